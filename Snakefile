@@ -1,0 +1,22 @@
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/cebra.smk"
+include: "workflow/rules/figures.smk"
+
+
+# The default target must live here: Snakemake ignores `default_target` set in includes.
+rule all:
+    input:
+        final_outputs(),
+    localrule: True

@@ -1,0 +1,44 @@
+"""Plumbing shared by the rule scripts (not a rule): library path and the rule's log.
+
+Snakemake runs each ``script:`` with this folder on ``sys.path``, so rule scripts do
+``from common import run_rule`` and call ``run_rule(main, snakemake)``.
+"""
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from cebra_sae.errors import StudyError  # noqa: E402
+
+log = logging.getLogger("cebra_sae")
+
+
+def run_rule(main, snakemake) -> None:
+    """Run ``main(snakemake)`` with stdout, stderr and logging sent to the rule's log.
+
+    A :class:`StudyError` (bad input) becomes one ``ERROR:`` line in the log and on the
+    console, and exit status 1; anything else leaves its traceback in the log.
+    Snakemake removes the job's outputs after a failure, so nothing half-written stays.
+    """
+    console = sys.__stderr__
+    with open(snakemake.log[0], "w", buffering=1) as stream:
+        sys.stdout = sys.stderr = stream
+        logging.basicConfig(
+            stream=stream, level=logging.INFO, format="%(asctime)s %(message)s", force=True
+        )
+        try:
+            main(snakemake)
+        except StudyError as err:
+            message = f"ERROR: {err}"
+            print(message, file=stream)
+            print(message, file=console)
+            raise SystemExit(1) from None
+        except Exception:
+            traceback.print_exc(file=stream)
+            print(f"ERROR: unexpected failure, see {snakemake.log[0]}", file=console)
+            raise SystemExit(1) from None
+        finally:
+            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__

@@ -1,0 +1,15 @@
+"""Rule fetch_cebra_recording: let CEBRA download (and md5-check) one recording."""
+
+from common import log, run_rule
+
+from cebra_sae.data import load_cebra_recording
+
+
+def main(snakemake):
+    rat = snakemake.wildcards.rat
+    log.info("downloading CEBRA recording %s into %s", rat, snakemake.params.data_dir)
+    spikes, _ = load_cebra_recording(rat, snakemake.params.data_dir, download=True)
+    log.info("loaded %s: spikes %s", rat, spikes.shape)
+
+
+run_rule(main, snakemake)

@@ -1,0 +1,25 @@
+"""Rule simulate_recording: seeded place-cell simulation, split, summary, ground truth."""
+
+import pandas as pd
+from common import log, run_rule
+
+from cebra_sae.data import chronological_split, save_prepared, summary_row, validate_recording
+from cebra_sae.simulate import simulate_place_cells
+from cebra_sae.tables import DATA_SUMMARY, GROUND_TRUTH, write_table
+
+
+def main(snakemake):
+    rat = snakemake.wildcards.rat
+    settings = dict(snakemake.params.simulation)
+    log.info("simulating %s with %s", rat, settings or "defaults")
+    recording = simulate_place_cells(**settings)
+    spikes, labels = validate_recording(recording.spikes, recording.labels, name=rat)
+    split = chronological_split(spikes, labels, snakemake.params.train_fraction)
+    log.info("spikes %s; split %d / %d", spikes.shape, split.n_train, split.n_valid)
+    save_prepared(snakemake.output.data, split, rat, "synthetic", snakemake.params.train_fraction)
+    write_table(pd.DataFrame([summary_row(split, rat, "synthetic")]), snakemake.output.summary,
+                DATA_SUMMARY)
+    write_table(recording.ground_truth, snakemake.output.ground_truth, GROUND_TRUTH)
+
+
+run_rule(main, snakemake)

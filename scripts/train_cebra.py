@@ -1,0 +1,59 @@
+"""Rule train_cebra: fit one CEBRA model and save model, embeddings, loss curve, info."""
+
+import json
+import os
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+from common import log, run_rule
+
+from cebra_sae.data import atomic_savez, load_prepared
+from cebra_sae.embedding import fit_cebra
+from cebra_sae.tables import write_table
+
+
+def main(snakemake):
+    w, out = snakemake.wildcards, snakemake.output
+    split = load_prepared(snakemake.input.data)
+    log.info("train_cebra %s/%s dim=%s hidden=%s lr=%s seed=%s on %d train bins",
+             w.protocol, w.rat, w.dim, w.hidden, w.lr, w.seed, split.n_train)
+    fit = fit_cebra(
+        split.spikes_train,
+        split.spikes_valid,
+        split.labels_train,
+        snakemake.params.cebra,
+        protocol=w.protocol,
+        seed=int(w.seed),
+        device=snakemake.params.device,
+        threads=snakemake.threads,
+        progress=lambda step, loss: log.info("iteration %d loss %.4f", step, loss),
+        progress_every=snakemake.params.log_every,
+    )
+    log.info("fit on %s in %.1f s, final loss %.4f", fit.device, fit.train_seconds, fit.loss[-1])
+
+    tmp_model = Path(out.model).with_suffix(".tmp.pt")
+    fit.model.save(str(tmp_model))
+    os.replace(tmp_model, out.model)
+    atomic_savez(out.embedding, train=fit.embedding_train, valid=fit.embedding_valid)
+    write_table(pd.DataFrame({"iteration": range(len(fit.loss)), "loss": fit.loss}), out.loss)
+    tail = max(1, len(fit.loss) // 10)
+    info = dict(
+        rat=w.rat,
+        protocol=w.protocol,
+        dim=int(w.dim),
+        hidden=int(w.hidden),
+        lr=float(w.lr),
+        seed=int(w.seed),
+        final=bool(snakemake.params.final),
+        **{k: v for k, v in fit.info.items() if k not in {"protocol", "seed"}},
+        train_seconds=fit.train_seconds,
+        final_loss=float(fit.loss[-tail:].mean()),
+        n_train=split.n_train,
+        n_valid=split.n_valid,
+        versions={pkg: version(pkg) for pkg in ("cebra", "torch", "numpy")},
+    )
+    Path(out.info).write_text(json.dumps(info, indent=2))
+
+
+run_rule(main, snakemake)

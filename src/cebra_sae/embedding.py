@@ -1,0 +1,153 @@
+"""CEBRA embeddings: fit on the train split, transform both splits.
+
+Protocol ``paper`` trains supervised on the three label columns (CEBRA-Behavior);
+protocol ``seed_code`` trains without labels (time contrastive), as the published
+models were. The device is resolved once (``auto`` = CUDA when present) and recorded.
+
+Example:
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.poisson(1.0, size=(300, 6)).astype("float32")
+    >>> y = rng.uniform(size=(300, 3)).astype("float32")
+    >>> params = dict(output_dimension=3, num_hidden_units=8, learning_rate=1e-3,
+    ...               max_iterations=5, batch_size=32)
+    >>> fit = fit_cebra(x[:240], x[240:], y[:240], params, protocol="paper", seed=0)
+    >>> fit.embedding_train.shape, fit.embedding_valid.shape, len(fit.loss)
+    ((240, 3), (60, 3), 5)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cebra_sae.errors import StudyError
+
+PROTOCOLS = ("paper", "seed_code")
+DEVICES = ("auto", "cpu", "cuda")
+
+#: The paper's fixed CEBRA settings (STUDY.md §2); the sweep varies the other three.
+PAPER_FIXED = dict(
+    model_architecture="offset10-model",
+    time_offsets=5,
+    temperature_mode="constant",
+    temperature=0.1,
+    max_iterations=2000,
+    distance="cosine",
+    batch_size=256,
+)
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``; ``cuda`` must exist."""
+    import torch
+
+    if device not in DEVICES:
+        raise StudyError(f"device must be one of {DEVICES}, got '{device}'.")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise StudyError(
+            "device: cuda was requested but torch sees no GPU on this node. "
+            "Fix: use device: auto (or cpu), or run on a GPU node."
+        )
+    return device
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA) for a reproducible fit."""
+    import random
+
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+
+
+@dataclass
+class CebraFit:
+    """A fitted CEBRA model and what the study keeps from it."""
+
+    model: object
+    embedding_train: np.ndarray
+    embedding_valid: np.ndarray
+    loss: np.ndarray  # total loss per iteration
+    device: str
+    train_seconds: float
+    info: dict = field(default_factory=dict)
+
+
+def fit_cebra(
+    spikes_train: np.ndarray,
+    spikes_valid: np.ndarray,
+    labels_train: np.ndarray | None,
+    params: dict,
+    protocol: str = "paper",
+    seed: int = 0,
+    device: str = "auto",
+    threads: int = 1,
+    progress: Callable[[int, float], None] | None = None,
+    progress_every: int = 100,
+) -> CebraFit:
+    """Fit CEBRA on the train split and embed both splits (each transformed separately).
+
+    Args:
+        spikes_train, spikes_valid: ``(T, N)`` spike counts.
+        labels_train: ``(T, 3)`` labels; used only under protocol ``paper``.
+        params: CEBRA keyword arguments (``output_dimension``, ``num_hidden_units``,
+            ``learning_rate`` and the fixed ones; missing fixed ones take
+            :data:`PAPER_FIXED`).
+        protocol: ``paper`` (supervised on labels) or ``seed_code`` (no labels).
+        seed: seeds torch/NumPy before the fit.
+        device: ``auto``, ``cpu`` or ``cuda``.
+        threads: torch CPU threads.
+        progress: called as ``progress(iteration, loss)`` every ``progress_every`` steps.
+    """
+    import cebra
+    import torch
+
+    if protocol not in PROTOCOLS:
+        raise StudyError(f"protocol must be one of {PROTOCOLS}, got '{protocol}'.")
+    used_device = resolve_device(device)
+    torch.set_num_threads(int(threads))
+    seed_everything(seed)
+    kwargs = {**PAPER_FIXED, **params}
+    model = cebra.CEBRA(**kwargs, device=used_device, verbose=False)
+
+    callback = None
+    if progress is not None:
+
+        def callback(step, solver):  # CEBRA's save hook: (iteration, solver)
+            total = solver.log.get("total", [])
+            progress(int(step), float(total[-1]) if total else float("nan"))
+
+    x_train = np.asarray(spikes_train, dtype=np.float32)
+    fit_args = (x_train,)
+    if protocol == "paper":
+        if labels_train is None:
+            raise StudyError("protocol 'paper' trains supervised and needs labels_train.")
+        fit_args = (x_train, np.asarray(labels_train, dtype=np.float32))
+    start = time.perf_counter()
+    model.fit(
+        *fit_args,
+        callback=callback,
+        callback_frequency=progress_every if callback is not None else None,
+    )
+    seconds = time.perf_counter() - start
+    loss = np.asarray(model.state_dict_["log"]["total"], dtype=np.float64)
+    embedding_train = model.transform(x_train)
+    embedding_valid = model.transform(np.asarray(spikes_valid, dtype=np.float32))
+    return CebraFit(
+        model=model,
+        embedding_train=np.asarray(embedding_train, dtype=np.float32),
+        embedding_valid=np.asarray(embedding_valid, dtype=np.float32),
+        loss=loss,
+        device=used_device,
+        train_seconds=seconds,
+        info=dict(kwargs, protocol=protocol, seed=seed, device=used_device, threads=threads),
+    )

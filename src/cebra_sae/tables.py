@@ -1,0 +1,137 @@
+"""Column schemas of the study's Parquet tables, and how per-job rows become tables.
+
+Every table the workflow writes is declared here (name -> dtype, description); the
+README's schema section is generated from these declarations
+(:func:`schema_markdown`), and :func:`conform` enforces them before writing, so a
+table's columns and types never drift from its documentation.
+
+Example:
+    >>> import pandas as pd
+    >>> row = pd.DataFrame([{"rat": "buddy", "source": "cebra", "n_timesteps": 10,
+    ...     "n_neurons": 2, "n_train": 8, "n_valid": 2, "duration_s": 0.25,
+    ...     "spikes_per_bin": 1.0, "position_min": 0.0, "position_max": 1.6,
+    ...     "fraction_right": 0.5}])
+    >>> conform(row, DATA_SUMMARY).dtypes["n_neurons"]
+    dtype('int64')
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+Schema = dict[str, tuple[str, str]]
+
+DATA_SUMMARY: Schema = {
+    "rat": ("string", "recording name (config key under `rats`)"),
+    "source": ("string", "`cebra`, `file` or `synthetic`"),
+    "n_timesteps": ("int64", "number of 25 ms bins T"),
+    "n_neurons": ("int64", "number of neurons N"),
+    "n_train": ("int64", "bins in the train split (first 80 %)"),
+    "n_valid": ("int64", "bins in the validation split (last 20 %)"),
+    "duration_s": ("float64", "T x 0.025 s"),
+    "spikes_per_bin": ("float64", "mean total spike count per bin (all neurons)"),
+    "position_min": ("float64", "smallest position label (m)"),
+    "position_max": ("float64", "largest position label (m)"),
+    "fraction_right": ("float64", "share of bins labelled running right"),
+}
+
+CEBRA_SWEEP: Schema = {
+    "rat": ("string", "recording name"),
+    "protocol": ("string", "`paper` (supervised on labels) or `seed_code` (no labels)"),
+    "dim": ("int64", "CEBRA `output_dimension`"),
+    "hidden": ("int64", "CEBRA `num_hidden_units`"),
+    "lr": ("float64", "CEBRA `learning_rate`"),
+    "seed": ("int64", "seed of the fit"),
+    "final": ("bool", "True for the final embeddings (`cebra.final` hidden and lr)"),
+    "model_architecture": ("string", "CEBRA model (`offset10-model`)"),
+    "max_iterations": ("int64", "training steps"),
+    "batch_size": ("int64", "CEBRA batch size"),
+    "temperature": ("float64", "InfoNCE temperature"),
+    "time_offsets": ("int64", "CEBRA `time_offsets`"),
+    "distance": ("string", "CEBRA `distance`"),
+    "device": ("string", "device the fit actually ran on (`cpu` or `cuda`)"),
+    "threads": ("int64", "torch CPU threads used"),
+    "train_seconds": ("float64", "wall time of `fit`"),
+    "final_loss": ("float64", "mean InfoNCE loss over the last 10 % of iterations"),
+    "n_train": ("int64", "train bins"),
+    "n_valid": ("int64", "validation bins"),
+    "pos_r2_train": ("float64", "paper: position R², Ridge fit on train, scored on train"),
+    "pos_r2_valid": ("float64", "paper: position R², Ridge fit on train, scored on validation"),
+    "dir_acc_train": ("float64", "paper: direction accuracy, logistic fit on train, on train"),
+    "dir_acc_valid": ("float64", "paper: direction accuracy, logistic fit on train, on valid"),
+    "seed_code_pos_r2_train": ("float64", "seed_code: position R², in-sample on train"),
+    "seed_code_pos_r2_valid": ("float64", "seed_code: position R², in-sample on validation"),
+    "seed_code_dir_acc_train": ("float64", "seed_code: RidgeClassifier accuracy, in-sample, train"),
+    "seed_code_dir_acc_valid": ("float64", "seed_code: RidgeClassifier accuracy, in-sample, valid"),
+}
+
+GROUND_TRUTH: Schema = {
+    "neuron": ("int64", "neuron index (column of `spikes`)"),
+    "field_centre_m": ("float64", "place-field centre (m)"),
+    "field_width_m": ("float64", "place-field Gaussian width, standard deviation (m)"),
+    "peak_rate_hz": ("float64", "in-field peak rate above baseline (Hz)"),
+    "baseline_rate_hz": ("float64", "out-of-field rate (Hz)"),
+    "preferred_direction": ("string", "`right`, `left` or `both`"),
+    "direction_gain": ("float64", "field scale when running against the preferred direction"),
+}
+
+TABLES: dict[str, Schema] = {
+    "data_summary": DATA_SUMMARY,
+    "cebra_sweep": CEBRA_SWEEP,
+    "ground_truth": GROUND_TRUTH,
+}
+
+
+def conform(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Select, order and cast ``df``'s columns to ``schema``.
+
+    Raises:
+        KeyError: naming the columns ``df`` lacks.
+    """
+    missing = [c for c in schema if c not in df.columns]
+    if missing:
+        raise KeyError(f"table lacks columns {missing}")
+    out = df[list(schema)].copy()
+    for column, (dtype, _) in schema.items():
+        out[column] = out[column].astype(dtype)
+    return out.reset_index(drop=True)
+
+
+def write_table(df: pd.DataFrame, path, schema: Schema | None = None) -> pd.DataFrame:
+    """Write ``df`` as Parquet (pyarrow), conformed to ``schema``, atomically."""
+    if schema is not None:
+        df = conform(df, schema)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.parquet")
+    os.close(fd)
+    try:
+        df.to_parquet(tmp, engine="pyarrow", index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return df
+
+
+def concat_tables(paths: Iterable, schema: Schema, sort_by: list[str] | None = None):
+    """Concatenate per-job Parquet files into one table conformed to ``schema``."""
+    frames = [pd.read_parquet(p) for p in paths]
+    if not frames:
+        raise ValueError("no per-job tables to aggregate")
+    df = conform(pd.concat(frames, ignore_index=True), schema)
+    if sort_by:
+        df = df.sort_values(sort_by, kind="stable").reset_index(drop=True)
+    return df
+
+
+def schema_markdown(schema: Schema) -> str:
+    """A Markdown table of ``schema`` (column, type, meaning) for the README."""
+    lines = ["| column | type | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {dtype} | {text} |" for name, (dtype, text) in schema.items()]
+    return "\n".join(lines)

@@ -1,0 +1,76 @@
+"""CEBRA stage: one fit per protocol x rat x dim x hidden x lr x seed, then decoding."""
+
+
+rule train_cebra:
+    """Fit CEBRA on the train split; embed train and validation; keep model and loss."""
+    input:
+        data=f"{RESULTS}/data/{{rat}}.npz",
+    output:
+        model=f"{RESULTS}/cebra/{CEBRA_MODEL}/model.pt",
+        embedding=f"{RESULTS}/cebra/{CEBRA_MODEL}/embedding.npz",
+        loss=f"{RESULTS}/cebra/{CEBRA_MODEL}/loss.parquet",
+        info=f"{RESULTS}/cebra/{CEBRA_MODEL}/info.json",
+    params:
+        cebra=cebra_params,
+        final=is_final,
+        device=CEBRA["device"],
+        log_every=CEBRA["log_every"],
+    threads: CEBRA["threads"]
+    resources:
+        mem_mb=CEBRA["mem_mb"],
+        runtime=CEBRA["runtime"],
+        gpu=gpu_count(CEBRA["device"]),
+    log:
+        f"{LOGS}/train_cebra/{CEBRA_MODEL}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_cebra/{CEBRA_MODEL}.tsv"
+    conda:
+        "../../envs/cebra.yaml"
+    script:
+        "../../scripts/train_cebra.py"
+
+
+rule decode_cebra:
+    """Position R² and direction accuracy of one embedding, under both protocols."""
+    input:
+        data=f"{RESULTS}/data/{{rat}}.npz",
+        embedding=f"{RESULTS}/cebra/{CEBRA_MODEL}/embedding.npz",
+        info=f"{RESULTS}/cebra/{CEBRA_MODEL}/info.json",
+    output:
+        f"{RESULTS}/cebra/{CEBRA_MODEL}/decoding.parquet",
+    params:
+        decoding=config["decoding"],
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    log:
+        f"{LOGS}/decode_cebra/{CEBRA_MODEL}.log",
+    benchmark:
+        f"{BENCHMARKS}/decode_cebra/{CEBRA_MODEL}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../../scripts/decode_cebra.py"
+
+
+rule cebra_sweep:
+    """All CEBRA models in one table: hyperparameters and decoding scores."""
+    input:
+        cebra_files("decoding.parquet"),
+    output:
+        report(
+            f"{RESULTS}/tables/cebra_sweep.parquet",
+            caption="../report/cebra_sweep.rst",
+            category="CEBRA",
+        ),
+    params:
+        table="cebra_sweep",
+        sort_by=["protocol", "rat", "dim", "hidden", "lr", "seed"],
+    log:
+        f"{LOGS}/cebra_sweep.log",
+    benchmark:
+        f"{BENCHMARKS}/cebra_sweep.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../../scripts/aggregate_table.py"

@@ -1,0 +1,180 @@
+"""Config validation, parameter spaces and path helpers shared by every stage."""
+
+import shutil
+import sys
+from itertools import product
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from cebra_sae.data import (  # noqa: E402
+    CEBRA_RATS,
+    cebra_recording_path,
+    missing_recording_message,
+)
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+RESULTS = "results"
+LOGS = f"{RESULTS}/logs"
+BENCHMARKS = f"{RESULTS}/benchmarks"
+DATA_DIR = config["data_dir"]
+RATS = config["rats"]
+PROTOCOLS = config["protocols"]
+CEBRA = config["cebra"]
+
+
+def rats_with_source(*sources):
+    return [rat for rat, spec in RATS.items() if spec["source"] in sources]
+
+
+def missing_cebra_rats():
+    """CEBRA-source rats whose file is not in ``data_dir`` yet (only these are fetched).
+
+    A file already on disk is a plain input: no rule claims it, so Snakemake never
+    tries to re-create (overwrite) a user's or a shared read-only data folder.
+    """
+    return [
+        rat
+        for rat in rats_with_source("cebra")
+        if not cebra_recording_path(DATA_DIR, rat).exists()
+    ]
+
+
+def name_regex(names):
+    """A wildcard constraint matching exactly ``names`` (never matches if empty)."""
+    return "|".join(sorted(names)) if names else "(?!x)x"
+
+
+def fmt_lr(lr):
+    """Canonical text of a learning rate in paths: 0.001 -> '0.001', 1e-05 -> '1e-05'."""
+    return f"{float(lr):g}"
+
+
+def check_recordings():
+    """Fail before anything runs when a recording cannot be found."""
+    for rat, spec in RATS.items():
+        if spec["source"] == "cebra":
+            if rat not in CEBRA_RATS:
+                raise WorkflowError(
+                    f"Config error in rats.{rat}: source 'cebra' only knows "
+                    f"{', '.join(CEBRA_RATS)}. Fix: rename the rat, or use "
+                    "'source: file' with a 'path'."
+                )
+            if not config["download"] and not cebra_recording_path(DATA_DIR, rat).exists():
+                raise WorkflowError(missing_recording_message(rat, DATA_DIR))
+        elif spec["source"] == "file" and not Path(spec["path"]).exists():
+            raise WorkflowError(
+                f"Config error in rats.{rat}.path: the file {spec['path']} does not exist "
+                f"(working directory {Path.cwd()}). Fix: give the path of a .npz or .jl "
+                "file with 'spikes' and 'position' arrays."
+            )
+        elif spec["source"] != "file" and "path" in spec:
+            raise WorkflowError(
+                f"Config error in rats.{rat}.path: 'path' is only used with "
+                f"'source: file' (this rat has source '{spec['source']}')."
+            )
+
+
+check_recordings()
+
+
+wildcard_constraints:
+    protocol="paper|seed_code",
+    rat=name_regex(RATS),
+    dim=r"\d+",
+    hidden=r"\d+",
+    seed=r"\d+",
+    lr=r"[0-9.e+-]+",
+
+
+# ---- data -----------------------------------------------------------------
+
+
+def recording_input(wildcards):
+    """The raw recording a rat's prepare job reads (none for synthetic rats)."""
+    spec = RATS[wildcards.rat]
+    if spec["source"] == "cebra":
+        return str(cebra_recording_path(DATA_DIR, wildcards.rat))
+    if spec["source"] == "file":
+        return spec["path"]
+    return []
+
+
+def prepared(rat):
+    return f"{RESULTS}/data/{rat}.npz"
+
+
+# ---- CEBRA ----------------------------------------------------------------
+
+CEBRA_MODEL = "{protocol}/{rat}/dim{dim}-hidden{hidden}-lr{lr}-seed{seed}"
+CEBRA_FIXED_KEYS = (
+    "model_architecture",
+    "time_offsets",
+    "temperature_mode",
+    "temperature",
+    "max_iterations",
+    "distance",
+    "batch_size",
+)
+
+
+def cebra_models(final_only=False):
+    """Wildcard dicts of every CEBRA fit in the study (or only the final embeddings)."""
+    hiddens, lrs = CEBRA["num_hidden_units"], CEBRA["learning_rate"]
+    if final_only:
+        hiddens, lrs = [CEBRA["final"]["num_hidden_units"]], [CEBRA["final"]["learning_rate"]]
+    return [
+        dict(protocol=p, rat=r, dim=d, hidden=h, lr=fmt_lr(lr), seed=s)
+        for p, r, d, h, lr, s in product(
+            PROTOCOLS, RATS, CEBRA["output_dimension"], hiddens, lrs, CEBRA["seeds"]
+        )
+    ]
+
+
+def cebra_files(name, final_only=False):
+    """Paths of file ``name`` in every CEBRA model folder."""
+    pattern = f"{RESULTS}/cebra/{CEBRA_MODEL}/{name}"
+    return [pattern.format(**m) for m in cebra_models(final_only)]
+
+
+def cebra_params(wildcards):
+    """CEBRA keyword arguments of one fit (swept values from wildcards, the rest fixed)."""
+    params = {key: CEBRA[key] for key in CEBRA_FIXED_KEYS}
+    params.update(
+        output_dimension=int(wildcards.dim),
+        num_hidden_units=int(wildcards.hidden),
+        learning_rate=float(wildcards.lr),
+    )
+    return params
+
+
+def is_final(wildcards):
+    final = CEBRA["final"]
+    return int(wildcards.hidden) == final["num_hidden_units"] and float(
+        wildcards.lr
+    ) == float(final["learning_rate"])
+
+
+def gpu_count(device):
+    """GPUs a job asks the scheduler for: 1 on ``cuda``; on ``auto`` 1 if this node has one."""
+    if device == "cuda":
+        return 1
+    if device == "auto" and shutil.which("nvidia-smi"):
+        return 1
+    return 0
+
+
+# ---- targets --------------------------------------------------------------
+
+
+def final_outputs():
+    """Everything ``snakemake`` builds by default: the study's tables and figures."""
+    return [
+        f"{RESULTS}/tables/data_summary.parquet",
+        f"{RESULTS}/tables/cebra_sweep.parquet",
+        f"{RESULTS}/figures/fig1_cebra_sweep.png",
+    ]

@@ -1,0 +1,94 @@
+"""Data stage: get each recording, split it chronologically, summarise it."""
+
+
+localrules:
+    fetch_cebra_recording,
+
+
+rule fetch_cebra_recording:
+    """Download a missing CEBRA recording (md5-checked); local, so nodes need no internet."""
+    output:
+        f"{DATA_DIR}/rat_hippocampus/{{rat}}.jl",
+    wildcard_constraints:
+        rat=name_regex(missing_cebra_rats()),
+    params:
+        data_dir=DATA_DIR,
+    log:
+        f"{LOGS}/fetch_cebra_recording/{{rat}}.log",
+    conda:
+        "../../envs/cebra.yaml"
+    script:
+        "../../scripts/fetch_cebra_recording.py"
+
+
+rule prepare_recording:
+    """Load a CEBRA or user recording, validate it, split it 80/20 in time."""
+    input:
+        recording_input,
+    output:
+        data=f"{RESULTS}/data/{{rat}}.npz",
+        summary=f"{RESULTS}/data/{{rat}}.summary.parquet",
+    wildcard_constraints:
+        rat=name_regex(rats_with_source("cebra", "file")),
+    params:
+        source=lambda w: RATS[w.rat]["source"],
+        data_dir=DATA_DIR,
+        train_fraction=config["split"]["train_fraction"],
+    log:
+        f"{LOGS}/prepare_recording/{{rat}}.log",
+    benchmark:
+        f"{BENCHMARKS}/prepare_recording/{{rat}}.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/cebra.yaml"
+    script:
+        "../../scripts/prepare_recording.py"
+
+
+rule simulate_recording:
+    """Simulate place cells (seeded), split 80/20 in time, keep the ground truth."""
+    output:
+        data=f"{RESULTS}/data/{{rat}}.npz",
+        summary=f"{RESULTS}/data/{{rat}}.summary.parquet",
+        ground_truth=f"{RESULTS}/data/{{rat}}.ground_truth.parquet",
+    wildcard_constraints:
+        rat=name_regex(rats_with_source("synthetic")),
+    params:
+        simulation=lambda w: {k: v for k, v in RATS[w.rat].items() if k != "source"},
+        train_fraction=config["split"]["train_fraction"],
+    log:
+        f"{LOGS}/simulate_recording/{{rat}}.log",
+    benchmark:
+        f"{BENCHMARKS}/simulate_recording/{{rat}}.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../../scripts/simulate_recording.py"
+
+
+rule data_summary:
+    """One row per recording: source, size, split, firing."""
+    input:
+        expand(f"{RESULTS}/data/{{rat}}.summary.parquet", rat=RATS),
+    output:
+        report(
+            f"{RESULTS}/tables/data_summary.parquet",
+            caption="../report/data_summary.rst",
+            category="Data",
+        ),
+    params:
+        table="data_summary",
+        sort_by=["rat"],
+    log:
+        f"{LOGS}/data_summary.log",
+    benchmark:
+        f"{BENCHMARKS}/data_summary.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../../scripts/aggregate_table.py"
