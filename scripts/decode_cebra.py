@@ -18,11 +18,24 @@ def main(snakemake):
     with np.load(snakemake.input.embedding) as npz:
         z_train, z_valid = npz["train"], npz["valid"]
     cfg = snakemake.params.decoding
-    scores = decode_paper(z_train, split.labels_train, z_valid, split.labels_valid,
-                          alphas=cfg["ridge_alphas"], logistic_max_iter=cfg["logistic_max_iter"])
-    scores.update(decode_seed_code(z_train, split.labels_train, z_valid, split.labels_valid,
-                                   alphas=cfg["ridge_alphas"],
-                                   classifier_alpha=cfg["ridge_classifier_alpha"]))
+    scores = decode_paper(
+        z_train,
+        split.labels_train,
+        z_valid,
+        split.labels_valid,
+        alphas=cfg["ridge_alphas"],
+        logistic_max_iter=cfg["logistic_max_iter"],
+    )
+    scores.update(
+        decode_seed_code(
+            z_train,
+            split.labels_train,
+            z_valid,
+            split.labels_valid,
+            alphas=cfg["ridge_alphas"],
+            classifier_alpha=cfg["ridge_classifier_alpha"],
+        )
+    )
     log.info("scores: %s", {k: round(v, 4) for k, v in scores.items()})
     row = {k: v for k, v in info.items() if not isinstance(v, dict)}
     write_table(pd.DataFrame([{**row, **scores}]), snakemake.output[0])

@@ -17,8 +17,9 @@ def main(snakemake):
     split = chronological_split(spikes, labels, snakemake.params.train_fraction)
     log.info("spikes %s; split %d / %d", spikes.shape, split.n_train, split.n_valid)
     save_prepared(snakemake.output.data, split, rat, "synthetic", snakemake.params.train_fraction)
-    write_table(pd.DataFrame([summary_row(split, rat, "synthetic")]), snakemake.output.summary,
-                DATA_SUMMARY)
+    write_table(
+        pd.DataFrame([summary_row(split, rat, "synthetic")]), snakemake.output.summary, DATA_SUMMARY
+    )
     write_table(recording.ground_truth, snakemake.output.ground_truth, GROUND_TRUTH)
 
 

@@ -16,8 +16,16 @@ from cebra_sae.tables import write_table
 def main(snakemake):
     w, out = snakemake.wildcards, snakemake.output
     split = load_prepared(snakemake.input.data)
-    log.info("train_cebra %s/%s dim=%s hidden=%s lr=%s seed=%s on %d train bins",
-             w.protocol, w.rat, w.dim, w.hidden, w.lr, w.seed, split.n_train)
+    log.info(
+        "train_cebra %s/%s dim=%s hidden=%s lr=%s seed=%s on %d train bins",
+        w.protocol,
+        w.rat,
+        w.dim,
+        w.hidden,
+        w.lr,
+        w.seed,
+        split.n_train,
+    )
     fit = fit_cebra(
         split.spikes_train,
         split.spikes_valid,

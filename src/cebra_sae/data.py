@@ -160,8 +160,7 @@ def validate_recording(spikes, labels, name: str = "recording") -> tuple[np.ndar
         raise StudyError(f"{name}: 'spikes' must be 2-D (T x N), got shape {spikes.shape}.")
     if labels.ndim != 2 or labels.shape[1] != 3:
         raise StudyError(
-            f"{name}: 'position' must be T x 3 = [position, right, left], got shape "
-            f"{labels.shape}."
+            f"{name}: 'position' must be T x 3 = [position, right, left], got shape {labels.shape}."
         )
     if len(spikes) != len(labels):
         raise StudyError(

@@ -18,6 +18,8 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,6 +69,35 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.cuda.manual_seed_all(seed)
+
+
+@contextlib.contextmanager
+def seeded_cebra_sampling(seed: int):
+    """Make CEBRA's samplers reproducible for the duration of a fit.
+
+    CEBRA's distributions (``cebra.distributions.base.HasGenerator``) seed their
+    private ``torch.Generator`` with ``Generator.seed()``, i.e. from the OS's entropy,
+    whatever the global torch seed is (CEBRA 0.6 documents that its seeding is not yet
+    to be relied on). Inside this context every distribution built gets a generator
+    seeded from ``seed`` and its construction order instead, so the same config gives
+    the same batches, the same model and the same embeddings.
+    """
+    from cebra.distributions import base
+
+    original = base.HasGenerator.__init__
+    order = itertools.count()
+
+    def seeded_init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        derived = int(np.random.SeedSequence([seed, next(order)]).generate_state(1)[0])
+        self._seed = derived
+        self.generator.manual_seed(derived)
+
+    base.HasGenerator.__init__ = seeded_init
+    try:
+        yield
+    finally:
+        base.HasGenerator.__init__ = original
 
 
 @dataclass
@@ -133,11 +164,12 @@ def fit_cebra(
             raise StudyError("protocol 'paper' trains supervised and needs labels_train.")
         fit_args = (x_train, np.asarray(labels_train, dtype=np.float32))
     start = time.perf_counter()
-    model.fit(
-        *fit_args,
-        callback=callback,
-        callback_frequency=progress_every if callback is not None else None,
-    )
+    with seeded_cebra_sampling(seed):
+        model.fit(
+            *fit_args,
+            callback=callback,
+            callback_frequency=progress_every if callback is not None else None,
+        )
     seconds = time.perf_counter() - start
     loss = np.asarray(model.state_dict_["log"]["total"], dtype=np.float64)
     embedding_train = model.transform(x_train)

@@ -10,22 +10,22 @@ rule train_cebra:
         embedding=f"{RESULTS}/cebra/{CEBRA_MODEL}/embedding.npz",
         loss=f"{RESULTS}/cebra/{CEBRA_MODEL}/loss.parquet",
         info=f"{RESULTS}/cebra/{CEBRA_MODEL}/info.json",
-    params:
-        cebra=cebra_params,
-        final=is_final,
-        device=CEBRA["device"],
-        log_every=CEBRA["log_every"],
-    threads: CEBRA["threads"]
-    resources:
-        mem_mb=CEBRA["mem_mb"],
-        runtime=CEBRA["runtime"],
-        gpu=gpu_count(CEBRA["device"]),
     log:
         f"{LOGS}/train_cebra/{CEBRA_MODEL}.log",
     benchmark:
         f"{BENCHMARKS}/train_cebra/{CEBRA_MODEL}.tsv"
     conda:
         "../../envs/cebra.yaml"
+    threads: CEBRA["threads"]
+    resources:
+        mem_mb=CEBRA["mem_mb"],
+        runtime=CEBRA["runtime"],
+        gpu=gpu_count(CEBRA["device"]),
+    params:
+        cebra=cebra_params,
+        final=is_final,
+        device=CEBRA["device"],
+        log_every=CEBRA["log_every"],
     script:
         "../../scripts/train_cebra.py"
 
@@ -38,17 +38,17 @@ rule decode_cebra:
         info=f"{RESULTS}/cebra/{CEBRA_MODEL}/info.json",
     output:
         f"{RESULTS}/cebra/{CEBRA_MODEL}/decoding.parquet",
-    params:
-        decoding=config["decoding"],
-    resources:
-        mem_mb=1000,
-        runtime=10,
     log:
         f"{LOGS}/decode_cebra/{CEBRA_MODEL}.log",
     benchmark:
         f"{BENCHMARKS}/decode_cebra/{CEBRA_MODEL}.tsv"
     conda:
         "../../envs/analysis.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        decoding=config["decoding"],
     script:
         "../../scripts/decode_cebra.py"
 
@@ -63,14 +63,14 @@ rule cebra_sweep:
             caption="../report/cebra_sweep.rst",
             category="CEBRA",
         ),
-    params:
-        table="cebra_sweep",
-        sort_by=["protocol", "rat", "dim", "hidden", "lr", "seed"],
     log:
         f"{LOGS}/cebra_sweep.log",
     benchmark:
         f"{BENCHMARKS}/cebra_sweep.tsv"
     conda:
         "../../envs/analysis.yaml"
+    params:
+        table="cebra_sweep",
+        sort_by=["protocol", "rat", "dim", "hidden", "lr", "seed"],
     script:
         "../../scripts/aggregate_table.py"

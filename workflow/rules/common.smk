@@ -9,14 +9,20 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from cebra_sae.config import config_errors, format_errors, load_schema  # noqa: E402
 from cebra_sae.data import (  # noqa: E402
     CEBRA_RATS,
     cebra_recording_path,
     missing_recording_message,
 )
 
-
-validate(config, schema="../schemas/config.schema.yaml")
+CONFIG_SCHEMA = "../schemas/config.schema.yaml"
+_errors = config_errors(
+    config, load_schema(Path(workflow.current_basedir) / CONFIG_SCHEMA)
+)
+if _errors:
+    raise WorkflowError(format_errors(_errors, workflow.configfiles))
+validate(config, schema=CONFIG_SCHEMA)  # fills in the schema's defaults
 
 RESULTS = "results"
 LOGS = f"{RESULTS}/logs"
@@ -64,7 +70,10 @@ def check_recordings():
                     f"{', '.join(CEBRA_RATS)}. Fix: rename the rat, or use "
                     "'source: file' with a 'path'."
                 )
-            if not config["download"] and not cebra_recording_path(DATA_DIR, rat).exists():
+            if (
+                not config["download"]
+                and not cebra_recording_path(DATA_DIR, rat).exists()
+            ):
                 raise WorkflowError(missing_recording_message(rat, DATA_DIR))
         elif spec["source"] == "file" and not Path(spec["path"]).exists():
             raise WorkflowError(
@@ -126,7 +135,9 @@ def cebra_models(final_only=False):
     """Wildcard dicts of every CEBRA fit in the study (or only the final embeddings)."""
     hiddens, lrs = CEBRA["num_hidden_units"], CEBRA["learning_rate"]
     if final_only:
-        hiddens, lrs = [CEBRA["final"]["num_hidden_units"]], [CEBRA["final"]["learning_rate"]]
+        hiddens, lrs = [CEBRA["final"]["num_hidden_units"]], [
+            CEBRA["final"]["learning_rate"]
+        ]
     return [
         dict(protocol=p, rat=r, dim=d, hidden=h, lr=fmt_lr(lr), seed=s)
         for p, r, d, h, lr, s in product(

@@ -9,12 +9,10 @@ rule fetch_cebra_recording:
     """Download a missing CEBRA recording (md5-checked); local, so nodes need no internet."""
     output:
         f"{DATA_DIR}/rat_hippocampus/{{rat}}.jl",
-    wildcard_constraints:
-        rat=name_regex(missing_cebra_rats()),
-    params:
-        data_dir=DATA_DIR,
     log:
         f"{LOGS}/fetch_cebra_recording/{{rat}}.log",
+    wildcard_constraints:
+        rat=name_regex(missing_cebra_rats()),
     conda:
         "../../envs/cebra.yaml"
     script:
@@ -28,21 +26,20 @@ rule prepare_recording:
     output:
         data=f"{RESULTS}/data/{{rat}}.npz",
         summary=f"{RESULTS}/data/{{rat}}.summary.parquet",
-    wildcard_constraints:
-        rat=name_regex(rats_with_source("cebra", "file")),
-    params:
-        source=lambda w: RATS[w.rat]["source"],
-        data_dir=DATA_DIR,
-        train_fraction=config["split"]["train_fraction"],
     log:
         f"{LOGS}/prepare_recording/{{rat}}.log",
     benchmark:
         f"{BENCHMARKS}/prepare_recording/{{rat}}.tsv"
+    wildcard_constraints:
+        rat=name_regex(rats_with_source("cebra", "file")),
+    conda:
+        "../../envs/cebra.yaml"
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../../envs/cebra.yaml"
+    params:
+        source=lambda w: RATS[w.rat]["source"],
+        train_fraction=config["split"]["train_fraction"],
     script:
         "../../scripts/prepare_recording.py"
 
@@ -53,20 +50,20 @@ rule simulate_recording:
         data=f"{RESULTS}/data/{{rat}}.npz",
         summary=f"{RESULTS}/data/{{rat}}.summary.parquet",
         ground_truth=f"{RESULTS}/data/{{rat}}.ground_truth.parquet",
-    wildcard_constraints:
-        rat=name_regex(rats_with_source("synthetic")),
-    params:
-        simulation=lambda w: {k: v for k, v in RATS[w.rat].items() if k != "source"},
-        train_fraction=config["split"]["train_fraction"],
     log:
         f"{LOGS}/simulate_recording/{{rat}}.log",
     benchmark:
         f"{BENCHMARKS}/simulate_recording/{{rat}}.tsv"
+    wildcard_constraints:
+        rat=name_regex(rats_with_source("synthetic")),
+    conda:
+        "../../envs/analysis.yaml"
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../../envs/analysis.yaml"
+    params:
+        simulation=lambda w: {k: v for k, v in RATS[w.rat].items() if k != "source"},
+        train_fraction=config["split"]["train_fraction"],
     script:
         "../../scripts/simulate_recording.py"
 
@@ -81,14 +78,14 @@ rule data_summary:
             caption="../report/data_summary.rst",
             category="Data",
         ),
-    params:
-        table="data_summary",
-        sort_by=["rat"],
     log:
         f"{LOGS}/data_summary.log",
     benchmark:
         f"{BENCHMARKS}/data_summary.tsv"
     conda:
         "../../envs/analysis.yaml"
+    params:
+        table="data_summary",
+        sort_by=["rat"],
     script:
         "../../scripts/aggregate_table.py"

@@ -1,0 +1,57 @@
+"""Readable validation of the study config against ``workflow/schemas/config.schema.yaml``.
+
+Snakemake's own ``validate`` fills in defaults but reports only the first problem, with
+the whole schema printed around it. :func:`config_errors` lists every problem, one line
+each, naming the key by its dotted path.
+
+Example:
+    >>> schema = {"type": "object", "additionalProperties": False,
+    ...           "properties": {"cebra": {"type": "object", "additionalProperties": False,
+    ...               "properties": {"max_iterations": {"type": "integer", "minimum": 1}}}}}
+    >>> for line in config_errors({"cebra": {"max_iterations": 0, "lrate": 1}}, schema):
+    ...     print(line)
+    cebra: unknown key 'lrate' (allowed: max_iterations)
+    cebra.max_iterations: 0 is less than the minimum of 1
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+
+def load_schema(path) -> dict:
+    return yaml.safe_load(Path(path).read_text())
+
+
+def _where(error) -> str:
+    return ".".join(str(p) for p in error.absolute_path) or "(top level)"
+
+
+def config_errors(config: dict, schema: dict) -> list[str]:
+    """Every schema violation of ``config`` as ``'dotted.key: what is wrong'``."""
+    validator = jsonschema.Draft202012Validator(schema)
+    lines = []
+    for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
+        if error.validator == "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - set(allowed)):
+                hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
+                lines.append(f"{_where(error)}: unknown key '{key}'{hint}")
+        elif error.validator == "propertyNames":
+            lines.append(f"{_where(error)}: bad name {error.message}")
+        else:
+            lines.append(f"{_where(error)}: {error.message}")
+    return lines
+
+
+def format_errors(lines: list[str], configfiles=()) -> str:
+    """One message for the user: where the config came from and every problem."""
+    source = f" ({', '.join(map(str, configfiles))})" if configfiles else ""
+    body = "\n".join(f"  - {line}" for line in lines)
+    return (
+        f"Invalid config{source}:\n{body}\n"
+        "Fix the keys above; every key is described in workflow/schemas/config.schema.yaml."
+    )

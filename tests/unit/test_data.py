@@ -1,0 +1,154 @@
+import joblib
+import numpy as np
+import pytest
+
+from cebra_sae.data import (
+    chronological_split,
+    direction,
+    load_cebra_recording,
+    load_file_recording,
+    load_prepared,
+    save_prepared,
+    summary_row,
+    validate_recording,
+)
+from cebra_sae.errors import StudyError
+
+
+@pytest.fixture(scope="module")
+def buddy(data_dir):
+    return load_cebra_recording("buddy", data_dir, download=False)
+
+
+def test_cebra_source_loads_buddy_offline(buddy):
+    spikes, labels = buddy
+    assert spikes.shape == (6577, 48)
+    assert labels.shape == (6577, 3)
+    assert labels[:, 0].min() == pytest.approx(0.0) and labels[:, 0].max() == pytest.approx(1.6)
+    assert set(np.unique(labels[:, 1:])) == {0.0, 1.0}
+    assert np.all(labels[:, 1] + labels[:, 2] == 1)
+
+
+def test_cebra_source_missing_file_names_file_folder_and_fix(tmp_path):
+    with pytest.raises(StudyError) as err:
+        load_cebra_recording("gatsby", tmp_path, download=False)
+    message = str(err.value)
+    assert str(tmp_path / "rat_hippocampus" / "gatsby.jl") in message
+    assert f"data_dir='{tmp_path}'" in message
+    assert "Fix:" in message and "--config data_dir=" in message
+
+
+def test_cebra_source_rejects_unknown_rat(data_dir):
+    with pytest.raises(StudyError, match="only ships achilles, buddy, cicero, gatsby"):
+        load_cebra_recording("hobbes", data_dir)
+
+
+def test_file_source_loads_achilles_npz(achilles_npz):
+    spikes, labels = load_file_recording(achilles_npz)
+    assert spikes.shape == (10178, 120)
+    assert labels.shape == (10178, 3)
+    assert spikes.dtype == np.float64 and spikes.min() >= 0
+
+
+def test_file_source_loads_joblib(tmp_path):
+    rng = np.random.default_rng(0)
+    spikes = rng.poisson(1.0, size=(50, 4))
+    labels = np.column_stack([np.linspace(0, 1.6, 50), np.ones(50), np.zeros(50)])
+    path = tmp_path / "rec.jl"
+    joblib.dump({"spikes": spikes, "position": labels}, path)
+    got_spikes, got_labels = load_file_recording(path)
+    np.testing.assert_array_equal(got_spikes, spikes)
+    np.testing.assert_array_equal(got_labels, labels)
+
+
+def _labels(t):
+    return np.column_stack([np.linspace(0, 1.6, t), np.ones(t), np.zeros(t)])
+
+
+@pytest.mark.parametrize(
+    ("spikes", "labels", "match"),
+    [
+        (np.zeros(50), _labels(50), r"'spikes' must be 2-D"),
+        (np.zeros((50, 3)), _labels(50)[:, :2], r"'position' must be T x 3"),
+        (np.zeros((50, 3)), _labels(40), r"50 time bins but 'position' has 40"),
+        (
+            np.full((50, 3), np.nan),
+            _labels(50),
+            r"'spikes' has 150 NaN/inf values \(first at bin 0",
+        ),
+        (
+            np.zeros((50, 3)),
+            np.where(np.arange(50)[:, None] == 7, np.inf, _labels(50)),
+            r"'position' has 3 NaN/inf values \(first at bin 7",
+        ),
+        (-np.ones((50, 3)), _labels(50), r"negative"),
+    ],
+)
+def test_bad_recordings_are_clear_errors(tmp_path, spikes, labels, match):
+    path = tmp_path / "bad.npz"
+    np.savez(path, spikes=spikes, position=labels)
+    with pytest.raises(StudyError, match=match) as err:
+        load_file_recording(path)
+    assert str(path) in str(err.value)
+
+
+def test_file_source_missing_keys_and_extension(tmp_path):
+    path = tmp_path / "rec.npz"
+    np.savez(path, neural=np.zeros((30, 2)))
+    with pytest.raises(StudyError, match=r"lacks \['spikes', 'position'\]; it has \['neural'\]"):
+        load_file_recording(path)
+    other = tmp_path / "rec.mat"
+    other.write_text("x")
+    with pytest.raises(StudyError, match="use .npz or .jl"):
+        load_file_recording(other)
+    with pytest.raises(StudyError, match="does not exist"):
+        load_file_recording(tmp_path / "nope.npz")
+
+
+def test_split_is_chronological_80_20(buddy):
+    spikes, labels = buddy
+    split = chronological_split(spikes, labels, 0.8)
+    assert (split.n_train, split.n_valid) == (5261, 1316)  # the published study's split
+    np.testing.assert_array_equal(split.spikes_train, spikes[:5261])
+    np.testing.assert_array_equal(split.spikes_valid, spikes[5261:])
+    np.testing.assert_array_equal(split.labels_valid, labels[5261:])
+
+
+@pytest.mark.parametrize(("t", "fraction", "n_train"), [(10, 0.8, 8), (11, 0.8, 8), (9, 0.5, 4)])
+def test_split_boundary(t, fraction, n_train):
+    split = chronological_split(np.arange(t)[:, None], _labels(t), fraction)
+    assert split.n_train == n_train and split.n_valid == t - n_train
+    assert split.spikes_train[-1, 0] == n_train - 1 and split.spikes_valid[0, 0] == n_train
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.0, 1.5, 0.01])
+def test_split_rejects_empty_splits(fraction):
+    with pytest.raises(StudyError):
+        chronological_split(np.zeros((10, 1)), _labels(10), fraction)
+
+
+def test_direction_is_argmax_right_left():
+    labels = np.array([[0.1, 1, 0], [0.2, 0, 1], [0.3, 1, 0]])
+    np.testing.assert_array_equal(direction(labels), [0, 1, 0])
+
+
+def test_prepared_file_round_trip(tmp_path):
+    spikes, labels = validate_recording(np.arange(60.0).reshape(30, 2), _labels(30))
+    split = chronological_split(spikes, labels, 0.8)
+    path = tmp_path / "sub" / "rat.npz"
+    save_prepared(path, split, "rat", "file", 0.8)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["rat.npz"]  # no temp file left
+    back = load_prepared(path)
+    np.testing.assert_array_equal(back.spikes_valid, split.spikes_valid)
+    np.testing.assert_array_equal(back.labels_train, split.labels_train)
+    with np.load(path) as npz:
+        assert list(npz["label_names"]) == ["position", "right", "left"]
+        assert str(npz["source"]) == "file"
+
+
+def test_summary_row(buddy):
+    split = chronological_split(*buddy, 0.8)
+    row = summary_row(split, "buddy", "cebra")
+    assert row["n_timesteps"] == 6577 and row["n_neurons"] == 48
+    assert row["spikes_per_bin"] == pytest.approx(buddy[0].sum(axis=1).mean())
+    assert 0 < row["fraction_right"] < 1

@@ -1,0 +1,80 @@
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from cebra_sae.metrics import decode_in_sample, decode_paper, decode_seed_code
+
+
+def _labels(position, right):
+    right = np.asarray(right, dtype=float)
+    return np.column_stack([position, right, 1 - right])
+
+
+@pytest.fixture(scope="module")
+def known():
+    """Embeddings that hold the answer (position, direction) in two of their columns."""
+    rng = np.random.default_rng(1)
+    position = rng.uniform(0, 1.6, 600)
+    right = rng.integers(0, 2, 600)
+    z = np.column_stack([position, 2 * right - 1, rng.normal(size=(600, 3))])
+    return z, _labels(position, right)
+
+
+def test_paper_decoding_recovers_a_perfect_code(known):
+    z, labels = known
+    scores = decode_paper(z[:480], labels[:480], z[480:], labels[480:])
+    assert scores["pos_r2_valid"] == pytest.approx(1.0, abs=1e-6)
+    assert scores["pos_r2_train"] == pytest.approx(1.0, abs=1e-6)
+    assert scores["dir_acc_valid"] == 1.0 and scores["dir_acc_train"] == 1.0
+
+
+def test_paper_decoding_of_noise_is_chance(known):
+    _, labels = known
+    noise = np.random.default_rng(2).normal(size=(600, 4))
+    scores = decode_paper(noise[:480], labels[:480], noise[480:], labels[480:])
+    assert scores["pos_r2_valid"] < 0.05
+    assert 0.35 < scores["dir_acc_valid"] < 0.65
+
+
+def test_paper_decoder_is_fit_on_train_only(known):
+    """Validation rows whose relation to position is flipped score badly (no refit)."""
+    z, labels = known
+    z_valid = z[480:].copy()
+    z_valid[:, 0] = 1.6 - z_valid[:, 0]
+    scores = decode_paper(z[:480], labels[:480], z_valid, labels[480:])
+    assert scores["pos_r2_valid"] < 0
+    in_sample, _ = decode_in_sample(z_valid, labels[480:])
+    assert in_sample == pytest.approx(1.0, abs=1e-6)  # seed_code refits: still perfect
+
+
+def test_seed_code_keys_and_constant_direction(known):
+    z, labels = known
+    scores = decode_seed_code(z[:480], labels[:480], z[480:], labels[480:])
+    assert sorted(scores) == [
+        "seed_code_dir_acc_train",
+        "seed_code_dir_acc_valid",
+        "seed_code_pos_r2_train",
+        "seed_code_pos_r2_valid",
+    ]
+    one_way = _labels(np.linspace(0, 1, 50), np.ones(50))
+    assert decode_in_sample(z[:50], one_way)[1] == 1.0
+    paper = decode_paper(z[:50], one_way, z[50:60], _labels(np.zeros(10), np.ones(10)))
+    assert paper["dir_acc_valid"] == 1.0
+
+
+def test_seed_code_decoding_matches_the_published_buddy_values(data_dir, reference_dir):
+    """The published code's own numbers for its own buddy embeddings (golden table)."""
+    golden = pd.read_csv(reference_dir / "seed_code_values.csv")
+    golden = golden[golden.model == "cebra"]
+    labels = joblib.load(data_dir / "rat_hippocampus" / "buddy.jl")["position"]
+    embeddings = np.load(reference_dir / "embeddings.npz")
+    assert len(golden) == 4
+    for row in golden.itertuples():
+        z_train, z_valid = embeddings[f"dim{row.dim}_train"], embeddings[f"dim{row.dim}_valid"]
+        scores = decode_seed_code(z_train, labels[:5261], z_valid, labels[5261:])
+        assert scores["seed_code_pos_r2_train"] == pytest.approx(row.r2_train, abs=1e-4)
+        assert scores["seed_code_pos_r2_valid"] == pytest.approx(row.r2_valid, abs=1e-4)
+        # direction accuracy may differ by one sample with float precision (reference README)
+        assert scores["seed_code_dir_acc_train"] == pytest.approx(row.acc_train, abs=1.5 / 5261)
+        assert scores["seed_code_dir_acc_valid"] == pytest.approx(row.acc_valid, abs=1.5 / 1316)

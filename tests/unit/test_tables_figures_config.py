@@ -1,0 +1,114 @@
+import pandas as pd
+import pytest
+
+from cebra_sae.config import config_errors, load_schema
+from cebra_sae.figures import figure_cebra_sweep, save_figure
+from cebra_sae.tables import (
+    CEBRA_SWEEP,
+    TABLES,
+    concat_tables,
+    conform,
+    schema_markdown,
+    write_table,
+)
+
+
+def _sweep_rows(protocols=("paper", "seed_code")):
+    rows = []
+    for protocol in protocols:
+        for rat in ("a", "b"):
+            for dim in (8, 16):
+                row = {c: 0 for c, (t, _) in CEBRA_SWEEP.items() if t in ("int64", "float64")}
+                row.update(
+                    rat=rat,
+                    protocol=protocol,
+                    dim=dim,
+                    hidden=32,
+                    lr=1e-3,
+                    final=True,
+                    model_architecture="offset10-model",
+                    distance="cosine",
+                    device="cpu",
+                    pos_r2_valid=0.5,
+                    dir_acc_valid=0.8,
+                    seed_code_pos_r2_valid=0.6,
+                    seed_code_dir_acc_valid=0.9,
+                )
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_conform_orders_casts_and_names_missing_columns():
+    df = _sweep_rows().drop(columns=["rat"]).assign(extra=1)
+    with pytest.raises(KeyError, match=r"\['rat'\]"):
+        conform(df, CEBRA_SWEEP)
+    out = conform(_sweep_rows().assign(extra=1), CEBRA_SWEEP)
+    assert list(out.columns) == list(CEBRA_SWEEP)
+    assert str(out.dtypes["dim"]) == "int64" and str(out.dtypes["rat"]) == "string"
+
+
+def test_write_and_concat_round_trip(tmp_path):
+    df = _sweep_rows()
+    for i in range(4):
+        write_table(df.iloc[2 * i : 2 * i + 2], tmp_path / f"{i}.parquet")
+    assert not list(tmp_path.glob("*.tmp*"))
+    back = concat_tables(
+        sorted(tmp_path.glob("*.parquet")), CEBRA_SWEEP, sort_by=["protocol", "rat", "dim"]
+    )
+    assert len(back) == 8 and back.rat.tolist()[:2] == ["a", "a"]
+
+
+def test_readme_documents_every_table_column(repo):
+    readme = (repo / "README.md").read_text()
+    for name, schema in TABLES.items():
+        assert schema_markdown(schema) in readme, f"README's schema of {name} is out of date"
+
+
+def test_figure_1_has_a_panel_per_hyperparameter_and_protocol(tmp_path):
+    fig = figure_cebra_sweep(_sweep_rows())
+    assert len(fig.axes) == 6
+    assert fig.axes[0].get_title().startswith("paper") and fig.axes[3].get_title().startswith(
+        "seed_code"
+    )
+    save_figure(fig, tmp_path / "fig.png")
+    assert (tmp_path / "fig.png").read_bytes()[:4] == b"\x89PNG"
+    assert len(figure_cebra_sweep(_sweep_rows(("paper",))).axes) == 3
+
+
+@pytest.fixture(scope="module")
+def schema(repo):
+    return load_schema(repo / "workflow" / "schemas" / "config.schema.yaml")
+
+
+def test_schema_accepts_the_shipped_configs(repo, schema):
+    import yaml
+
+    for path in [
+        repo / "config.yaml",
+        *sorted((repo / "config").glob("*.yaml")),
+        *sorted((repo / "tests" / "configs").glob("*.yaml")),
+    ]:
+        assert config_errors(yaml.safe_load(path.read_text()), schema) == [], path
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({"rats": {"a": {"source": "synthetic"}}, "foo": 1}, "(top level): unknown key 'foo'"),
+        ({"rats": {"a": {"source": "synthetic", "nneurons": 3}}}, "rats.a: unknown key 'nneurons'"),
+        ({"rats": {"a": {"source": "file"}}}, "rats.a: 'path' is a required property"),
+        ({"rats": {"a": {"source": "nwb"}}}, "rats.a.source: 'nwb' is not one of"),
+        (
+            {"rats": {"a": {"source": "synthetic"}}, "protocols": ["papr"]},
+            "protocols.0: 'papr' is not one of ['paper', 'seed_code']",
+        ),
+        (
+            {"rats": {"a": {"source": "synthetic"}}, "cebra": {"learning_rate": [0]}},
+            "cebra.learning_rate.0: 0 is less than or equal to the minimum of 0",
+        ),
+        ({}, "(top level): 'rats' is a required property"),
+    ],
+)
+def test_schema_errors_name_the_key(schema, config, expected):
+    errors = config_errors(config, schema)
+    assert any(e.startswith(expected) for e in errors), errors

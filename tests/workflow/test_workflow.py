@@ -1,0 +1,123 @@
+"""The workflow through the Snakemake CLI: lint, dry runs, the tiny study end to end."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, job_counts, snakemake
+
+from cebra_sae.tables import CEBRA_SWEEP, DATA_SUMMARY, GROUND_TRUTH
+
+pytestmark = pytest.mark.workflow
+
+
+def test_lint_is_clean():
+    run = snakemake("--lint", cwd=REPO)
+    assert run.returncode == 0, run.stdout
+    assert "Congratulations, your workflow is in a good condition!" in run.stdout
+
+
+def test_full_study_dry_run_plans_64_cebra_fits(tmp_path):
+    run = snakemake("-n", "--configfile", REPO / "config.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout
+    counts = job_counts(run.stdout)
+    assert counts["train_cebra"] == 64  # 4 rats x 4 dims x 2 hidden x 2 lr
+    assert counts["decode_cebra"] == 64
+    assert counts["fetch_cebra_recording"] == 4  # nothing on disk here: all four downloaded
+    assert counts["prepare_recording"] == 4
+
+
+def test_files_already_in_data_dir_are_not_fetched(tmp_path, data_dir):
+    run = snakemake(
+        "-n", "--configfile", REPO / "config.yaml", "--config", f"data_dir={data_dir}", cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stdout
+    assert job_counts(run.stdout)["fetch_cebra_recording"] == 3  # buddy is there
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, tiny_config, data_dir):
+    """The tiny study (synthetic + buddy, both protocols) run once in a fresh folder."""
+    workdir = tmp_path_factory.mktemp("tiny")
+    run = snakemake(
+        "--cores", 2, "--configfile", tiny_config, "--config", f"data_dir={data_dir}", cwd=workdir
+    )
+    assert run.returncode == 0, run.stdout[-5000:]
+    return workdir
+
+
+def test_tiny_study_writes_the_documented_tables(tiny):
+    sweep = pd.read_parquet(tiny / "results/tables/cebra_sweep.parquet")
+    assert list(sweep.columns) == list(CEBRA_SWEEP)
+    for column, (dtype, _) in CEBRA_SWEEP.items():
+        assert str(sweep[column].dtype) == dtype, column
+    assert len(sweep) == 4
+    assert set(zip(sweep.protocol, sweep.rat, strict=False)) == {
+        (p, r) for p in ("paper", "seed_code") for r in ("buddy", "sim")
+    }
+    assert (sweep.device == "cpu").all() and sweep.final.all()
+    assert (sweep.max_iterations == 20).all() and (sweep.dim == 4).all()
+    decoding = [c for c in CEBRA_SWEEP if c.startswith(("pos_r2", "dir_acc", "seed_code_"))]
+    assert sweep[decoding].notna().all().all()
+    assert sweep.filter(like="dir_acc").ge(0.4).all().all()
+    assert sweep.filter(like="dir_acc").le(1).all().all()
+    assert sweep.filter(like="pos_r2").le(1).all().all()
+    assert (sweep.filter(like="pos_r2") > -1).all().all()
+    assert (sweep.train_seconds > 0).all() and sweep.final_loss.between(0, 10).all()
+    buddy = sweep[sweep.rat == "buddy"]
+    assert (buddy.n_train == 5261).all() and (buddy.n_valid == 1316).all()
+
+    summary = pd.read_parquet(tiny / "results/tables/data_summary.parquet")
+    assert list(summary.columns) == list(DATA_SUMMARY)
+    assert summary.set_index("rat").loc["buddy", "n_neurons"] == 48
+    assert summary.set_index("rat").loc["sim", "source"] == "synthetic"
+    truth = pd.read_parquet(tiny / "results/data/sim.ground_truth.parquet")
+    assert list(truth.columns) == list(GROUND_TRUTH) and len(truth) == 20
+
+
+def test_tiny_study_keeps_every_model_output(tiny):
+    folder = tiny / "results/cebra/paper/buddy/dim4-hidden16-lr0.001-seed0"
+    info = json.loads((folder / "info.json").read_text())
+    assert info["device"] == "cpu" and info["model_architecture"] == "offset10-model"
+    with np.load(folder / "embedding.npz") as npz:
+        assert npz["train"].shape == (5261, 4) and npz["valid"].shape == (1316, 4)
+    assert len(pd.read_parquet(folder / "loss.parquet")) == 20
+    import cebra
+
+    assert cebra.CEBRA.load(str(folder / "model.pt")).output_dimension == 4
+    log = tiny / "results/logs/train_cebra/paper/buddy/dim4-hidden16-lr0.001-seed0.log"
+    assert "iteration 10 loss" in log.read_text()
+    assert (
+        tiny / "results/benchmarks/train_cebra/paper/buddy/dim4-hidden16-lr0.001-seed0.tsv"
+    ).exists()
+
+
+def test_tiny_study_draws_figure_1(tiny):
+    png = tiny / "results/figures/fig1_cebra_sweep.png"
+    assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000
+
+
+def test_same_config_gives_the_same_tables(tiny, tmp_path, tiny_config, data_dir):
+    run = snakemake(
+        "--cores",
+        2,
+        "--configfile",
+        tiny_config,
+        "--config",
+        f"data_dir={data_dir}",
+        "--until",
+        "cebra_sweep",
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stdout[-5000:]
+    first = pd.read_parquet(tiny / "results/tables/cebra_sweep.parquet")
+    second = pd.read_parquet(tmp_path / "results/tables/cebra_sweep.parquet")
+    timing = ["train_seconds"]
+    pd.testing.assert_frame_equal(first.drop(columns=timing), second.drop(columns=timing))
+
+
+def test_rerun_has_nothing_to_do(tiny, tiny_config, data_dir):
+    run = snakemake("-n", "--configfile", tiny_config, "--config", f"data_dir={data_dir}", cwd=tiny)
+    assert run.returncode == 0
+    assert "Nothing to be done" in run.stdout
