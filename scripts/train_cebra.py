@@ -1,7 +1,6 @@
 """Rule train_cebra: fit one CEBRA model and save model, embeddings, loss curve, info."""
 
 import json
-import os
 from importlib.metadata import version
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from common import log, run_rule
 
 from cebra_sae.data import atomic_savez, load_prepared
 from cebra_sae.embedding import fit_cebra
+from cebra_sae.io import atomic_write
 from cebra_sae.tables import write_table
 
 
@@ -40,9 +40,8 @@ def main(snakemake):
     )
     log.info("fit on %s in %.1f s, final loss %.4f", fit.device, fit.train_seconds, fit.loss[-1])
 
-    tmp_model = Path(out.model).with_suffix(".tmp.pt")
-    fit.model.save(str(tmp_model))
-    os.replace(tmp_model, out.model)
+    with atomic_write(out.model) as tmp:
+        fit.model.save(str(tmp))
     atomic_savez(out.embedding, train=fit.embedding_train, valid=fit.embedding_valid)
     write_table(pd.DataFrame({"iteration": range(len(fit.loss)), "loss": fit.loss}), out.loss)
     tail = max(1, len(fit.loss) // 10)

@@ -28,13 +28,13 @@ Example:
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from cebra_sae.errors import StudyError
+from cebra_sae.io import atomic_write
 
 LABEL_NAMES = ("position", "right", "left")
 CEBRA_RATS = ("achilles", "buddy", "cicero", "gatsby")
@@ -256,13 +256,5 @@ def summary_row(split: Split, rat: str, source: str) -> dict:
 
 def atomic_savez(path, **arrays) -> None:
     """``np.savez`` to a temporary file in the same folder, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
-    os.close(fd)
-    try:
+    with atomic_write(path) as tmp:
         np.savez(tmp, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -90,3 +90,34 @@ def decode_seed_code(
         scores[f"seed_code_pos_r2_{split}"] = pos_r2
         scores[f"seed_code_dir_acc_{split}"] = dir_acc
     return scores
+
+
+# ---- reconstruction and sparsity (STUDY.md §4) ---------------------------------------
+
+
+def explained_variance(z: np.ndarray, z_hat: np.ndarray) -> float:
+    """Dataset-level ``1 − Σ‖z − ẑ‖² / Σ‖z − z̄‖²`` over the whole split (not per batch).
+
+    Example:
+        >>> z = np.array([[0.0, 1.0], [2.0, 3.0]])
+        >>> explained_variance(z, z), explained_variance(z, np.tile(z.mean(axis=0), (2, 1)))
+        (1.0, 0.0)
+    """
+    z, z_hat = np.asarray(z, dtype=np.float64), np.asarray(z_hat, dtype=np.float64)
+    total = ((z - z.mean(axis=0)) ** 2).sum()
+    return float(1.0 - ((z - z_hat) ** 2).sum() / total)
+
+
+def nonzero_ratio(h: np.ndarray) -> float:
+    """Mean over samples of (#nonzero latents / width); dense embeddings give ≈ 1."""
+    return float((np.asarray(h) != 0).mean())
+
+
+def l0(h: np.ndarray) -> float:
+    """Mean number of nonzero latents per sample."""
+    return float((np.asarray(h) != 0).sum(axis=1).mean())
+
+
+def dead_fraction(h: np.ndarray) -> float:
+    """Share of latents that are never nonzero on the split."""
+    return float((~(np.asarray(h) != 0).any(axis=0)).mean())

@@ -17,12 +17,11 @@ Example:
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
-from pathlib import Path
 
 import pandas as pd
+
+from cebra_sae.io import atomic_write
 
 Schema = dict[str, tuple[str, str]]
 
@@ -106,16 +105,8 @@ def write_table(df: pd.DataFrame, path, schema: Schema | None = None) -> pd.Data
     """Write ``df`` as Parquet (pyarrow), conformed to ``schema``, atomically."""
     if schema is not None:
         df = conform(df, schema)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.parquet")
-    os.close(fd)
-    try:
+    with atomic_write(path) as tmp:
         df.to_parquet(tmp, engine="pyarrow", index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return df
 
 

@@ -1,0 +1,35 @@
+"""Sparse autoencoders on CEBRA embeddings (STUDY.md §4).
+
+Modules:
+    architectures: the activations and penalties (``standard``, ``topk``, ``jumprelu``,
+        and the published code's ``jumprelu`` under protocol ``seed_code``), as a registry.
+    grid: the hyperparameter grid of a block (rat x dim x arch x expansion) from config.
+    trainer: trains every model of a block together (batched weights, batched Adam).
+    reference: one model at a time, the way the published code did (the baseline of the
+        equivalence test and of the benchmark).
+    checkpoint: per-model weights + hyperparameters, addressable by ``model_id``.
+
+Example:
+    >>> import numpy as np
+    >>> from cebra_sae.sae import SAESpec, TrainSettings, train_block
+    >>> z = np.random.default_rng(0).normal(size=(300, 4)).astype("float32")
+    >>> specs = [SAESpec("topk", expansion=2, lr=1e-3, k=k) for k in (1, 2)]
+    >>> block = train_block(z, specs, TrainSettings(epochs=2))
+    >>> block.weights["encoder.weight"].shape  # (models, width, dim), nn.Linear layout
+    (2, 8, 4)
+"""
+
+from cebra_sae.sae.architectures import ARCHITECTURES, get_architecture
+from cebra_sae.sae.grid import SAESpec, block_grid
+from cebra_sae.sae.trainer import BlockResult, TrainSettings, encode, train_block
+
+__all__ = [
+    "ARCHITECTURES",
+    "BlockResult",
+    "SAESpec",
+    "TrainSettings",
+    "block_grid",
+    "encode",
+    "get_architecture",
+    "train_block",
+]

@@ -1,0 +1,59 @@
+"""Sweep metrics of a trained block (STUDY.md §4), one row per model.
+
+Example:
+    >>> import numpy as np
+    >>> from cebra_sae.sae import SAESpec, TrainSettings, train_block
+    >>> z = np.random.default_rng(0).normal(size=(200, 4))
+    >>> block = train_block(z, [SAESpec("topk", 2, 1e-3, k=3)], TrainSettings(epochs=1))
+    >>> row = sweep_rows(block, z[:150], z[150:])[0]
+    >>> row["l0_train"] <= 3, row["nonzero_ratio_train"] <= 3 / 8
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cebra_sae.metrics import dead_fraction, explained_variance, l0, nonzero_ratio
+from cebra_sae.sae.trainer import BlockResult, encode
+
+
+def model_weights(block: BlockResult, index: int) -> dict[str, np.ndarray]:
+    """One model's weights out of a block (the model axis removed)."""
+    return {name: w[index] for name, w in block.weights.items()}
+
+
+def split_metrics(z: np.ndarray, h: np.ndarray, z_hat: np.ndarray, split: str) -> dict:
+    return {
+        f"explained_variance_{split}": explained_variance(z, z_hat),
+        f"nonzero_ratio_{split}": nonzero_ratio(h),
+        f"l0_{split}": l0(h),
+        f"dead_fraction_{split}": dead_fraction(h),
+    }
+
+
+def sweep_rows(block: BlockResult, z_train: np.ndarray, z_valid: np.ndarray) -> list[dict]:
+    """Hyperparameters and sweep metrics on both splits for every model of ``block``.
+
+    ``diverged`` flags models whose weights or final loss are not finite; ``all_dead``
+    flags models with no latent ever active on the train split.
+    """
+    rows = []
+    init_threshold = block.settings.get("init_threshold", 0.001)
+    for i, spec in enumerate(block.specs):
+        weights = model_weights(block, i)
+        final_loss = float(block.loss_history[i, -1])
+        finite = all(np.isfinite(w).all() for w in weights.values())
+        diverged = not (np.isfinite(final_loss) and finite)
+        row = {**spec.as_dict(), "model_id": spec.model_id, "final_loss": final_loss}
+        for split, z in (("train", z_train), ("valid", z_valid)):
+            if diverged:
+                row.update({k: np.nan for k in split_metrics(z[:1], z[:1], z[:1], split)})
+                continue
+            h, z_hat = encode(z, weights, spec, block.protocol, init_threshold)
+            row.update(split_metrics(z, h, z_hat, split))
+        row["diverged"] = diverged
+        row["all_dead"] = bool(not diverged and row["dead_fraction_train"] == 1.0)
+        row["width"] = int(weights["encoder.weight"].shape[0])
+        rows.append(row)
+    return rows

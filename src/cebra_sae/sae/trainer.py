@@ -1,0 +1,234 @@
+"""Train every model of a block together: batched weights, batched matmuls, batched Adam.
+
+The grid has thousands of tiny models; trained one by one, a Python loop spends its time
+in per-step overhead. Here the ``M`` same-shape models of a block (one rat x dim x
+architecture x expansion) are stacked along a leading axis: one forward/backward pass
+updates all of them. Models are independent: the loss is the sum of the per-model
+losses, so each model's gradient is its own, and each model keeps its own learning
+rate, penalty, seed (initial weights and data order) and Adam state. The result for
+each model equals training it alone (:mod:`cebra_sae.sae.reference`) with the same seed,
+up to floating-point rounding (tested).
+
+Initialisation is explicit and seeded: encoder and decoder as PyTorch's ``nn.Linear``
+default (uniform ±1/√fan_in for weights and biases), drawn from a ``torch.Generator``
+seeded with the model's seed. Data order: a ``torch.randperm`` per epoch from a second
+generator seeded with the same seed (what ``DataLoader(shuffle=True, generator=g)``
+does). Loss scaling (STUDY.md §4): ``MSE`` (mean over samples and dims) plus the
+architecture's per-sample penalty averaged over the batch (protocol ``paper``) or
+summed over it (``seed_code``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from cebra_sae.sae.architectures import get_architecture
+from cebra_sae.sae.grid import SAESpec
+
+PENALTY_REDUCTIONS = {"paper": "mean", "seed_code": "sum"}
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """How a block is trained (STUDY.md §4); ``protocol`` picks loss scaling and jumprelu."""
+
+    protocol: str = "paper"
+    epochs: int = 50
+    batch_size: int = 256
+    init_threshold: float = 0.001  # jumprelu's initial θ
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    device: str = "cpu"
+    dtype: torch.dtype = torch.float32
+
+
+@dataclass
+class BlockResult:
+    """Trained weights of a block's models, stacked on axis 0 in ``specs`` order."""
+
+    specs: list[SAESpec]
+    protocol: str
+    weights: dict[str, np.ndarray]  # nn.Linear layout, plus jumprelu's log_threshold
+    loss_history: np.ndarray  # (M, epochs): mean training loss per epoch
+    seconds: float
+    device: str
+    settings: dict = field(default_factory=dict)
+
+
+def init_weights(dim: int, width: int, seed: int, dtype=torch.float32) -> dict[str, torch.Tensor]:
+    """``nn.Linear``-default initial weights of one SAE, drawn from a seeded generator."""
+    gen = torch.Generator().manual_seed(int(seed))
+
+    def uniform(shape, fan_in):
+        bound = 1.0 / math.sqrt(fan_in)
+        return (torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1) * bound
+
+    weights = {
+        "encoder.weight": uniform((width, dim), dim),
+        "encoder.bias": uniform((width,), dim),
+        "decoder.weight": uniform((dim, width), width),
+        "decoder.bias": uniform((dim,), width),
+    }
+    return {name: w.to(dtype) for name, w in weights.items()}
+
+
+def hyper_tensors(specs: list[SAESpec], settings: TrainSettings) -> dict[str, torch.Tensor]:
+    """Per-model hyperparameters as ``(M,)`` tensors (0 where an architecture has none)."""
+    dev, dt = settings.device, settings.dtype
+    return {
+        "lr": torch.tensor([s.lr for s in specs], dtype=dt, device=dev),
+        "l1": torch.tensor([s.l1 or 0.0 for s in specs], dtype=dt, device=dev),
+        "k": torch.tensor([s.k or 1 for s in specs], dtype=torch.long, device=dev),
+        "bandwidth": torch.tensor([s.bandwidth or 1.0 for s in specs], dtype=dt, device=dev),
+        "init_threshold": torch.full((len(specs),), settings.init_threshold, dtype=dt, device=dev),
+    }
+
+
+class BatchedAdam:
+    """Adam over stacked models, each with its own learning rate.
+
+    The update is the one of ``torch.optim.Adam`` (no weight decay, no amsgrad), written
+    out so that the learning rate can differ along the model axis.
+    """
+
+    def __init__(self, params: dict[str, torch.Tensor], lr: torch.Tensor, betas, eps):
+        self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
+        self.exp_avg = {n: torch.zeros_like(p) for n, p in params.items()}
+        self.exp_avg_sq = {n: torch.zeros_like(p) for n, p in params.items()}
+        self.step_count = 0
+
+    @torch.no_grad()
+    def step(self):
+        self.step_count += 1
+        beta1, beta2 = self.betas
+        correction1 = 1 - beta1**self.step_count
+        correction2_sqrt = math.sqrt(1 - beta2**self.step_count)
+        for name, p in self.params.items():
+            grad = p.grad
+            m, v = self.exp_avg[name], self.exp_avg_sq[name]
+            m.lerp_(grad, 1 - beta1)
+            v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            denom = (v.sqrt() / correction2_sqrt).add_(self.eps)
+            step_size = (self.lr / correction1).view(-1, *([1] * (p.dim() - 1)))
+            p.sub_(step_size * m / denom)
+            p.grad = None
+
+
+def forward(x, params, arch, hyper):
+    """``x`` (B, d) shared or (M, B, d) per model -> (pre, h, x_hat), each batched over M."""
+    pre = torch.matmul(x, params["encoder.weight"].transpose(1, 2)) + params[
+        "encoder.bias"
+    ].unsqueeze(1)
+    h = arch.activate(pre, hyper, params)
+    x_hat = torch.matmul(h, params["decoder.weight"].transpose(1, 2)) + params[
+        "decoder.bias"
+    ].unsqueeze(1)
+    return pre, h, x_hat
+
+
+def train_block(
+    z_train: np.ndarray,
+    specs: list[SAESpec],
+    settings: TrainSettings | None = None,
+    progress: Callable[[int, np.ndarray], None] | None = None,
+) -> BlockResult:
+    """Train the models ``specs`` (same architecture and expansion) on ``z_train``.
+
+    Args:
+        z_train: ``(N, d)`` embeddings (the train split).
+        specs: the block's models; all must share ``arch`` and ``expansion``.
+        settings: epochs, batch size, protocol, device, dtype.
+        progress: called after each epoch as ``progress(epoch, mean_loss_per_model)``.
+    """
+    settings = settings or TrainSettings()
+    arch_names = {s.arch for s in specs}
+    expansions = {s.expansion for s in specs}
+    if len(arch_names) != 1 or len(expansions) != 1:
+        raise ValueError(f"a block has one arch and expansion, got {arch_names}, {expansions}")
+    arch = get_architecture(specs[0].arch, settings.protocol)
+    reduction = PENALTY_REDUCTIONS[settings.protocol]
+    dev, dt = settings.device, settings.dtype
+    x_all = torch.as_tensor(np.asarray(z_train), dtype=dt, device=dev)
+    n, dim = x_all.shape
+    width = dim * specs[0].expansion
+    n_models = len(specs)
+    hyper = hyper_tensors(specs, settings)
+
+    seeds = [s.seed for s in specs]
+    inits = {seed: init_weights(dim, width, seed, dt) for seed in set(seeds)}
+    params = {
+        name: torch.stack([inits[seed][name] for seed in seeds]).to(dev).requires_grad_(True)
+        for name in inits[seeds[0]]
+    }
+    for name, value in arch.init_state(n_models, width, hyper, dt).items():
+        params[name] = value.to(dev).requires_grad_(True)
+    optimizer = BatchedAdam(params, hyper["lr"], settings.betas, settings.eps)
+
+    unique_seeds = sorted(set(seeds))
+    data_gens = {seed: torch.Generator().manual_seed(int(seed)) for seed in unique_seeds}
+    model_slot = torch.tensor([unique_seeds.index(s) for s in seeds], device=dev)
+    shared_order = len(unique_seeds) == 1
+    history = np.zeros((n_models, settings.epochs))
+    start = time.perf_counter()
+    for epoch in range(settings.epochs):
+        orders = torch.stack([torch.randperm(n, generator=data_gens[s]) for s in unique_seeds])
+        orders = orders.to(dev)
+        epoch_loss = torch.zeros(n_models, dtype=torch.float64, device=dev)
+        n_batches = 0
+        for begin in range(0, n, settings.batch_size):
+            index = orders[:, begin : begin + settings.batch_size]
+            x = x_all[index[0]] if shared_order else x_all[index[model_slot]]
+            pre, h, x_hat = forward(x, params, arch, hyper)
+            mse = ((x_hat - x) ** 2).mean(dim=(-2, -1))
+            penalty = arch.penalty(pre, h, hyper, params)
+            penalty = penalty.mean(-1) if reduction == "mean" else penalty.sum(-1)
+            loss = mse + penalty  # (M,)
+            loss.sum().backward()
+            optimizer.step()
+            epoch_loss += loss.detach().to(torch.float64)
+            n_batches += 1
+        history[:, epoch] = (epoch_loss / n_batches).cpu().numpy()
+        if progress is not None:
+            progress(epoch, history[:, epoch])
+    seconds = time.perf_counter() - start
+    weights = {name: p.detach().cpu().numpy() for name, p in params.items()}
+    return BlockResult(
+        specs=list(specs),
+        protocol=settings.protocol,
+        weights=weights,
+        loss_history=history,
+        seconds=seconds,
+        device=str(dev),
+        settings=dict(
+            epochs=settings.epochs,
+            batch_size=settings.batch_size,
+            init_threshold=settings.init_threshold,
+        ),
+    )
+
+
+@torch.no_grad()
+def encode(
+    z: np.ndarray,
+    weights: dict[str, np.ndarray],
+    spec: SAESpec,
+    protocol: str = "paper",
+    init_threshold: float = 0.001,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latents and reconstruction of one model (weights without the model axis).
+
+    Returns:
+        ``(h, z_hat)`` as float64 arrays of shapes ``(N, width)`` and ``(N, d)``.
+    """
+    arch = get_architecture(spec.arch, protocol)
+    params = {name: torch.as_tensor(w, dtype=torch.float64)[None] for name, w in weights.items()}
+    hyper = hyper_tensors([spec], TrainSettings(dtype=torch.float64, init_threshold=init_threshold))
+    x = torch.as_tensor(np.asarray(z), dtype=torch.float64)
+    _, h, x_hat = forward(x, params, arch, hyper)
+    return h[0].numpy(), x_hat[0].numpy()

@@ -1,0 +1,227 @@
+"""SAE architectures, the batched trainer and the sweep metrics."""
+
+import numpy as np
+import pytest
+import torch
+
+from cebra_sae.metrics import dead_fraction, explained_variance, l0, nonzero_ratio
+from cebra_sae.sae import SAESpec, TrainSettings, block_grid, encode, get_architecture, train_block
+from cebra_sae.sae.architectures import JumpReLUFunction, StepFunction, topk_relu
+from cebra_sae.sae.evaluate import model_weights, sweep_rows
+from cebra_sae.sae.reference import module_weights, train_one
+
+PRE = torch.tensor([[[0.5, -1.0, 2.0, 0.1, 0.3]]])
+
+
+# ---- activations: forward by hand ------------------------------------------------------
+
+
+def test_standard_forward_and_penalty_by_hand():
+    arch = get_architecture("standard")
+    h = arch.activate(PRE, {}, {})
+    torch.testing.assert_close(h, torch.tensor([[[0.5, 0.0, 2.0, 0.1, 0.3]]]))
+    penalty = arch.penalty(PRE, h, {"l1": torch.tensor([0.1])}, {})
+    torch.testing.assert_close(penalty, torch.tensor([[0.29]]))  # 0.1 * (0.5+2+0.1+0.3)
+
+
+@pytest.mark.parametrize(
+    ("k", "expected"),
+    [
+        (1, [0.0, 0.0, 2.0, 0.0, 0.0]),
+        (2, [0.5, 0.0, 2.0, 0.0, 0.0]),
+        (3, [0.5, 0.0, 2.0, 0.0, 0.3]),
+        (9, [0.5, 0.0, 2.0, 0.1, 0.3]),  # k > width keeps everything (ReLU still applies)
+    ],
+)
+def test_topk_forward_by_hand(k, expected):
+    h = topk_relu(PRE, torch.tensor([k]))
+    torch.testing.assert_close(h, torch.tensor([[expected]]))
+
+
+def test_topk_keeps_exactly_k_per_sample_and_model():
+    pre = torch.randn(3, 500, 64)  # ties have probability 0
+    k = torch.tensor([1, 8, 32])
+    counts = (topk_relu(pre.abs() + 0.01, k) != 0).sum(-1)
+    for m in range(3):
+        assert (counts[m] == k[m]).all()
+    # the kept ones are the largest
+    h = topk_relu(pre, k)
+    kept_min = torch.where(h[1] != 0, h[1], torch.inf).min(-1).values
+    dropped_max = torch.where((h[1] == 0) & (pre[1] > 0), pre[1], -torch.inf).max(-1).values
+    assert (kept_min >= dropped_max).all()
+
+
+def test_jumprelu_forward_by_hand():
+    arch = get_architecture("jumprelu")
+    state = {"log_threshold": torch.log(torch.full((1, 5), 0.4))}
+    hyper = {"bandwidth": torch.tensor([0.01]), "l1": torch.tensor([0.5])}
+    h = arch.activate(PRE, hyper, state)
+    torch.testing.assert_close(h, torch.tensor([[[0.5, 0.0, 2.0, 0.0, 0.0]]]))
+    torch.testing.assert_close(arch.penalty(PRE, h, hyper, state), torch.tensor([[1.0]]))
+
+
+def test_seed_code_jumprelu_is_the_published_code():
+    arch = get_architecture("jumprelu", protocol="seed_code")
+    assert arch.name == "jumprelu_seed_code" and "log_threshold" not in arch.init_state(
+        1, 5, {}, torch.float32
+    )
+    h = arch.activate(PRE, {}, {})
+    hyper = {"l1": torch.tensor([2.0]), "bandwidth": torch.tensor([0.5])}
+    expected = 2.0 * (1 - torch.exp(-torch.tensor([0.5, 0.0, 2.0, 0.1, 0.3]) / 0.5)).sum()
+    torch.testing.assert_close(arch.penalty(PRE, h, hyper, {})[0, 0], expected)
+
+
+# ---- JumpReLU gradients: the published pseudo-gradient -----------------------------------
+
+
+def test_jumprelu_threshold_gets_the_rectangle_pseudo_gradient():
+    pre = torch.tensor([[[0.395, 0.41, 0.9, 0.1]]], requires_grad=True)
+    theta = torch.full((1, 1, 4), 0.4, requires_grad=True)
+    eps = torch.tensor(0.05).view(1, 1, 1)
+    JumpReLUFunction.apply(pre, theta, eps).sum().backward()
+    # d/dθ = −(θ/ε)·K((π−θ)/ε): inside the window (|π−θ| < ε/2) for the first two only
+    torch.testing.assert_close(theta.grad, torch.tensor([[[-8.0, -8.0, 0.0, 0.0]]]))
+    # d/dπ = H(π − θ)
+    torch.testing.assert_close(pre.grad, torch.tensor([[[0.0, 1.0, 1.0, 0.0]]]))
+
+
+def test_l0_term_sends_nothing_to_pre_and_minus_one_over_eps_to_theta():
+    pre = torch.tensor([[[0.395, 0.41, 0.9, 0.1]]], requires_grad=True)
+    theta = torch.full((1, 1, 4), 0.4, requires_grad=True)
+    eps = torch.tensor(0.05).view(1, 1, 1)
+    StepFunction.apply(pre, theta, eps).sum().backward()
+    torch.testing.assert_close(pre.grad, torch.zeros_like(pre))
+    torch.testing.assert_close(theta.grad, torch.tensor([[[-20.0, -20.0, 0.0, 0.0]]]))
+
+
+def test_jumprelu_penalty_gradient_through_log_threshold():
+    arch = get_architecture("jumprelu")
+    log_theta = torch.log(torch.full((1, 3), 0.4)).requires_grad_(True)
+    pre = torch.tensor([[[0.41, 0.9, 0.1]]], requires_grad=True)
+    hyper = {"l1": torch.tensor([1.0]), "bandwidth": torch.tensor([0.05])}
+    h = arch.activate(pre, hyper, {"log_threshold": log_theta})
+    arch.penalty(pre, h, hyper, {"log_threshold": log_theta}).sum().backward()
+    # chain rule through θ = exp(log θ): θ · (−1/ε) for the latent inside the window
+    torch.testing.assert_close(log_theta.grad, torch.tensor([[-0.4 / 0.05, 0.0, 0.0]]))
+    torch.testing.assert_close(pre.grad, torch.zeros_like(pre))
+
+
+# ---- the batched trainer -----------------------------------------------------------------
+
+Z = np.random.default_rng(0).normal(size=(700, 8))
+
+
+@pytest.mark.parametrize("protocol", ["paper", "seed_code"])
+@pytest.mark.parametrize(
+    ("arch", "own"),
+    [
+        ("standard", [dict(l1=1e-3), dict(l1=1e-2)]),
+        ("topk", [dict(k=4), dict(k=8)]),
+        ("jumprelu", [dict(l1=1e-3, bandwidth=1e-3), dict(l1=1e-2, bandwidth=5e-3)]),
+    ],
+)
+def test_batched_training_equals_training_each_model_alone(protocol, arch, own):
+    grid = [(lr, hp, seed) for lr in (1e-3, 3e-4) for hp in own for seed in (0, 1)]
+    specs = [SAESpec(arch, 4, lr, seed=seed, **hp) for lr, hp, seed in grid]
+    settings = TrainSettings(protocol=protocol, epochs=5, batch_size=64, dtype=torch.float64)
+    block = train_block(Z, specs, settings)
+    for i, spec in enumerate(specs):
+        model, history = train_one(Z, spec, settings)
+        alone = module_weights(model)
+        assert sorted(alone) == sorted(block.weights)
+        for name, weight in alone.items():
+            np.testing.assert_allclose(block.weights[name][i], weight, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(block.loss_history[i], history, rtol=1e-9)
+
+
+def test_batched_training_in_float32_matches_closely():
+    specs = [SAESpec("topk", 8, 1e-3, k=k) for k in (4, 16)]
+    settings = TrainSettings(epochs=3, batch_size=256)
+    block = train_block(Z, specs, settings)
+    for i, spec in enumerate(specs):
+        model, _ = train_one(Z, spec, settings)
+        for name, weight in module_weights(model).items():
+            np.testing.assert_allclose(block.weights[name][i], weight, atol=1e-4)
+
+
+def test_training_is_deterministic_and_seeded():
+    specs = [SAESpec("standard", 2, 1e-3, l1=1e-3, seed=s) for s in (0, 0, 5)]
+    a = train_block(Z, specs, TrainSettings(epochs=2))
+    b = train_block(Z, specs, TrainSettings(epochs=2))
+    for name in a.weights:
+        np.testing.assert_array_equal(a.weights[name], b.weights[name])
+        np.testing.assert_array_equal(a.weights[name][0], a.weights[name][1])
+        assert not np.array_equal(a.weights[name][0], a.weights[name][2])
+
+
+@pytest.mark.parametrize(
+    ("arch", "lr", "extra", "init_threshold"),
+    [("standard", 1e-3, {}, 0.001), ("jumprelu", 1e-2, {"bandwidth": 0.05}, 0.1)],
+)
+def test_a_larger_penalty_gives_a_sparser_code(arch, lr, extra, init_threshold):
+    z = np.random.default_rng(1).normal(size=(1500, 8)).astype(np.float32)
+    specs = [SAESpec(arch, 4, lr, l1=l1, **extra) for l1 in (1e-4, 1e-2, 1e-1)]
+    block = train_block(z, specs, TrainSettings(epochs=15, init_threshold=init_threshold))
+    ratios = [
+        nonzero_ratio(encode(z, model_weights(block, i), s, init_threshold=init_threshold)[0])
+        for i, s in enumerate(specs)
+    ]
+    assert ratios[0] > ratios[1] > ratios[2], ratios
+
+
+def test_training_reconstructs():
+    z = np.random.default_rng(2).normal(size=(2000, 4))
+    specs = [SAESpec("topk", 4, 3e-3, k=4), SAESpec("topk", 4, 3e-3, k=1)]
+    block = train_block(z, specs, TrainSettings(epochs=20))
+    rows = sweep_rows(block, z[:1500], z[1500:])
+    assert rows[0]["explained_variance_valid"] > 0.8
+    assert rows[1]["explained_variance_valid"] < rows[0]["explained_variance_valid"]
+    assert rows[1]["l0_train"] <= 1 and rows[0]["l0_train"] <= 4
+    assert all(not r["diverged"] and not r["all_dead"] for r in rows)
+    assert block.loss_history[0, -1] < block.loss_history[0, 0]
+
+
+def test_diverged_models_are_flagged_not_fatal():
+    z = np.random.default_rng(3).normal(size=(300, 4))
+    specs = [SAESpec("standard", 2, 1e-3, l1=1e-3), SAESpec("standard", 2, 1e12, l1=1e-3)]
+    block = train_block(z, specs, TrainSettings(epochs=3))
+    rows = sweep_rows(block, z, z)
+    assert not rows[0]["diverged"] and np.isfinite(rows[0]["explained_variance_train"])
+    assert rows[1]["diverged"] or rows[1]["all_dead"]
+
+
+def test_block_grid_matches_the_study():
+    grid = dict(
+        learning_rate=[1e-4, 3e-4, 1e-3],
+        l1=[1e-4, 1e-3, 1e-2],
+        k=[8, 16, 32],
+        bandwidth=[5e-4, 1e-3, 5e-3],
+        seeds=[0],
+    )
+    sizes = {arch: len(block_grid(arch, 8, grid)) for arch in ("standard", "topk", "jumprelu")}
+    assert sizes == {"standard": 9, "topk": 9, "jumprelu": 27}  # x 3 expansions = 135
+    ids = [s.model_id for arch in sizes for s in block_grid(arch, 8, grid)]
+    assert len(set(ids)) == len(ids)
+    with pytest.raises(KeyError, match="unknown SAE architecture"):
+        block_grid("gated", 8, grid)
+
+
+# ---- metrics with a known answer ---------------------------------------------------------
+
+
+def test_sparsity_metrics_by_hand():
+    h = np.array([[1.0, 0.0, 0.0, 0.0], [2.0, 3.0, 0.0, 0.0]])
+    assert nonzero_ratio(h) == pytest.approx(3 / 8)
+    assert l0(h) == pytest.approx(1.5)
+    assert dead_fraction(h) == pytest.approx(0.5)
+    assert nonzero_ratio(np.ones((5, 3))) == 1.0 and dead_fraction(np.zeros((5, 3))) == 1.0
+
+
+def test_explained_variance_is_dataset_level():
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=(1000, 3)) + np.array([5.0, -2.0, 0.0])
+    noise = rng.normal(scale=0.5, size=z.shape)
+    expected = 1 - (noise**2).sum() / ((z - z.mean(0)) ** 2).sum()
+    assert explained_variance(z, z + noise) == pytest.approx(expected)
+    assert explained_variance(z, z) == 1.0
+    assert explained_variance(z, np.tile(z.mean(0), (1000, 1))) == pytest.approx(0.0)
