@@ -12,6 +12,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/cebra.smk"
+include: "workflow/rules/sae.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -79,10 +79,43 @@ GROUND_TRUTH: Schema = {
     "direction_gain": ("float64", "field scale when running against the preferred direction"),
 }
 
+SAE_SWEEP: Schema = {
+    "protocol": ("string", "`paper` or `seed_code` (loss scaling, batch size, jumprelu variant)"),
+    "rat": ("string", "recording name"),
+    "dim": ("int64", "CEBRA output dimension d (the SAE's input)"),
+    "arch": ("string", "`standard`, `topk` or `jumprelu`"),
+    "expansion": ("int64", "latent width / d"),
+    "width": ("int64", "number of latents, d x expansion"),
+    "lr": ("float64", "Adam learning rate"),
+    "l1": ("float64", "penalty weight λ (standard, jumprelu; NaN for topk)"),
+    "k": ("Int64", "latents kept per sample (topk; null otherwise)"),
+    "bandwidth": ("float64", "jumprelu ε (NaN otherwise)"),
+    "seed": ("int64", "seed of initial weights and data order"),
+    "model_id": ("string", "the model's key in its block checkpoint"),
+    "checkpoint": ("string", "path of the block checkpoint (.npz) holding the model"),
+    "epochs": ("int64", "training epochs"),
+    "batch_size": ("int64", "training batch size"),
+    "device": ("string", "device the block trained on"),
+    "block_models": ("int64", "models trained together in the block"),
+    "block_seconds": ("float64", "wall time of the block's training (all its models)"),
+    "final_loss": ("float64", "mean training loss over the last epoch's batches"),
+    "diverged": ("bool", "weights or loss not finite (metrics NaN)"),
+    "all_dead": ("bool", "no latent ever active on the train split"),
+    "explained_variance_train": ("float64", "1 − Σ‖z − ẑ‖² / Σ‖z − z̄‖² over the train split"),
+    "explained_variance_valid": ("float64", "the same over the validation split"),
+    "nonzero_ratio_train": ("float64", "mean share of nonzero latents per sample, train"),
+    "nonzero_ratio_valid": ("float64", "mean share of nonzero latents per sample, validation"),
+    "l0_train": ("float64", "mean number of nonzero latents per sample, train"),
+    "l0_valid": ("float64", "mean number of nonzero latents per sample, validation"),
+    "dead_fraction_train": ("float64", "share of latents never nonzero on the train split"),
+    "dead_fraction_valid": ("float64", "share of latents never nonzero on the validation split"),
+}
+
 TABLES: dict[str, Schema] = {
     "data_summary": DATA_SUMMARY,
     "cebra_sweep": CEBRA_SWEEP,
     "ground_truth": GROUND_TRUTH,
+    "sae_sweep": SAE_SWEEP,
 }
 
 

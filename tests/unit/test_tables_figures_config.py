@@ -2,7 +2,12 @@ import pandas as pd
 import pytest
 
 from cebra_sae.config import config_errors, load_schema
-from cebra_sae.figures import figure_cebra_sweep, save_figure
+from cebra_sae.figures import (
+    figure_cebra_sweep,
+    figure_sae_sweep_grid,
+    figure_sae_sweep_panel,
+    save_figure,
+)
 from cebra_sae.tables import (
     CEBRA_SWEEP,
     TABLES,
@@ -112,3 +117,37 @@ def test_schema_accepts_the_shipped_configs(repo, schema):
 def test_schema_errors_name_the_key(schema, config, expected):
     errors = config_errors(config, schema)
     assert any(e.startswith(expected) for e in errors), errors
+
+
+def _sae_rows():
+    rows = []
+    for rat in ("a", "b"):
+        for dim in (8, 16, 32):
+            for arch in ("standard", "topk", "jumprelu"):
+                for expansion in (2, 8):
+                    rows.append(
+                        dict(
+                            protocol="paper",
+                            rat=rat,
+                            dim=dim,
+                            arch=arch,
+                            expansion=expansion,
+                            nonzero_ratio_valid=0.1 * expansion,
+                            explained_variance_valid=0.9,
+                        )
+                    )
+    rows.append({**rows[0], "explained_variance_valid": float("nan")})  # a diverged model
+    return pd.DataFrame(rows)
+
+
+def test_sae_sweep_figures(tmp_path):
+    grid = figure_sae_sweep_grid(_sae_rows())
+    assert len(grid.axes) == 6  # 2 rats x 3 dims
+    assert grid.axes[0].get_title() == "a, dim 8 (paper)"
+    panel = figure_sae_sweep_panel(_sae_rows(), "paper", "b", 16)
+    (ax,) = panel.axes
+    assert len(ax.collections[0].get_offsets()) == 6  # 3 archs x 2 expansions
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"standard", "topk", "jumprelu", "2", "8"} <= set(labels)
+    save_figure(panel, tmp_path / "panel.png")
+    save_figure(grid, tmp_path / "grid.png")

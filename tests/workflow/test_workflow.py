@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from conftest import REPO, job_counts, snakemake
 
-from cebra_sae.tables import CEBRA_SWEEP, DATA_SUMMARY, GROUND_TRUTH
+from cebra_sae.sae.checkpoint import list_models, load_model
+from cebra_sae.tables import CEBRA_SWEEP, DATA_SUMMARY, GROUND_TRUTH, SAE_SWEEP
 
 pytestmark = pytest.mark.workflow
 
@@ -93,28 +94,50 @@ def test_tiny_study_keeps_every_model_output(tiny):
     ).exists()
 
 
-def test_tiny_study_draws_figure_1(tiny):
-    png = tiny / "results/figures/fig1_cebra_sweep.png"
-    assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000
+def test_tiny_study_sweeps_saes(tiny):
+    sweep = pd.read_parquet(tiny / "results/tables/sae_sweep.parquet")
+    assert list(sweep.columns) == list(SAE_SWEEP)
+    for column, (dtype, _) in SAE_SWEEP.items():
+        assert str(sweep[column].dtype) == dtype, column
+    # tiny grid per protocol x rat x dim: standard 2 l1 + topk 1 k + jumprelu 2 l1 x 1 bandwidth
+    assert len(sweep) == 2 * 2 * 5
+    per_arch = sweep[(sweep.protocol == "paper") & (sweep.rat == "buddy")].arch.value_counts()
+    assert per_arch.to_dict() == {"standard": 2, "jumprelu": 2, "topk": 1}
+    assert (sweep.width == 8).all() and (
+        sweep.batch_size[sweep.protocol == "seed_code"] == 512
+    ).all()
+    assert sweep.k.isna().sum() == 16 and sweep.l1.isna().sum() == 4
+    topk = sweep[sweep.arch == "topk"]
+    assert (topk.l0_train <= 2).all() and (topk.nonzero_ratio_valid <= 2 / 8).all()
+    assert sweep.filter(like="nonzero_ratio").le(1).all().all()
+    assert sweep.filter(like="dead_fraction").le(1).all().all()
+    row = sweep.iloc[0]
+    assert row.model_id in list_models(tiny / row.checkpoint)
+    spec, weights = load_model(tiny / row.checkpoint, row.model_id)
+    assert spec.model_id == row.model_id and weights["encoder.weight"].shape == (8, 4)
+    log = tiny / "results/logs/train_sae/paper/buddy/dim4/jumprelu-x2.log"
+    assert "epoch 2: loss" in log.read_text()
+
+
+def test_tiny_study_draws_figures_1_to_3(tiny):
+    figures = ["fig1_cebra_sweep.png", "fig2_3_sae_sweep.png"] + [
+        f"sae_sweep/{p}/{r}-dim4.png" for p in ("paper", "seed_code") for r in ("buddy", "sim")
+    ]
+    for name in figures:
+        png = tiny / "results/figures" / name
+        assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000, name
 
 
 def test_same_config_gives_the_same_tables(tiny, tmp_path, tiny_config, data_dir):
     run = snakemake(
-        "--cores",
-        2,
-        "--configfile",
-        tiny_config,
-        "--config",
-        f"data_dir={data_dir}",
-        "--until",
-        "cebra_sweep",
-        cwd=tmp_path,
-    )
+        "--cores", 2, "--configfile", tiny_config, "--config", f"data_dir={data_dir}",
+        "--until", "cebra_sweep", "sae_sweep", cwd=tmp_path,
+    )  # fmt: skip
     assert run.returncode == 0, run.stdout[-5000:]
-    first = pd.read_parquet(tiny / "results/tables/cebra_sweep.parquet")
-    second = pd.read_parquet(tmp_path / "results/tables/cebra_sweep.parquet")
-    timing = ["train_seconds"]
-    pd.testing.assert_frame_equal(first.drop(columns=timing), second.drop(columns=timing))
+    for table, timing in (("cebra_sweep", ["train_seconds"]), ("sae_sweep", ["block_seconds"])):
+        first = pd.read_parquet(tiny / f"results/tables/{table}.parquet")
+        second = pd.read_parquet(tmp_path / f"results/tables/{table}.parquet")
+        pd.testing.assert_frame_equal(first.drop(columns=timing), second.drop(columns=timing))
 
 
 def test_rerun_has_nothing_to_do(tiny, tiny_config, data_dir):

@@ -98,6 +98,8 @@ wildcard_constraints:
     hidden=r"\d+",
     seed=r"\d+",
     lr=r"[0-9.e+-]+",
+    arch="standard|topk|jumprelu",
+    expansion=r"\d+",
 
 
 # ---- data -----------------------------------------------------------------
@@ -188,4 +190,60 @@ def final_outputs():
         f"{RESULTS}/tables/data_summary.parquet",
         f"{RESULTS}/tables/cebra_sweep.parquet",
         f"{RESULTS}/figures/fig1_cebra_sweep.png",
+        f"{RESULTS}/tables/sae_sweep.parquet",
+        f"{RESULTS}/figures/fig2_3_sae_sweep.png",
+        *sae_panels(),
     ]
+
+
+# ---- SAE ------------------------------------------------------------------
+
+SAE = config["sae"]
+SAE_BLOCK = "{protocol}/{rat}/dim{dim}/{arch}-x{expansion}"
+
+
+def final_embedding(wildcards):
+    """The final CEBRA embedding (cebra.final hidden/lr, first CEBRA seed) of a block."""
+    final = CEBRA["final"]
+    model = CEBRA_MODEL.format(
+        protocol=wildcards.protocol,
+        rat=wildcards.rat,
+        dim=wildcards.dim,
+        hidden=final["num_hidden_units"],
+        lr=fmt_lr(final["learning_rate"]),
+        seed=CEBRA["seeds"][0],
+    )
+    return f"{RESULTS}/cebra/{model}/embedding.npz"
+
+
+def sae_blocks():
+    """Wildcard dicts of every SAE block: protocol x rat x dim x arch x expansion."""
+    return [
+        dict(protocol=p, rat=r, dim=d, arch=a, expansion=e)
+        for p, r, d, a, e in product(
+            PROTOCOLS,
+            RATS,
+            CEBRA["output_dimension"],
+            SAE["architectures"],
+            SAE["expansion"],
+        )
+    ]
+
+
+def sae_files(name):
+    pattern = f"{RESULTS}/sae/{SAE_BLOCK}/{name}"
+    return [pattern.format(**block) for block in sae_blocks()]
+
+
+def sae_batch_size(wildcards):
+    return (
+        SAE["seed_code_batch_size"]
+        if wildcards.protocol == "seed_code"
+        else SAE["batch_size"]
+    )
+
+
+def sae_panels():
+    """One sweep figure per protocol x rat x dim."""
+    pattern = f"{RESULTS}/figures/sae_sweep/{{protocol}}/{{rat}}-dim{{dim}}.png"
+    return expand(pattern, protocol=PROTOCOLS, rat=RATS, dim=CEBRA["output_dimension"])

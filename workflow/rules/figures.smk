@@ -19,3 +19,45 @@ rule figure_cebra_sweep:
         "../../envs/analysis.yaml"
     script:
         "../../scripts/figure_cebra_sweep.py"
+
+
+rule figure_sae_sweep_grid:
+    """Figures 2-3 for every rat x dim: explained variance vs nonzero ratio."""
+    input:
+        f"{RESULTS}/tables/sae_sweep.parquet",
+    output:
+        report(
+            f"{RESULTS}/figures/fig2_3_sae_sweep.png",
+            caption="../report/fig2_3_sae_sweep.rst",
+            category="SAE sweep",
+        ),
+    log:
+        f"{LOGS}/figure_sae_sweep_grid.log",
+    benchmark:
+        f"{BENCHMARKS}/figure_sae_sweep_grid.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../../scripts/figure_sae_sweep_grid.py"
+
+
+rule figure_sae_sweep_panel:
+    """Figures 2-3 for one rat x dim (the paper shows achilles-8 and cicero-64)."""
+    input:
+        f"{RESULTS}/tables/sae_sweep.parquet",
+    output:
+        report(
+            f"{RESULTS}/figures/sae_sweep/{{protocol}}/{{rat}}-dim{{dim}}.png",
+            caption="../report/sae_sweep_panel.rst",
+            category="SAE sweep",
+            subcategory="{protocol}",
+            labels={"rat": "{rat}", "dim": "{dim}"},
+        ),
+    log:
+        f"{LOGS}/figure_sae_sweep_panel/{{protocol}}/{{rat}}-dim{{dim}}.log",
+    benchmark:
+        f"{BENCHMARKS}/figure_sae_sweep_panel/{{protocol}}/{{rat}}-dim{{dim}}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../../scripts/figure_sae_sweep_panel.py"

@@ -1,0 +1,78 @@
+"""Rule train_sae: train one block (rat x dim x arch x expansion) of SAEs, batched."""
+
+import numpy as np
+import pandas as pd
+import torch
+from common import log, run_rule
+
+from cebra_sae.embedding import resolve_device
+from cebra_sae.sae import TrainSettings, block_grid, train_block
+from cebra_sae.sae.checkpoint import save_block
+from cebra_sae.sae.evaluate import sweep_rows
+from cebra_sae.tables import write_table
+
+
+def main(snakemake):
+    w, p = snakemake.wildcards, snakemake.params
+    torch.set_num_threads(snakemake.threads)
+    with np.load(snakemake.input.embedding) as npz:
+        z_train, z_valid = npz["train"], npz["valid"]
+    specs = block_grid(w.arch, int(w.expansion), p.grid)
+    settings = TrainSettings(
+        protocol=w.protocol,
+        epochs=p.epochs,
+        batch_size=p.batch_size,
+        init_threshold=p.init_threshold,
+        device=resolve_device(p.device),
+    )
+    log.info(
+        "%s/%s dim %s %s x%s: %d models on %s, %d train samples, batch %d, %d epochs",
+        w.protocol,
+        w.rat,
+        w.dim,
+        w.arch,
+        w.expansion,
+        len(specs),
+        settings.device,
+        len(z_train),
+        settings.batch_size,
+        settings.epochs,
+    )
+
+    def progress(epoch, loss):
+        if (epoch + 1) % p.log_every == 0 or epoch + 1 == settings.epochs:
+            log.info(
+                "epoch %d: loss min %.5f median %.5f max %.5f",
+                epoch + 1,
+                np.nanmin(loss),
+                np.nanmedian(loss),
+                np.nanmax(loss),
+            )
+
+    block = train_block(z_train, specs, settings, progress=progress)
+    log.info(
+        "trained %d models in %.1f s (%.3f s per model)",
+        len(specs),
+        block.seconds,
+        block.seconds / len(specs),
+    )
+    save_block(snakemake.output.checkpoint, block)
+    rows = pd.DataFrame(sweep_rows(block, z_train, z_valid))
+    rows = rows.assign(
+        protocol=w.protocol,
+        rat=w.rat,
+        dim=int(w.dim),
+        checkpoint=snakemake.output.checkpoint,
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        device=block.device,
+        block_models=len(specs),
+        block_seconds=block.seconds,
+    )
+    for flag in ("diverged", "all_dead"):
+        if rows[flag].any():
+            log.info("%s: %s", flag, ", ".join(rows.model_id[rows[flag]]))
+    write_table(rows, snakemake.output.metrics)
+
+
+run_rule(main, snakemake)

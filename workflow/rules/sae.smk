@@ -1,0 +1,67 @@
+"""SAE stage: one batched job per protocol x rat x dim x architecture x expansion."""
+
+
+rule train_sae:
+    """Train a block's lr x penalty grid of SAEs together; checkpoint and sweep metrics."""
+    input:
+        embedding=final_embedding,
+    output:
+        checkpoint=f"{RESULTS}/sae/{SAE_BLOCK}/checkpoint.npz",
+        metrics=f"{RESULTS}/sae/{SAE_BLOCK}/metrics.parquet",
+    log:
+        f"{LOGS}/train_sae/{SAE_BLOCK}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_sae/{SAE_BLOCK}.tsv"
+    group:
+        "sae"
+    conda:
+        "../../envs/cebra.yaml"
+    threads: SAE["threads"]
+    resources:
+        mem_mb=SAE["mem_mb"],
+        runtime=SAE["runtime"],
+        gpu=gpu_count(SAE["device"]),
+    params:
+        grid={
+            key: SAE[key] for key in ("learning_rate", "l1", "k", "bandwidth", "seeds")
+        },
+        epochs=SAE["epochs"],
+        batch_size=sae_batch_size,
+        init_threshold=SAE["jumprelu_init_threshold"],
+        device=SAE["device"],
+        log_every=SAE["log_every"],
+    script:
+        "../../scripts/train_sae.py"
+
+
+rule sae_sweep:
+    """Every SAE of the study in one table: hyperparameters and sweep metrics."""
+    input:
+        sae_files("metrics.parquet"),
+    output:
+        report(
+            f"{RESULTS}/tables/sae_sweep.parquet",
+            caption="../report/sae_sweep.rst",
+            category="SAE sweep",
+        ),
+    log:
+        f"{LOGS}/sae_sweep.log",
+    benchmark:
+        f"{BENCHMARKS}/sae_sweep.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        table="sae_sweep",
+        sort_by=[
+            "protocol",
+            "rat",
+            "dim",
+            "arch",
+            "expansion",
+            "lr",
+            "l1",
+            "k",
+            "bandwidth",
+        ],
+    script:
+        "../../scripts/aggregate_table.py"
