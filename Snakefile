@@ -13,7 +13,9 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/cebra.smk"
 include: "workflow/rules/sae.smk"
+include: "workflow/rules/posthoc.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 
 
 # The default target must live here: Snakemake ignores `default_target` set in includes.

@@ -71,7 +71,11 @@ def main(argv=None):
 
     start = time.perf_counter()
     for specs in blocks:
-        train_block(z, specs, settings)
+        block = train_block(z, specs, settings)
+        print(
+            f"#   {specs[0].arch:>9} x{specs[0].expansion}: {len(specs):>2} models "
+            f"{block.seconds:6.1f} s ({block.settings['models_at_once']} at once)"
+        )
     batched = time.perf_counter() - start
     rows = [("batched (this project)", n_models, batched)]
 

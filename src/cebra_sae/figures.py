@@ -143,3 +143,91 @@ def figure_sae_sweep_grid(sweep: pd.DataFrame) -> plt.Figure:
     fig.suptitle("SAE sweep: explained variance vs nonzero ratio (validation)", y=1.0)
     fig.tight_layout()
     return fig
+
+
+SCORE_LABELS = {
+    "neuron_score": "neuron score",
+    "behavior_score": "behaviour score",
+    "pos_r2_valid": "position R² (validation)",
+    "dir_acc_valid": "direction accuracy (validation)",
+}
+
+
+def _with_representation(posthoc: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Add a ``representation`` column: ``CEBRA`` or ``SAE k=..`` (ordered by k)."""
+    data = posthoc.copy()
+    data["representation"] = [
+        "CEBRA" if model == "cebra" else f"SAE k={int(k)}"
+        for model, k in zip(data["model"], data["k"], strict=True)
+    ]
+    ks = sorted(int(k) for k in data.loc[data["model"] == "sae", "k"].dropna().unique())
+    return data, ["CEBRA", *[f"SAE k={k}" for k in ks]]
+
+
+def _box_figure(posthoc: pd.DataFrame, columns: list[str], title: str) -> plt.Figure:
+    data, order = _with_representation(posthoc)
+    protocols = [p for p in VALID_DECODING if p in set(data["protocol"])]
+    fig, axes = plt.subplots(
+        len(protocols), len(columns), figsize=(4.8 * len(columns), 3.8 * len(protocols)),
+        squeeze=False,
+    )  # fmt: skip
+    palette = dict(zip(order, sns.color_palette("crest", len(order)), strict=True))
+    palette["CEBRA"] = (0.6, 0.6, 0.6)
+    for i, protocol in enumerate(protocols):
+        subset = data[data["protocol"] == protocol]
+        for j, column in enumerate(columns):
+            ax = axes[i, j]
+            sns.boxplot(data=subset, x="representation", y=column, order=order,
+                        hue="representation", palette=palette, ax=ax, fliersize=0, width=0.6,
+                        legend=False)  # fmt: skip
+            sns.stripplot(data=subset, x="representation", y=column, order=order, color="black",
+                          size=3.5, alpha=0.7, ax=ax)  # fmt: skip
+            ax.set_xlabel("")
+            ax.set_ylabel(SCORE_LABELS.get(column, column))
+            ax.set_title(f"{protocol} ({subset['score_split'].iloc[0]} split)" if j == 0 and
+                         "score" in column else protocol)  # fmt: skip
+    fig.suptitle(title, y=1.0)
+    fig.tight_layout()
+    return fig
+
+
+def figure_scores(posthoc: pd.DataFrame) -> plt.Figure:
+    """Figure 4: neuron and behaviour scores, CEBRA vs SAE k (boxes over rat x dim)."""
+    return _box_figure(
+        posthoc,
+        ["neuron_score", "behavior_score"],
+        "Interpretability before and after sparsification (points: rat x dim)",
+    )
+
+
+def figure_decoding(posthoc: pd.DataFrame) -> plt.Figure:
+    """Figure 5: position R² and direction accuracy on validation, CEBRA vs SAE k."""
+    return _box_figure(
+        posthoc,
+        ["pos_r2_valid", "dir_acc_valid"],
+        "Decoding before and after sparsification (points: rat x dim)",
+    )
+
+
+def figure_scores_by_dim(posthoc: pd.DataFrame) -> plt.Figure:
+    """Figure 6: neuron and behaviour scores by embedding dim and k (mean ± sd over rats)."""
+    data, order = _with_representation(posthoc)
+    protocols = [p for p in VALID_DECODING if p in set(data["protocol"])]
+    columns = ["neuron_score", "behavior_score"]
+    fig, axes = plt.subplots(len(protocols), 2, figsize=(10, 3.8 * len(protocols)), squeeze=False)
+    palette = dict(zip(order, sns.color_palette("crest", len(order)), strict=True))
+    palette["CEBRA"] = (0.5, 0.5, 0.5)
+    for i, protocol in enumerate(protocols):
+        subset = data[data["protocol"] == protocol]
+        for j, column in enumerate(columns):
+            ax = axes[i, j]
+            sns.pointplot(data=subset, x="dim", y=column, hue="representation", hue_order=order,
+                          palette=palette, errorbar="sd", dodge=0.3, ax=ax,
+                          markersize=5, linewidth=1.5)  # fmt: skip
+            ax.set_xlabel("CEBRA output dimension")
+            ax.set_ylabel(SCORE_LABELS[column])
+            ax.set_title(protocol)
+            ax.legend(fontsize=7, title=None)
+    fig.suptitle("Interpretability by embedding dimension and k (mean ± sd over rats)", y=1.0)
+    fig.tight_layout()
+    return fig

@@ -121,3 +121,95 @@ def l0(h: np.ndarray) -> float:
 def dead_fraction(h: np.ndarray) -> float:
     """Share of latents that are never nonzero on the split."""
     return float((~(np.asarray(h) != 0).any(axis=0)).mean())
+
+
+# ---- interpretability scores (STUDY.md §5) -------------------------------------------
+
+
+def abs_correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``|Pearson r|`` between every column of ``a`` (T x P) and of ``b`` (T x Q), P x Q.
+
+    Computed as one matrix product of z-scored columns; a constant column (no variance)
+    has r = 0, never NaN.
+
+    Example:
+        >>> x = np.array([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0]])
+        >>> abs_correlation(x, x)
+        array([[1., 0.],
+               [0., 0.]])
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+
+    def standardise(x):
+        centred = x - x.mean(axis=0)
+        norm = np.sqrt((centred**2).sum(axis=0))
+        varies = np.ptp(x, axis=0) > 0  # exactly constant columns get r = 0
+        return np.divide(centred, norm, out=np.zeros_like(centred), where=varies & (norm > 0))
+
+    return np.clip(np.abs(standardise(a).T @ standardise(b)), 0.0, 1.0)
+
+
+def _mean_top(values: np.ndarray, n: int) -> float:
+    """Mean of the ``n`` largest values (all of them if there are fewer)."""
+    values = np.sort(np.ravel(values))[::-1]
+    return float(values[:n].mean()) if values.size else float("nan")
+
+
+def neuron_score_text(spikes: np.ndarray, latents: np.ndarray, top: int = 10) -> float:
+    """The paper's formula: per latent its best ``|r|`` with any neuron; mean of the top 10."""
+    return _mean_top(abs_correlation(spikes, latents).max(axis=0), top)
+
+
+def neuron_score_code(spikes: np.ndarray, latents: np.ndarray, top: int = 10) -> float:
+    """The published code's formula: mean of the 10 largest entries of the flat ``|r|``."""
+    return _mean_top(abs_correlation(spikes, latents), top)
+
+
+def behaviours(labels: np.ndarray) -> np.ndarray:
+    """The behaviour columns of the scores: position, left, right."""
+    return np.column_stack([labels[:, 0], labels[:, 2], labels[:, 1]])
+
+
+def one_variable_ridge_r2(x_train, y_train, x_valid, y_valid, alpha: float = 1.0) -> np.ndarray:
+    """R² on validation of ``Ridge(alpha)`` fit on train, for every (x column, y column).
+
+    Each fit has one input variable and an unpenalised intercept, so it is closed form:
+    ``β = Sxy / (Sxx + α)``. Equals scikit-learn's ``Ridge(alpha).fit(x[:, [j]], y[:, b])``
+    for every latent j and behaviour b (tested). Returns P x Q.
+    """
+    x_train, x_valid = np.asarray(x_train, float), np.asarray(x_valid, float)
+    y_train, y_valid = np.asarray(y_train, float), np.asarray(y_valid, float)
+    x_mean, y_mean = x_train.mean(axis=0), y_train.mean(axis=0)
+    xc, yc = x_train - x_mean, y_train - y_mean
+    beta = (xc.T @ yc) / ((xc**2).sum(axis=0)[:, None] + alpha)  # P x Q
+    intercept = y_mean[None, :] - beta * x_mean[:, None]
+    # SSE of prediction a + b x on validation, expanded so no T x P x Q array is built
+    n = len(x_valid)
+    sx, sxx = x_valid.sum(axis=0), (x_valid**2).sum(axis=0)
+    sy, syy, sxy = y_valid.sum(axis=0), (y_valid**2).sum(axis=0), x_valid.T @ y_valid
+    sse = (
+        syy[None, :]
+        - 2 * intercept * sy[None, :]
+        - 2 * beta * sxy
+        + n * intercept**2
+        + 2 * intercept * beta * sx[:, None]
+        + beta**2 * sxx[:, None]
+    )
+    sst = ((y_valid - y_valid.mean(axis=0)) ** 2).sum(axis=0)
+    return 1.0 - sse / sst[None, :]
+
+
+def behavior_score_text(latents_train, labels_train, latents_valid, labels_valid, top=3, alpha=1.0):
+    """The paper's formula: per latent the best one-variable Ridge R² (fit on train, scored
+    on validation) over position, left, right; mean of the top 3 latents."""
+    r2 = one_variable_ridge_r2(
+        latents_train, behaviours(labels_train), latents_valid, behaviours(labels_valid), alpha
+    )
+    return _mean_top(r2.max(axis=1), top)
+
+
+def behavior_score_code(latents: np.ndarray, labels: np.ndarray, top: int = 3) -> float:
+    """The published code's formula: mean of the 3 largest entries of the flat latent x
+    behaviour ``|r|`` matrix."""
+    return _mean_top(abs_correlation(latents, behaviours(labels)), top)

@@ -111,11 +111,56 @@ SAE_SWEEP: Schema = {
     "dead_fraction_valid": ("float64", "share of latents never nonzero on the validation split"),
 }
 
+POSTHOC: Schema = {
+    "protocol": ("string", "`paper` or `seed_code`"),
+    "rat": ("string", "recording name"),
+    "dim": ("int64", "CEBRA output dimension"),
+    "model": ("string", "`cebra` (the embedding) or `sae` (a selected SAE's latents)"),
+    "k": ("Int64", "TopK k of the SAE (null for CEBRA)"),
+    "model_id": ("string", "`cebra` or the SAE's key in its block checkpoint"),
+    "width": ("int64", "number of dimensions / latents"),
+    "score_split": ("string", "split of the scores and nonzero ratio: `valid` (paper), `train`"),
+    "pos_r2_train": ("float64", "position R² on train (paper: decoder fit on train)"),
+    "pos_r2_valid": (
+        "float64",
+        "position R² on validation (paper: fit on train; seed_code: in-sample)",
+    ),
+    "dir_acc_train": ("float64", "direction accuracy on train"),
+    "dir_acc_valid": ("float64", "direction accuracy on validation"),
+    "neuron_score_text": ("float64", "mean of the 10 largest per-latent max |r| with a neuron"),
+    "neuron_score_code": ("float64", "mean of the 10 largest entries of neuron x latent |r|"),
+    "behavior_score_text": (
+        "float64",
+        "mean of the 3 largest per-latent best one-variable Ridge R² (position, left, right)",
+    ),
+    "behavior_score_code": ("float64", "mean of the 3 largest entries of latent x behaviour |r|"),
+    "neuron_score": ("float64", "the protocol's own neuron score (paper: text, seed_code: code)"),
+    "behavior_score": ("float64", "the protocol's own behaviour score"),
+    "nonzero_ratio": ("float64", "mean share of nonzero dimensions per sample (CEBRA ≈ 1)"),
+}
+
+CLAIMS: Schema = {
+    "protocol": ("string", "`paper` or `seed_code`"),
+    "claim": ("string", "C1 ... C6"),
+    "statement": ("string", "the paper's claim"),
+    "claim_verdict": ("string", "`supported` / `not supported` / `mixed` (all parts together)"),
+    "part": ("string", "one direction the claim asserts"),
+    "measure": ("string", "the per-unit effect measured"),
+    "effect": ("float64", "mean effect over rat x dim units"),
+    "spread": ("float64", "standard deviation of the effect over units"),
+    "n_units": ("int64", "rat x dim (or rat x k) units measured"),
+    "agreement": ("float64", "share of units where the direction holds"),
+    "verdict": ("string", "the part's verdict (share >= agreement: supported)"),
+    "detail": ("string", "definition notes and left-out units"),
+}
+
 TABLES: dict[str, Schema] = {
     "data_summary": DATA_SUMMARY,
     "cebra_sweep": CEBRA_SWEEP,
     "ground_truth": GROUND_TRUTH,
     "sae_sweep": SAE_SWEEP,
+    "posthoc": POSTHOC,
+    "claims": CLAIMS,
 }
 
 
@@ -159,3 +204,27 @@ def schema_markdown(schema: Schema) -> str:
     lines = ["| column | type | meaning |", "|---|---|---|"]
     lines += [f"| `{name}` | {dtype} | {text} |" for name, (dtype, text) in schema.items()]
     return "\n".join(lines)
+
+
+def table_html(df: pd.DataFrame, title: str, max_rows: int | None = None) -> str:
+    """A self-contained HTML page of ``df`` for the Snakemake report.
+
+    Example:
+        >>> html = table_html(pd.DataFrame({"a": [1.23456]}), "t")
+        >>> "<h2>t</h2>" in html and "1.235" in html
+        True
+    """
+    shown = df if max_rows is None or len(df) <= max_rows else df.head(max_rows)
+    note = ""
+    if shown is not df:
+        note = f"<p>First {max_rows} of {len(df)} rows; the Parquet file has all.</p>"
+    body = shown.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="", border=0)
+    style = (
+        "body{font-family:sans-serif;font-size:13px}table{border-collapse:collapse}"
+        "th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}"
+        "th{background:#f4f4f4;position:sticky;top:0}"
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+        f"<style>{style}</style></head><body><h2>{title}</h2>{note}{body}</body></html>"
+    )

@@ -6,7 +6,7 @@ import torch
 
 from cebra_sae.metrics import dead_fraction, explained_variance, l0, nonzero_ratio
 from cebra_sae.sae import SAESpec, TrainSettings, block_grid, encode, get_architecture, train_block
-from cebra_sae.sae.architectures import JumpReLUFunction, StepFunction, topk_relu
+from cebra_sae.sae.architectures import JumpReLU, topk_relu
 from cebra_sae.sae.evaluate import model_weights, sweep_rows
 from cebra_sae.sae.reference import module_weights, train_one
 
@@ -17,10 +17,8 @@ PRE = torch.tensor([[[0.5, -1.0, 2.0, 0.1, 0.3]]])
 
 
 def test_standard_forward_and_penalty_by_hand():
-    arch = get_architecture("standard")
-    h = arch.activate(PRE, {}, {})
+    h, penalty = get_architecture("standard").forward(PRE, {"l1": torch.tensor([0.1])}, {})
     torch.testing.assert_close(h, torch.tensor([[[0.5, 0.0, 2.0, 0.1, 0.3]]]))
-    penalty = arch.penalty(PRE, h, {"l1": torch.tensor([0.1])}, {})
     torch.testing.assert_close(penalty, torch.tensor([[0.29]]))  # 0.1 * (0.5+2+0.1+0.3)
 
 
@@ -34,8 +32,9 @@ def test_standard_forward_and_penalty_by_hand():
     ],
 )
 def test_topk_forward_by_hand(k, expected):
-    h = topk_relu(PRE, torch.tensor([k]))
+    h, penalty = get_architecture("topk").forward(PRE, {"k": torch.tensor([k])}, {})
     torch.testing.assert_close(h, torch.tensor([[expected]]))
+    assert penalty.abs().sum() == 0
 
 
 def test_topk_keeps_exactly_k_per_sample_and_model():
@@ -52,46 +51,52 @@ def test_topk_keeps_exactly_k_per_sample_and_model():
 
 
 def test_jumprelu_forward_by_hand():
-    arch = get_architecture("jumprelu")
     state = {"log_threshold": torch.log(torch.full((1, 5), 0.4))}
     hyper = {"bandwidth": torch.tensor([0.01]), "l1": torch.tensor([0.5])}
-    h = arch.activate(PRE, hyper, state)
+    h, penalty = get_architecture("jumprelu").forward(PRE, hyper, state)
     torch.testing.assert_close(h, torch.tensor([[[0.5, 0.0, 2.0, 0.0, 0.0]]]))
-    torch.testing.assert_close(arch.penalty(PRE, h, hyper, state), torch.tensor([[1.0]]))
+    torch.testing.assert_close(penalty, torch.tensor([[1.0]]))  # 0.5 x 2 active latents
 
 
 def test_seed_code_jumprelu_is_the_published_code():
     arch = get_architecture("jumprelu", protocol="seed_code")
-    assert arch.name == "jumprelu_seed_code" and "log_threshold" not in arch.init_state(
-        1, 5, {}, torch.float32
-    )
-    h = arch.activate(PRE, {}, {})
+    assert arch.name == "jumprelu_seed_code"
+    assert "log_threshold" not in arch.init_state(1, 5, {}, torch.float32)
     hyper = {"l1": torch.tensor([2.0]), "bandwidth": torch.tensor([0.5])}
-    expected = 2.0 * (1 - torch.exp(-torch.tensor([0.5, 0.0, 2.0, 0.1, 0.3]) / 0.5)).sum()
-    torch.testing.assert_close(arch.penalty(PRE, h, hyper, {})[0, 0], expected)
+    h, penalty = arch.forward(PRE, hyper, {})
+    relu = torch.tensor([0.5, 0.0, 2.0, 0.1, 0.3])
+    torch.testing.assert_close(h[0, 0], relu)
+    torch.testing.assert_close(penalty[0, 0], 2.0 * (1 - torch.exp(-relu / 0.5)).sum())
 
 
 # ---- JumpReLU gradients: the published pseudo-gradient -----------------------------------
 
 
-def test_jumprelu_threshold_gets_the_rectangle_pseudo_gradient():
-    pre = torch.tensor([[[0.395, 0.41, 0.9, 0.1]]], requires_grad=True)
+def _jumprelu_inputs():
+    pre = torch.tensor([[[0.395, 0.41, 0.9, 0.1], [0.43, 0.38, 0.2, 0.401]]], requires_grad=True)
     theta = torch.full((1, 1, 4), 0.4, requires_grad=True)
-    eps = torch.tensor(0.05).view(1, 1, 1)
-    JumpReLUFunction.apply(pre, theta, eps).sum().backward()
-    # d/dθ = −(θ/ε)·K((π−θ)/ε): inside the window (|π−θ| < ε/2) for the first two only
-    torch.testing.assert_close(theta.grad, torch.tensor([[[-8.0, -8.0, 0.0, 0.0]]]))
+    return pre, theta, torch.tensor(0.05).view(1, 1, 1)
+
+
+def test_jumprelu_threshold_gets_the_rectangle_pseudo_gradient():
+    pre, theta, eps = _jumprelu_inputs()
+    h, _ = JumpReLU.apply(pre, theta, eps)
+    h.sum().backward()
+    # d/dθ = −(θ/ε)·K((π−θ)/ε), K = 1 where |π−θ| < ε/2 = 0.025, summed over samples:
+    # latent 0: 0.395, 0.43 -> 1 in window; latent 1: 0.41, 0.38 -> 2; latent 3: 0.401 -> 1
+    torch.testing.assert_close(theta.grad, torch.tensor([[[-8.0, -16.0, 0.0, -8.0]]]))
     # d/dπ = H(π − θ)
-    torch.testing.assert_close(pre.grad, torch.tensor([[[0.0, 1.0, 1.0, 0.0]]]))
+    torch.testing.assert_close(pre.grad, torch.tensor([[[0.0, 1.0, 1.0, 0.0],
+                                                        [1.0, 0.0, 0.0, 1.0]]]))  # fmt: skip
 
 
 def test_l0_term_sends_nothing_to_pre_and_minus_one_over_eps_to_theta():
-    pre = torch.tensor([[[0.395, 0.41, 0.9, 0.1]]], requires_grad=True)
-    theta = torch.full((1, 1, 4), 0.4, requires_grad=True)
-    eps = torch.tensor(0.05).view(1, 1, 1)
-    StepFunction.apply(pre, theta, eps).sum().backward()
+    pre, theta, eps = _jumprelu_inputs()
+    _, count = JumpReLU.apply(pre, theta, eps)
+    torch.testing.assert_close(count, torch.tensor([[2.0, 2.0]]))
+    count.sum().backward()
     torch.testing.assert_close(pre.grad, torch.zeros_like(pre))
-    torch.testing.assert_close(theta.grad, torch.tensor([[[-20.0, -20.0, 0.0, 0.0]]]))
+    torch.testing.assert_close(theta.grad, torch.tensor([[[-20.0, -40.0, 0.0, -20.0]]]))
 
 
 def test_jumprelu_penalty_gradient_through_log_threshold():
@@ -99,8 +104,8 @@ def test_jumprelu_penalty_gradient_through_log_threshold():
     log_theta = torch.log(torch.full((1, 3), 0.4)).requires_grad_(True)
     pre = torch.tensor([[[0.41, 0.9, 0.1]]], requires_grad=True)
     hyper = {"l1": torch.tensor([1.0]), "bandwidth": torch.tensor([0.05])}
-    h = arch.activate(pre, hyper, {"log_threshold": log_theta})
-    arch.penalty(pre, h, hyper, {"log_threshold": log_theta}).sum().backward()
+    _, penalty = arch.forward(pre, hyper, {"log_threshold": log_theta})
+    penalty.sum().backward()
     # chain rule through θ = exp(log θ): θ · (−1/ε) for the latent inside the window
     torch.testing.assert_close(log_theta.grad, torch.tensor([[-0.4 / 0.05, 0.0, 0.0]]))
     torch.testing.assert_close(pre.grad, torch.zeros_like(pre))

@@ -8,7 +8,14 @@ import pytest
 from conftest import REPO, job_counts, snakemake
 
 from cebra_sae.sae.checkpoint import list_models, load_model
-from cebra_sae.tables import CEBRA_SWEEP, DATA_SUMMARY, GROUND_TRUTH, SAE_SWEEP
+from cebra_sae.tables import (
+    CEBRA_SWEEP,
+    CLAIMS,
+    DATA_SUMMARY,
+    GROUND_TRUTH,
+    POSTHOC,
+    SAE_SWEEP,
+)
 
 pytestmark = pytest.mark.workflow
 
@@ -119,11 +126,46 @@ def test_tiny_study_sweeps_saes(tiny):
     assert "epoch 2: loss" in log.read_text()
 
 
-def test_tiny_study_draws_figures_1_to_3(tiny):
-    figures = ["fig1_cebra_sweep.png", "fig2_3_sae_sweep.png"] + [
-        f"sae_sweep/{p}/{r}-dim4.png" for p in ("paper", "seed_code") for r in ("buddy", "sim")
-    ]
-    for name in figures:
+FIGURES = [
+    "fig1_cebra_sweep.png",
+    "fig2_3_sae_sweep.png",
+    *[f"sae_sweep/{p}/{r}-dim4.png" for p in ("paper", "seed_code") for r in ("buddy", "sim")],
+    "fig4_scores.png",
+    "fig5_decoding.png",
+    "fig6_scores_by_dim.png",
+]
+
+
+def test_tiny_study_evaluates_post_hoc(tiny):
+    posthoc = pd.read_parquet(tiny / "results/tables/posthoc.parquet")
+    assert list(posthoc.columns) == list(POSTHOC)
+    assert len(posthoc) == 2 * 2 * 2  # protocol x rat x (CEBRA, SAE k=2)
+    assert set(posthoc.model) == {"cebra", "sae"} and posthoc.k.dropna().tolist() == [2] * 4
+    split = posthoc.drop_duplicates("protocol").set_index("protocol").score_split
+    assert split.to_dict() == {"paper": "valid", "seed_code": "train"}
+    own = posthoc.protocol == "paper"
+    assert (posthoc.neuron_score[own] == posthoc.neuron_score_text[own]).all()
+    assert (posthoc.neuron_score[~own] == posthoc.neuron_score_code[~own]).all()
+    scores = posthoc.filter(like="_score")
+    assert scores.notna().all().all() and scores.le(1).all().all()
+    cebra = posthoc[posthoc.model == "cebra"]
+    assert (cebra.nonzero_ratio > 0.99).all() and (cebra.width == 4).all()
+    sae = posthoc[posthoc.model == "sae"]
+    assert (sae.nonzero_ratio <= 2 / 8).all() and (sae.width == 8).all()
+    with np.load(tiny / "results/posthoc/paper/buddy/dim4/latents.npz") as npz:
+        assert sorted(npz.files) == ["cebra_train", "cebra_valid", "sae_k2_train", "sae_k2_valid"]
+        assert npz["sae_k2_valid"].shape == (1316, 8)
+    pareto = pd.read_parquet(tiny / "results/tables/sae_pareto.parquet")
+    assert list(pareto.columns) == list(SAE_SWEEP) and 0 < len(pareto) <= 20
+    claims = pd.read_parquet(tiny / "results/tables/claims.parquet")
+    assert list(claims.columns) == list(CLAIMS)
+    assert set(claims.claim) == {f"C{i}" for i in range(1, 7)}
+    assert set(claims.protocol) == {"paper", "seed_code"}
+    assert set(claims.claim_verdict) <= {"supported", "not supported", "mixed", "not testable"}
+
+
+def test_tiny_study_draws_every_figure(tiny):
+    for name in FIGURES:
         png = tiny / "results/figures" / name
         assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000, name
 
@@ -131,13 +173,31 @@ def test_tiny_study_draws_figures_1_to_3(tiny):
 def test_same_config_gives_the_same_tables(tiny, tmp_path, tiny_config, data_dir):
     run = snakemake(
         "--cores", 2, "--configfile", tiny_config, "--config", f"data_dir={data_dir}",
-        "--until", "cebra_sweep", "sae_sweep", cwd=tmp_path,
+        "--until", "cebra_sweep", "claims", cwd=tmp_path,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout[-5000:]
-    for table, timing in (("cebra_sweep", ["train_seconds"]), ("sae_sweep", ["block_seconds"])):
+    for table, timing in (
+        ("cebra_sweep", ["train_seconds"]),
+        ("sae_sweep", ["block_seconds"]),
+        ("posthoc", []),
+        ("claims", []),
+    ):
         first = pd.read_parquet(tiny / f"results/tables/{table}.parquet")
         second = pd.read_parquet(tmp_path / f"results/tables/{table}.parquet")
         pd.testing.assert_frame_equal(first.drop(columns=timing), second.drop(columns=timing))
+
+
+def test_report_holds_every_figure_and_table(tiny, tiny_config, data_dir):
+    run = snakemake("--report", "report.html", "--configfile", tiny_config, "--config",
+                    f"data_dir={data_dir}", cwd=tiny)  # fmt: skip
+    assert run.returncode == 0, run.stdout[-5000:]
+    html = (tiny / "report.html").read_text()
+    for name in FIGURES:
+        assert name.rsplit("/", 1)[-1] in html, name
+    for table in ("data_summary", "cebra_sweep", "sae_sweep", "sae_pareto", "posthoc", "claims"):
+        assert f"{table}.html" in html, table
+    for category in ("Data", "CEBRA", "SAE sweep", "Post-hoc", "Claims"):
+        assert category in html, category
 
 
 def test_rerun_has_nothing_to_do(tiny, tiny_config, data_dir):

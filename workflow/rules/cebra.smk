@@ -58,11 +58,7 @@ rule cebra_sweep:
     input:
         cebra_files("decoding.parquet"),
     output:
-        report(
-            f"{RESULTS}/tables/cebra_sweep.parquet",
-            caption="../report/cebra_sweep.rst",
-            category="CEBRA",
-        ),
+        f"{RESULTS}/tables/cebra_sweep.parquet",
     log:
         f"{LOGS}/cebra_sweep.log",
     benchmark:

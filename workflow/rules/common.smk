@@ -184,15 +184,31 @@ def gpu_count(device):
 # ---- targets --------------------------------------------------------------
 
 
+#: tables shown in the report -> report category
+REPORT_TABLES = {
+    "data_summary": "Data",
+    "cebra_sweep": "CEBRA",
+    "sae_sweep": "SAE sweep",
+    "sae_pareto": "SAE sweep",
+    "posthoc": "Post-hoc",
+    "claims": "Claims",
+}
+
+
 def final_outputs():
     """Everything ``snakemake`` builds by default: the study's tables and figures."""
     return [
+        *[f"{RESULTS}/report/{table}.html" for table in REPORT_TABLES],
         f"{RESULTS}/tables/data_summary.parquet",
         f"{RESULTS}/tables/cebra_sweep.parquet",
         f"{RESULTS}/figures/fig1_cebra_sweep.png",
         f"{RESULTS}/tables/sae_sweep.parquet",
         f"{RESULTS}/figures/fig2_3_sae_sweep.png",
         *sae_panels(),
+        f"{RESULTS}/tables/posthoc.parquet",
+        f"{RESULTS}/tables/sae_pareto.parquet",
+        f"{RESULTS}/tables/claims.parquet",
+        *[f"{RESULTS}/figures/{name}.png" for name in POSTHOC_FIGURES],
     ]
 
 
@@ -246,4 +262,53 @@ def sae_batch_size(wildcards):
 def sae_panels():
     """One sweep figure per protocol x rat x dim."""
     pattern = f"{RESULTS}/figures/sae_sweep/{{protocol}}/{{rat}}-dim{{dim}}.png"
+    return expand(pattern, protocol=PROTOCOLS, rat=RATS, dim=CEBRA["output_dimension"])
+
+
+# ---- post-hoc -------------------------------------------------------------
+
+POSTHOC = config["posthoc"]
+SELECTION = POSTHOC["selection"]
+
+
+def check_selection():
+    """The selected SAEs must be part of the sweep."""
+    for key, grid_key in (("arch", "architectures"), ("expansion", "expansion")):
+        if SELECTION[key] not in SAE[grid_key]:
+            raise WorkflowError(
+                f"Config error in posthoc.selection.{key}: {SELECTION[key]} is not in "
+                f"sae.{grid_key} {SAE[grid_key]}. Fix: select a swept value or add it there."
+            )
+    if SELECTION["learning_rate"] not in SAE["learning_rate"]:
+        raise WorkflowError(
+            f"Config error in posthoc.selection.learning_rate: {SELECTION['learning_rate']} "
+            f"is not in sae.learning_rate {SAE['learning_rate']}."
+        )
+    missing = sorted(set(SELECTION["k"]) - set(SAE["k"]))
+    if missing:
+        raise WorkflowError(
+            f"Config error in posthoc.selection.k: {missing} not in sae.k {SAE['k']}. "
+            "Fix: select swept k values or add them to sae.k."
+        )
+
+
+check_selection()
+POSTHOC_UNIT = "{protocol}/{rat}/dim{dim}"
+
+
+def selected_checkpoint(wildcards):
+    block = dict(wildcards, arch=SELECTION["arch"], expansion=SELECTION["expansion"])
+    return f"{RESULTS}/sae/{SAE_BLOCK.format(**block)}/checkpoint.npz"
+
+
+#: Figures 4-6: output name -> drawing function in cebra_sae.figures
+POSTHOC_FIGURES = {
+    "fig4_scores": "figure_scores",
+    "fig5_decoding": "figure_decoding",
+    "fig6_scores_by_dim": "figure_scores_by_dim",
+}
+
+
+def posthoc_files(name):
+    pattern = f"{RESULTS}/posthoc/{POSTHOC_UNIT}/{name}"
     return expand(pattern, protocol=PROTOCOLS, rat=RATS, dim=CEBRA["output_dimension"])

@@ -73,11 +73,7 @@ rule data_summary:
     input:
         expand(f"{RESULTS}/data/{{rat}}.summary.parquet", rat=RATS),
     output:
-        report(
-            f"{RESULTS}/tables/data_summary.parquet",
-            caption="../report/data_summary.rst",
-            category="Data",
-        ),
+        f"{RESULTS}/tables/data_summary.parquet",
     log:
         f"{LOGS}/data_summary.log",
     benchmark:

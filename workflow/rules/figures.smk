@@ -61,3 +61,27 @@ rule figure_sae_sweep_panel:
         "../../envs/analysis.yaml"
     script:
         "../../scripts/figure_sae_sweep_panel.py"
+
+
+rule figure_posthoc:
+    """Figures 4-6 from the post-hoc table."""
+    input:
+        f"{RESULTS}/tables/posthoc.parquet",
+    output:
+        report(
+            f"{RESULTS}/figures/{{figure}}.png",
+            caption="../report/{figure}.rst",
+            category="Post-hoc",
+        ),
+    log:
+        f"{LOGS}/figure_posthoc/{{figure}}.log",
+    benchmark:
+        f"{BENCHMARKS}/figure_posthoc/{{figure}}.tsv"
+    wildcard_constraints:
+        figure="|".join(POSTHOC_FIGURES),
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        figure=lambda w: POSTHOC_FIGURES[w.figure],
+    script:
+        "../../scripts/figure_posthoc.py"

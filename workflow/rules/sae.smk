@@ -39,11 +39,7 @@ rule sae_sweep:
     input:
         sae_files("metrics.parquet"),
     output:
-        report(
-            f"{RESULTS}/tables/sae_sweep.parquet",
-            caption="../report/sae_sweep.rst",
-            category="SAE sweep",
-        ),
+        f"{RESULTS}/tables/sae_sweep.parquet",
     log:
         f"{LOGS}/sae_sweep.log",
     benchmark:

@@ -23,7 +23,8 @@ protocol ``paper``, batch sum under ``seed_code``).
 Example:
     >>> import torch
     >>> pre = torch.tensor([[[0.5, -1.0, 2.0, 0.1]]])
-    >>> get_architecture("topk").activate(pre, {"k": torch.tensor([2])}, {})
+    >>> h, penalty = get_architecture("topk").forward(pre, {"k": torch.tensor([2])}, {})
+    >>> h
     tensor([[[0.5000, 0.0000, 2.0000, 0.0000]]])
 """
 
@@ -37,86 +38,91 @@ import torch
 Tensor = torch.Tensor
 
 
-def rectangle(x: Tensor) -> Tensor:
-    """The rectangle kernel: 1 on (−½, ½), else 0."""
-    return ((x > -0.5) & (x < 0.5)).to(x.dtype)
+class JumpReLU(torch.autograd.Function):
+    """JumpReLU latents and their L0 count in one pass (Rajamanoharan et al. 2024).
 
+    Forward: ``h = pre·H(pre − θ)`` and ``count = Σ_i H(pre_i − θ_i)`` per sample.
+    Backward, with the rectangle kernel ``K(u) = 1 if |u| < ½``:
 
-class JumpReLUFunction(torch.autograd.Function):
-    """``pre·H(pre − θ)``; ∂/∂pre = H(pre − θ); ∂/∂θ = −(θ/ε)·K((pre − θ)/ε)."""
+    * ``∂h/∂pre = H(pre − θ)``; ``∂count/∂pre = 0`` (no straight-through on pre from L0);
+    * ``∂h/∂θ = −(θ/ε)·K((pre − θ)/ε)``; ``∂count/∂θ = −(1/ε)·K((pre − θ)/ε)``.
 
-    @staticmethod
-    def forward(ctx, pre, threshold, bandwidth):
-        ctx.save_for_backward(pre, threshold, bandwidth)
-        return pre * (pre > threshold).to(pre.dtype)
+    Shapes: ``pre`` (M, B, W); ``threshold`` (M, 1, W); ``bandwidth`` (M, 1, 1).
+    """
 
-    @staticmethod
-    def backward(ctx, grad):
-        pre, threshold, bandwidth = ctx.saved_tensors
-        grad_pre = (pre > threshold).to(pre.dtype) * grad
-        pseudo = -(threshold / bandwidth) * rectangle((pre - threshold) / bandwidth)
-        grad_threshold = _sum_to(pseudo * grad, threshold.shape)
-        return grad_pre, grad_threshold, None
-
-
-class StepFunction(torch.autograd.Function):
-    """``H(pre − θ)``; ∂/∂pre = 0 (no STE on pre); ∂/∂θ = −(1/ε)·K((pre − θ)/ε)."""
+    # Masks are float and multiply (rather than torch.where or bool masks): on CPU that
+    # is several times faster, and this function is the hot loop of the JumpReLU sweep.
 
     @staticmethod
     def forward(ctx, pre, threshold, bandwidth):
-        ctx.save_for_backward(pre, threshold, bandwidth)
-        return (pre > threshold).to(pre.dtype)
+        active = (pre > threshold).to(pre.dtype)
+        ctx.save_for_backward(pre, threshold, bandwidth, active)
+        return pre * active, active.sum(-1)
 
     @staticmethod
-    def backward(ctx, grad):
-        pre, threshold, bandwidth = ctx.saved_tensors
-        pseudo = -(1.0 / bandwidth) * rectangle((pre - threshold) / bandwidth)
-        grad_threshold = _sum_to(pseudo * grad, threshold.shape)
-        return torch.zeros_like(pre), grad_threshold, None
-
-
-def _sum_to(x: Tensor, shape) -> Tensor:
-    """Sum a broadcast gradient back to ``shape`` (e.g. (M, B, W) -> (M, 1, W))."""
-    while x.dim() > len(shape):
-        x = x.sum(0)
-    for axis, size in enumerate(shape):
-        if size == 1 and x.shape[axis] != 1:
-            x = x.sum(axis, keepdim=True)
-    return x
+    def backward(ctx, grad_h, grad_count):
+        pre, threshold, bandwidth, active = ctx.saved_tensors
+        # The kernel is nonzero only within ε/2 of θ: a few entries. Gather them and sum
+        # K·(θ·grad_h + grad_count) into their latents, then scale by −1/ε.
+        m, b, w = ((pre - threshold).abs_() < bandwidth / 2).nonzero(as_tuple=True)
+        near = threshold[m, 0, w] * grad_h[m, b, w] + grad_count[m, b]
+        grad_threshold = torch.zeros_like(threshold)
+        grad_threshold.index_put_((m, torch.zeros_like(m), w), near, accumulate=True)
+        return grad_h * active, -grad_threshold / bandwidth, None
 
 
 def topk_relu(pre: Tensor, k: Tensor) -> Tensor:
-    """ReLU, then keep the ``k[m]`` largest entries of every sample of model ``m``."""
-    h = torch.relu(pre)
-    width = h.shape[-1]
+    """ReLU, then keep the ``k[m]`` largest entries of every sample of model ``m``.
+
+    The selection runs on ``pre`` and ReLU on the kept values only: the same latents as
+    selecting on ``ReLU(pre)`` (entries that ReLU zeroes stay zero either way).
+    """
+    width = pre.shape[-1]
     k_max = int(min(int(k.max()), width))
-    values, index = h.topk(k_max, dim=-1)
-    rank = torch.arange(k_max, device=h.device)
-    keep = (rank < k.view(-1, *([1] * (h.dim() - 1)))).to(h.dtype)
-    return torch.zeros_like(h).scatter(-1, index, values * keep)
+    values, index = pre.topk(k_max, dim=-1)
+    rank = torch.arange(k_max, device=pre.device)
+    keep = rank < k.view(-1, *([1] * (pre.dim() - 1)))
+    return torch.zeros_like(pre).scatter(-1, index, torch.relu(values) * keep)
 
 
 @dataclass(frozen=True)
 class Architecture:
     """How one family turns pre-activations into latents and penalises them.
 
-    ``activate(pre, hyper, state)`` -> ``h``; ``penalty(pre, h, hyper, state)`` -> per
-    sample ``(M, B)``; ``state`` holds learnable extras created by ``init_state``.
+    ``forward(pre, hyper, state)`` -> ``(h, penalty)`` with the penalty per sample
+    ``(M, B)``; ``state`` holds learnable extras created by ``init_state``.
     """
 
     name: str
     hyperparameters: tuple[str, ...]
-    activate: Callable
-    penalty: Callable
+    forward: Callable
     init_state: Callable = lambda n_models, width, hyper, dtype: {}
 
 
-def _column(x: Tensor) -> Tensor:
-    return x.view(-1, 1, 1)
+def _per_model(x: Tensor) -> Tensor:
+    return x.view(-1, 1)  # (M,) -> (M, 1): broadcasts over samples
 
 
-def _threshold(state) -> Tensor:
-    return torch.exp(state["log_threshold"]).unsqueeze(1)  # (M, 1, W)
+def _standard(pre, hyper, state):
+    h = torch.relu(pre)
+    return h, _per_model(hyper["l1"]) * h.sum(-1)  # h >= 0: the L1 norm is the sum
+
+
+def _topk(pre, hyper, state):
+    h = topk_relu(pre, hyper["k"])
+    return h, h.new_zeros(h.shape[:-1])
+
+
+def _jumprelu(pre, hyper, state):
+    threshold = torch.exp(state["log_threshold"]).unsqueeze(1)  # (M, 1, W)
+    h, count = JumpReLU.apply(pre, threshold, hyper["bandwidth"].view(-1, 1, 1))
+    return h, _per_model(hyper["l1"]) * count
+
+
+def _jumprelu_seed_code(pre, hyper, state):
+    h = torch.relu(pre)
+    saturation = 1 - torch.exp(-h / hyper["bandwidth"].view(-1, 1, 1))
+    return h, _per_model(hyper["l1"]) * saturation.sum(-1)
 
 
 def _jumprelu_state(n_models, width, hyper, dtype):
@@ -128,50 +134,15 @@ ARCHITECTURES: dict[str, Architecture] = {}
 
 
 def register(arch: Architecture) -> Architecture:
+    """Add an architecture to the registry (a new SAE variant is one ``register`` call)."""
     ARCHITECTURES[arch.name] = arch
     return arch
 
 
-register(
-    Architecture(
-        name="standard",
-        hyperparameters=("l1",),
-        activate=lambda pre, hyper, state: torch.relu(pre),
-        penalty=lambda pre, h, hyper, state: hyper["l1"].view(-1, 1) * h.abs().sum(-1),
-    )
-)
-register(
-    Architecture(
-        name="topk",
-        hyperparameters=("k",),
-        activate=lambda pre, hyper, state: topk_relu(pre, hyper["k"]),
-        penalty=lambda pre, h, hyper, state: torch.zeros(h.shape[:-1], dtype=h.dtype),
-    )
-)
-register(
-    Architecture(
-        name="jumprelu",
-        hyperparameters=("l1", "bandwidth"),
-        activate=lambda pre, hyper, state: JumpReLUFunction.apply(
-            pre, _threshold(state), _column(hyper["bandwidth"])
-        ),
-        penalty=lambda pre, h, hyper, state: (
-            hyper["l1"].view(-1, 1)
-            * StepFunction.apply(pre, _threshold(state), _column(hyper["bandwidth"])).sum(-1)
-        ),
-        init_state=_jumprelu_state,
-    )
-)
-register(
-    Architecture(
-        name="jumprelu_seed_code",
-        hyperparameters=("l1", "bandwidth"),
-        activate=lambda pre, hyper, state: torch.relu(pre),
-        penalty=lambda pre, h, hyper, state: (
-            hyper["l1"].view(-1, 1) * (1 - torch.exp(-h / _column(hyper["bandwidth"]))).sum(-1)
-        ),
-    )
-)
+register(Architecture("standard", ("l1",), _standard))
+register(Architecture("topk", ("k",), _topk))
+register(Architecture("jumprelu", ("l1", "bandwidth"), _jumprelu, _jumprelu_state))
+register(Architecture("jumprelu_seed_code", ("l1", "bandwidth"), _jumprelu_seed_code))
 
 
 def get_architecture(name: str, protocol: str = "paper") -> Architecture:

@@ -37,7 +37,7 @@ class EpochPermutation(Sampler):
 
 
 class SparseAutoencoder(nn.Module):
-    """A single SAE; ``forward`` returns ``(pre, h, z_hat)``."""
+    """A single SAE; ``forward`` returns ``(h, penalty per sample, z_hat)``."""
 
     def __init__(self, dim: int, spec: SAESpec, settings: TrainSettings):
         super().__init__()
@@ -55,8 +55,8 @@ class SparseAutoencoder(nn.Module):
 
     def forward(self, z):
         pre = self.encoder(z).unsqueeze(0)  # the registry's activations take a model axis
-        h = self.arch.activate(pre, self.hyper, dict(self.state))
-        return pre, h, self.decoder(h[0])
+        h, penalty = self.arch.forward(pre, self.hyper, dict(self.state))
+        return h[0], penalty[0], self.decoder(h[0])
 
 
 def train_one(z_train: np.ndarray, spec: SAESpec, settings: TrainSettings | None = None):
@@ -78,8 +78,7 @@ def train_one(z_train: np.ndarray, spec: SAESpec, settings: TrainSettings | None
     for _ in range(settings.epochs):
         total, batches = 0.0, 0
         for (batch,) in loader:
-            pre, h, z_hat = model(batch)
-            penalty = model.arch.penalty(pre, h, model.hyper, dict(model.state))[0]
+            _, penalty, z_hat = model(batch)
             penalty = penalty.mean() if reduction == "mean" else penalty.sum()
             loss = mse(z_hat, batch) + penalty
             optimizer.zero_grad()

@@ -46,6 +46,11 @@ class TrainSettings:
     eps: float = 1e-8
     device: str = "cpu"
     dtype: torch.dtype = torch.float32
+    #: CPU: models trained at once are capped so that one (models x batch x width)
+    #: activation tensor stays near this many elements (cache-sized; measured fastest on
+    #: 2 cores, benchmarks/sae_trainer.py). The block is trained in consecutive chunks.
+    #: ``None``: no cap (the default on CUDA, where one big batch is fastest).
+    chunk_elements: int | None = 600_000
 
 
 @dataclass
@@ -121,15 +126,22 @@ class BatchedAdam:
 
 
 def forward(x, params, arch, hyper):
-    """``x`` (B, d) shared or (M, B, d) per model -> (pre, h, x_hat), each batched over M."""
-    pre = torch.matmul(x, params["encoder.weight"].transpose(1, 2)) + params[
-        "encoder.bias"
-    ].unsqueeze(1)
-    h = arch.activate(pre, hyper, params)
-    x_hat = torch.matmul(h, params["decoder.weight"].transpose(1, 2)) + params[
-        "decoder.bias"
-    ].unsqueeze(1)
-    return pre, h, x_hat
+    """``x`` (M, B, d) -> ``(h, penalty, x_hat)``, batched over the M models."""
+    pre = torch.baddbmm(
+        params["encoder.bias"].unsqueeze(1), x, params["encoder.weight"].transpose(1, 2)
+    )
+    h, penalty = arch.forward(pre, hyper, params)
+    x_hat = torch.baddbmm(
+        params["decoder.bias"].unsqueeze(1), h, params["decoder.weight"].transpose(1, 2)
+    )
+    return h, penalty, x_hat
+
+
+def chunk_size(n_models: int, batch_size: int, width: int, settings: TrainSettings) -> int:
+    """How many of a block's models to train at once (all of them unless capped)."""
+    if settings.chunk_elements is None or str(settings.device).startswith("cuda"):
+        return n_models
+    return max(1, min(n_models, settings.chunk_elements // (batch_size * width)))
 
 
 def train_block(
@@ -143,14 +155,40 @@ def train_block(
     Args:
         z_train: ``(N, d)`` embeddings (the train split).
         specs: the block's models; all must share ``arch`` and ``expansion``.
-        settings: epochs, batch size, protocol, device, dtype.
-        progress: called after each epoch as ``progress(epoch, mean_loss_per_model)``.
+        settings: epochs, batch size, protocol, device, dtype, chunking.
+        progress: called after each epoch as ``progress(epoch, mean_loss_per_model)``
+            (per chunk when the block is trained in chunks).
     """
     settings = settings or TrainSettings()
     arch_names = {s.arch for s in specs}
     expansions = {s.expansion for s in specs}
     if len(arch_names) != 1 or len(expansions) != 1:
         raise ValueError(f"a block has one arch and expansion, got {arch_names}, {expansions}")
+    width = np.asarray(z_train).shape[1] * specs[0].expansion
+    size = chunk_size(len(specs), settings.batch_size, width, settings)
+    start = time.perf_counter()
+    chunks = [
+        _train_models(z_train, specs[i : i + size], settings, progress)
+        for i in range(0, len(specs), size)
+    ]
+    return BlockResult(
+        specs=list(specs),
+        protocol=settings.protocol,
+        weights={name: np.concatenate([c[0][name] for c in chunks]) for name in chunks[0][0]},
+        loss_history=np.concatenate([c[1] for c in chunks]),
+        seconds=time.perf_counter() - start,
+        device=str(settings.device),
+        settings=dict(
+            epochs=settings.epochs,
+            batch_size=settings.batch_size,
+            init_threshold=settings.init_threshold,
+            models_at_once=size,
+        ),
+    )
+
+
+def _train_models(z_train, specs, settings, progress):
+    """Train ``specs`` together; returns ``(weights, loss_history)`` stacked over models."""
     arch = get_architecture(specs[0].arch, settings.protocol)
     reduction = PENALTY_REDUCTIONS[settings.protocol]
     dev, dt = settings.device, settings.dtype
@@ -175,7 +213,6 @@ def train_block(
     model_slot = torch.tensor([unique_seeds.index(s) for s in seeds], device=dev)
     shared_order = len(unique_seeds) == 1
     history = np.zeros((n_models, settings.epochs))
-    start = time.perf_counter()
     for epoch in range(settings.epochs):
         orders = torch.stack([torch.randperm(n, generator=data_gens[s]) for s in unique_seeds])
         orders = orders.to(dev)
@@ -183,10 +220,12 @@ def train_block(
         n_batches = 0
         for begin in range(0, n, settings.batch_size):
             index = orders[:, begin : begin + settings.batch_size]
-            x = x_all[index[0]] if shared_order else x_all[index[model_slot]]
-            pre, h, x_hat = forward(x, params, arch, hyper)
+            if shared_order:
+                x = x_all[index[0]].expand(n_models, -1, -1)
+            else:
+                x = x_all[index[model_slot]]
+            _, penalty, x_hat = forward(x, params, arch, hyper)
             mse = ((x_hat - x) ** 2).mean(dim=(-2, -1))
-            penalty = arch.penalty(pre, h, hyper, params)
             penalty = penalty.mean(-1) if reduction == "mean" else penalty.sum(-1)
             loss = mse + penalty  # (M,)
             loss.sum().backward()
@@ -196,21 +235,7 @@ def train_block(
         history[:, epoch] = (epoch_loss / n_batches).cpu().numpy()
         if progress is not None:
             progress(epoch, history[:, epoch])
-    seconds = time.perf_counter() - start
-    weights = {name: p.detach().cpu().numpy() for name, p in params.items()}
-    return BlockResult(
-        specs=list(specs),
-        protocol=settings.protocol,
-        weights=weights,
-        loss_history=history,
-        seconds=seconds,
-        device=str(dev),
-        settings=dict(
-            epochs=settings.epochs,
-            batch_size=settings.batch_size,
-            init_threshold=settings.init_threshold,
-        ),
-    )
+    return {name: p.detach().cpu().numpy() for name, p in params.items()}, history
 
 
 @torch.no_grad()
@@ -229,6 +254,6 @@ def encode(
     arch = get_architecture(spec.arch, protocol)
     params = {name: torch.as_tensor(w, dtype=torch.float64)[None] for name, w in weights.items()}
     hyper = hyper_tensors([spec], TrainSettings(dtype=torch.float64, init_threshold=init_threshold))
-    x = torch.as_tensor(np.asarray(z), dtype=torch.float64)
-    _, h, x_hat = forward(x, params, arch, hyper)
+    x = torch.as_tensor(np.asarray(z), dtype=torch.float64)[None]
+    h, _, x_hat = forward(x, params, arch, hyper)
     return h[0].numpy(), x_hat[0].numpy()

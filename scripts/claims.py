@@ -1,0 +1,19 @@
+"""Rule claims: measure and judge the paper's claims C1-C6 from the tables."""
+
+import pandas as pd
+from common import log, run_rule
+
+from cebra_sae.claims import ClaimSettings, claims_table
+from cebra_sae.tables import CLAIMS, write_table
+
+
+def main(snakemake):
+    sweep = pd.read_parquet(snakemake.input.sweep)
+    posthoc = pd.read_parquet(snakemake.input.posthoc)
+    table = claims_table(sweep, posthoc, ClaimSettings(**snakemake.params.claims))
+    for row in table.drop_duplicates(["protocol", "claim"]).itertuples():
+        log.info("%s %s: %s", row.protocol, row.claim, row.claim_verdict)
+    write_table(table, snakemake.output[0], CLAIMS)
+
+
+run_rule(main, snakemake)

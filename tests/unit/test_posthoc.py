@@ -1,0 +1,223 @@
+"""Post-hoc scores, protocol switches, Pareto fronts, the golden published values, claims."""
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import Ridge
+
+from cebra_sae.claims import ClaimSettings, claims_table, judge, overall
+from cebra_sae.data import Split
+from cebra_sae.metrics import (
+    abs_correlation,
+    behavior_score_code,
+    behavior_score_text,
+    neuron_score_code,
+    neuron_score_text,
+    one_variable_ridge_r2,
+)
+from cebra_sae.posthoc import evaluate_representation, pareto_front
+from cebra_sae.sae import SAESpec, encode
+
+RNG = np.random.default_rng(0)
+SPIKES = RNG.poisson(2.0, size=(400, 6)).astype(float)
+LABELS = np.column_stack(
+    [RNG.uniform(0, 1.6, 400), np.repeat([1.0, 0.0], 200), np.repeat([0.0, 1.0], 200)]
+)
+
+
+# ---- scores with a known answer ----------------------------------------------------------
+
+
+def test_a_latent_copying_a_neuron_scores_one():
+    latents = np.column_stack([SPIKES[:, 2], RNG.normal(size=400)])
+    assert abs_correlation(SPIKES, latents)[2, 0] == pytest.approx(1.0)
+    assert neuron_score_text(SPIKES, latents[:, :1]) == pytest.approx(1.0)
+    assert neuron_score_code(SPIKES, latents[:, :1], top=1) == pytest.approx(1.0)
+
+
+def test_a_constant_latent_scores_zero_not_nan():
+    constant = np.full((400, 3), 0.7)
+    assert np.array_equal(abs_correlation(SPIKES, constant), np.zeros((6, 3)))
+    assert neuron_score_text(SPIKES, constant) == 0.0
+    assert neuron_score_code(SPIKES, constant) == 0.0
+    assert behavior_score_code(constant, LABELS) == 0.0
+    text = behavior_score_text(constant[:300], LABELS[:300], constant[300:], LABELS[300:])
+    assert np.isfinite(text) and text <= 0.0
+
+
+def test_top_10_with_fewer_than_10_latents_averages_them_all():
+    latents = np.column_stack([SPIKES[:, 0], SPIKES[:, 0] + RNG.normal(scale=2, size=400)])
+    per_latent = abs_correlation(SPIKES, latents).max(axis=0)
+    assert neuron_score_text(SPIKES, latents) == pytest.approx(per_latent.mean())
+    flat = np.sort(abs_correlation(SPIKES, latents).ravel())[::-1]
+    assert neuron_score_code(SPIKES, latents) == pytest.approx(flat[:10].mean())
+
+
+def test_text_and_code_formulas_differ_when_one_latent_fits_many_neurons():
+    # one latent correlates with every neuron, nine latents with nothing
+    shared = SPIKES.sum(axis=1, keepdims=True)
+    latents = np.column_stack([shared, RNG.normal(size=(400, 9))])
+    text, code = neuron_score_text(SPIKES, latents), neuron_score_code(SPIKES, latents)
+    assert code > 2 * text  # code: the 10 best pairs, 6 of them from the shared latent
+
+
+def test_one_variable_ridge_matches_scikit_learn():
+    x = RNG.normal(size=(400, 4)) * [1, 5, 0.1, 2]
+    y = np.column_stack([x[:, 1] * 0.3 + RNG.normal(size=400), RNG.normal(size=400)])
+    r2 = one_variable_ridge_r2(x[:300], y[:300], x[300:], y[300:], alpha=1.0)
+    for j in range(4):
+        for b in range(2):
+            model = Ridge(alpha=1.0).fit(x[:300, [j]], y[:300, b])
+            assert r2[j, b] == pytest.approx(model.score(x[300:, [j]], y[300:, b]), abs=1e-10)
+
+
+def test_behaviour_score_text_finds_the_position_latent():
+    latents = np.column_stack([LABELS[:, 0] + RNG.normal(scale=0.01, size=400),
+                               RNG.normal(size=(400, 4))])  # fmt: skip
+    score = behavior_score_text(latents[:300], LABELS[:300], latents[300:], LABELS[300:], top=1)
+    assert score > 0.99
+
+
+# ---- protocol switches (STUDY.md §5) -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unit():
+    split = Split(SPIKES[:300], SPIKES[300:], LABELS[:300], LABELS[300:])
+    latents = np.column_stack([SPIKES[:, :3], LABELS[:, 0], RNG.normal(size=(400, 2))])
+    return split, latents[:300], latents[300:]
+
+
+def test_paper_protocol_scores_validation_with_text_formulas(unit):
+    split, lt, lv = unit
+    row = evaluate_representation("paper", split, lt, lv)
+    assert row["score_split"] == "valid"
+    assert (
+        row["neuron_score"] == row["neuron_score_text"] == neuron_score_text(split.spikes_valid, lv)
+    )
+    assert row["behavior_score"] == row["behavior_score_text"]
+    assert row["behavior_score_code"] == behavior_score_code(lv, split.labels_valid)
+    assert row["nonzero_ratio"] == pytest.approx((lv != 0).mean())
+
+
+def test_seed_code_protocol_scores_train_with_code_formulas_and_decodes_in_sample(unit):
+    split, lt, lv = unit
+    row = evaluate_representation("seed_code", split, lt, lv)
+    paper = evaluate_representation("paper", split, lt, lv)
+    assert row["score_split"] == "train"
+    assert (
+        row["neuron_score"] == row["neuron_score_code"] == neuron_score_code(split.spikes_train, lt)
+    )
+    assert (
+        row["behavior_score"]
+        == row["behavior_score_code"]
+        == behavior_score_code(lt, split.labels_train)
+    )
+    # train decoding is fit on train under both protocols; validation differs (in-sample refit)
+    assert row["pos_r2_train"] == pytest.approx(paper["pos_r2_train"])
+    assert row["pos_r2_valid"] >= paper["pos_r2_valid"] - 1e-9
+
+
+# ---- the golden reference: the published study's own buddy values -------------------------
+
+
+def test_seed_code_metrics_reproduce_the_published_buddy_table(data_dir, reference_dir):
+    golden = pd.read_csv(reference_dir / "seed_code_values.csv")
+    recording = joblib.load(data_dir / "rat_hippocampus" / "buddy.jl")
+    split = Split(recording["spikes"][:5261], recording["spikes"][5261:],
+                  recording["position"][:5261], recording["position"][5261:])  # fmt: skip
+    embeddings = np.load(reference_dir / "embeddings.npz")
+    saes = np.load(reference_dir / "topk_sae_weights.npz")
+    for row in golden.itertuples():
+        z_train, z_valid = embeddings[f"dim{row.dim}_train"], embeddings[f"dim{row.dim}_valid"]
+        if row.model == "sae_topk":
+            k = int(row.topk)
+            weights = {
+                name: saes[f"dim{row.dim}_k{k}__{name}"]
+                for name in ("encoder.weight", "encoder.bias", "decoder.weight", "decoder.bias")
+            }
+            spec = SAESpec("topk", 8, 1e-3, k=k)  # the project's own TopK forward
+            z_train = encode(z_train, weights, spec, "seed_code")[0]
+            z_valid = encode(z_valid, weights, spec, "seed_code")[0]
+        got = evaluate_representation("seed_code", split, z_train, z_valid)
+        where = f"dim {row.dim} {row.model} k={row.topk}"
+        assert got["pos_r2_train"] == pytest.approx(row.r2_train, abs=1e-4), where
+        assert got["pos_r2_valid"] == pytest.approx(row.r2_valid, abs=1e-4), where
+        assert got["dir_acc_train"] == pytest.approx(row.acc_train, abs=1.5 / 5261), where
+        assert got["dir_acc_valid"] == pytest.approx(row.acc_valid, abs=1.5 / 1316), where
+        assert got["behavior_score"] == pytest.approx(row.behavior_score, abs=1e-4), where
+        assert got["neuron_score"] == pytest.approx(row.neuron_score, abs=1e-4), where
+        assert 100 * got["nonzero_ratio"] == pytest.approx(row.sparsity_pct_active, abs=1e-2)
+
+
+# ---- Pareto fronts and claims ----------------------------------------------------------------
+
+
+def test_pareto_front_keeps_only_undominated_models():
+    df = pd.DataFrame({
+        "protocol": "paper", "rat": "r", "dim": 8, "arch": ["topk"] * 4 + ["standard"] * 2,
+        "nonzero_ratio_valid": [0.1, 0.2, 0.2, 0.5, 0.3, 0.1],
+        "explained_variance_valid": [0.5, 0.9, 0.7, 0.8, 0.1, np.nan],
+    })  # fmt: skip
+    front = pareto_front(df)
+    assert front.index.tolist() == [0, 1, 4]  # 2 and 3 dominated by 1; NaN (diverged) dropped
+
+
+def _posthoc(neuron, behaviour, decoding, dims=(8, 16, 32, 64), rats=("a", "b")):
+    rows = []
+    for rat in rats:
+        for dim in dims:
+            for model, k in (("cebra", None), ("sae", 8), ("sae", 16), ("sae", 32)):
+                rows.append(dict(protocol="paper", rat=rat, dim=dim, model=model, k=k,
+                                 neuron_score=neuron(model, k, dim),
+                                 behavior_score=behaviour(model, k, dim),
+                                 pos_r2_valid=decoding(model, k),
+                                 dir_acc_valid=decoding(model, k) + 0.2))  # fmt: skip
+    return pd.DataFrame(rows).astype({"k": "Int64"})
+
+
+def _sweep(topk_best=True):
+    rows = []
+    for rat in ("a", "b"):
+        for dim in (8, 16, 32, 64):
+            for arch, ev in (("topk", 0.9 if topk_best else 0.5), ("standard", 0.7)):
+                for expansion, ratio in ((2, 0.08), (8, 0.05)):
+                    rows.append(dict(protocol="paper", rat=rat, dim=dim, arch=arch,
+                                     expansion=expansion, nonzero_ratio_valid=ratio,
+                                     explained_variance_valid=ev + (expansion == 8) * 0.05,
+                                     diverged=False))  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_claims_as_the_paper_states_them_are_supported():
+    posthoc = _posthoc(
+        neuron=lambda m, k, d: 0.2 if m == "cebra" else 0.3 + d / 1000,
+        behaviour=lambda m, k, d: 0.4 if m == "cebra" else 0.1 + k / 80 - d / 1000,
+        decoding=lambda m, k: 0.6 if m == "cebra" else 0.61,
+    )
+    table = claims_table(_sweep(), posthoc, ClaimSettings())
+    verdicts = table.drop_duplicates("claim").set_index("claim").claim_verdict
+    assert verdicts.to_dict() == {f"C{i}": "supported" for i in range(1, 7)}
+    c3 = table[table.claim == "C3"]
+    assert c3.part.tolist() == ["k8", "k16", "k32"] and (c3.n_units == 8).all()
+    assert c3.effect.tolist() == pytest.approx([0.13] * 3, abs=0.03)
+
+
+def test_claims_that_fail_are_not_supported():
+    posthoc = _posthoc(
+        neuron=lambda m, k, d: 0.5 if m == "cebra" else 0.3,
+        behaviour=lambda m, k, d: 0.4 if m == "cebra" else 0.2,
+        decoding=lambda m, k: 0.6 if m == "cebra" else 0.3,
+    )
+    table = claims_table(_sweep(topk_best=False), posthoc, ClaimSettings())
+    verdicts = table.drop_duplicates("claim").set_index("claim").claim_verdict
+    assert verdicts["C1"] == "not supported" and verdicts["C3"] == "not supported"
+    assert verdicts["C5"] == "not supported" and verdicts["C4"] == "mixed"
+
+
+def test_verdict_rules():
+    assert judge(0.8, 0.75) == "supported" and judge(0.5, 0.75) == "mixed"
+    assert judge(0.2, 0.75) == "not supported" and judge(float("nan"), 0.75) == "not testable"
+    assert overall(["supported", "mixed"]) == "mixed"
+    assert overall(["not supported", "not testable"]) == "not supported"
