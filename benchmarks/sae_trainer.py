@@ -26,15 +26,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from cebra_sae.sae import TrainSettings, block_grid, train_block  # noqa: E402
+from cebra_sae.sae.grid import PAPER_GRID  # noqa: E402
 from cebra_sae.sae.reference import train_one  # noqa: E402
-
-PAPER_GRID = dict(
-    learning_rate=[1e-4, 3e-4, 1e-3],
-    l1=[1e-4, 1e-3, 1e-2],
-    k=[8, 16, 32],
-    bandwidth=[5e-4, 1e-3, 5e-3],
-    seeds=[0],
-)
 
 
 def main(argv=None):

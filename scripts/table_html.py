@@ -9,7 +9,7 @@ from cebra_sae.tables import table_html
 
 def main(snakemake):
     df = pd.read_parquet(snakemake.input[0])
-    html = table_html(df, snakemake.wildcards.table, max_rows=snakemake.params.max_rows)
+    html = table_html(df, snakemake.params.title, max_rows=snakemake.params.max_rows)
     with atomic_write(snakemake.output[0]) as tmp:
         tmp.write_text(html, encoding="utf-8")
 

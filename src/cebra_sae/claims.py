@@ -5,7 +5,8 @@ Each claim is split into *parts*, each a direction that should hold in every rat
 standard deviation (``spread``), and the share of units where the direction holds
 (``agreement``). A part is ``supported`` when the share is at least ``agreement``
 (default 0.75), ``not supported`` when at most ``1 − agreement``, else ``mixed``; a claim is
-supported when all its parts are, not supported when none is... and mixed otherwise.
+supported when all its parts are, not supported when none is, mixed otherwise, and not
+testable when a part lacks the data (e.g. a single k or dim).
 
 Operational definitions (the paper states its claims qualitatively):
 
@@ -63,12 +64,12 @@ def judge(share: float, agreement: float) -> str:
 
 
 def overall(verdicts: list[str]) -> str:
-    testable = [v for v in verdicts if v != "not testable"]
-    if not testable:
+    """A claim's verdict from its parts' (a part that cannot be tested taints the claim)."""
+    if not verdicts or "not testable" in verdicts:
         return "not testable"
-    if all(v == "supported" for v in testable):
+    if all(v == "supported" for v in verdicts):
         return "supported"
-    if all(v == "not supported" for v in testable):
+    if all(v == "not supported" for v in verdicts):
         return "not supported"
     return "mixed"
 
@@ -178,7 +179,9 @@ def _spearman_per(group: pd.DataFrame, by: list[str], x: str, y: str) -> pd.Seri
 def claim_c6(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     sae = posthoc[posthoc.model == "sae"].astype({"k": float})
     neuron_dim = _spearman_per(sae, ["rat", "k"], "dim", "neuron_score")
-    rel = sae.groupby(["rat", "dim"]).neuron_score.agg(lambda v: (v.max() - v.min()) / v.mean())
+    rel = sae.groupby(["rat", "dim"]).neuron_score.agg(
+        lambda v: (v.max() - v.min()) / v.mean() if len(v) > 1 else np.nan
+    )
     behaviour_k = _spearman_per(sae, ["rat", "dim"], "k", "behavior_score")
     behaviour_dim = _spearman_per(sae, ["rat", "k"], "dim", "behavior_score")
     return [
@@ -208,6 +211,10 @@ def claims_table(
             part["protocol"] = protocol
         for claim in STATEMENTS:
             mine = [p for p in parts if p["claim"] == claim]
+            if not mine:  # e.g. C4 without SAEs of k = 8, 16 or 32
+                mine = [_part(claim, "all", "", [], [], settings, "no data for this claim")]
+                mine[0]["protocol"] = protocol
+                parts.append(mine[0])
             verdict = overall([p["verdict"] for p in mine])
             for p in mine:
                 p["claim_verdict"] = verdict

@@ -164,6 +164,13 @@ def _with_representation(posthoc: pd.DataFrame) -> tuple[pd.DataFrame, list[str]
     return data, ["CEBRA", *[f"SAE k={k}" for k in ks]]
 
 
+def _representation_palette(order: list[str]) -> dict:
+    """SAEs in a sequential palette by k, CEBRA in grey."""
+    palette = dict(zip(order, sns.color_palette("crest", len(order)), strict=True))
+    palette["CEBRA"] = (0.55, 0.55, 0.55)
+    return palette
+
+
 def _box_figure(posthoc: pd.DataFrame, columns: list[str], title: str) -> plt.Figure:
     data, order = _with_representation(posthoc)
     protocols = [p for p in VALID_DECODING if p in set(data["protocol"])]
@@ -171,8 +178,7 @@ def _box_figure(posthoc: pd.DataFrame, columns: list[str], title: str) -> plt.Fi
         len(protocols), len(columns), figsize=(4.8 * len(columns), 3.8 * len(protocols)),
         squeeze=False,
     )  # fmt: skip
-    palette = dict(zip(order, sns.color_palette("crest", len(order)), strict=True))
-    palette["CEBRA"] = (0.6, 0.6, 0.6)
+    palette = _representation_palette(order)
     for i, protocol in enumerate(protocols):
         subset = data[data["protocol"] == protocol]
         for j, column in enumerate(columns):
@@ -184,8 +190,8 @@ def _box_figure(posthoc: pd.DataFrame, columns: list[str], title: str) -> plt.Fi
                           size=3.5, alpha=0.7, ax=ax)  # fmt: skip
             ax.set_xlabel("")
             ax.set_ylabel(SCORE_LABELS.get(column, column))
-            ax.set_title(f"{protocol} ({subset['score_split'].iloc[0]} split)" if j == 0 and
-                         "score" in column else protocol)  # fmt: skip
+            scored_on = subset["score_split"].iloc[0] if "score" in column else "valid"
+            ax.set_title(f"{protocol} ({scored_on} split)")
     fig.suptitle(title, y=1.0)
     fig.tight_layout()
     return fig
@@ -215,8 +221,7 @@ def figure_scores_by_dim(posthoc: pd.DataFrame) -> plt.Figure:
     protocols = [p for p in VALID_DECODING if p in set(data["protocol"])]
     columns = ["neuron_score", "behavior_score"]
     fig, axes = plt.subplots(len(protocols), 2, figsize=(10, 3.8 * len(protocols)), squeeze=False)
-    palette = dict(zip(order, sns.color_palette("crest", len(order)), strict=True))
-    palette["CEBRA"] = (0.5, 0.5, 0.5)
+    palette = _representation_palette(order)
     for i, protocol in enumerate(protocols):
         subset = data[data["protocol"] == protocol]
         for j, column in enumerate(columns):

@@ -220,4 +220,5 @@ def test_verdict_rules():
     assert judge(0.8, 0.75) == "supported" and judge(0.5, 0.75) == "mixed"
     assert judge(0.2, 0.75) == "not supported" and judge(float("nan"), 0.75) == "not testable"
     assert overall(["supported", "mixed"]) == "mixed"
-    assert overall(["not supported", "not testable"]) == "not supported"
+    assert overall(["not supported", "not testable"]) == "not testable"
+    assert overall(["not supported", "not supported"]) == "not supported"

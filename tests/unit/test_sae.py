@@ -195,14 +195,13 @@ def test_diverged_models_are_flagged_not_fatal():
     assert rows[1]["diverged"] or rows[1]["all_dead"]
 
 
-def test_block_grid_matches_the_study():
-    grid = dict(
-        learning_rate=[1e-4, 3e-4, 1e-3],
-        l1=[1e-4, 1e-3, 1e-2],
-        k=[8, 16, 32],
-        bandwidth=[5e-4, 1e-3, 5e-3],
-        seeds=[0],
-    )
+def test_block_grid_matches_the_study(repo):
+    from cebra_sae.config import load_schema
+    from cebra_sae.sae.grid import PAPER_GRID
+
+    defaults = load_schema(repo / "workflow/schemas/config.schema.yaml")["properties"]["sae"]
+    grid = {key: defaults["properties"][key]["default"] for key in PAPER_GRID}
+    assert grid == PAPER_GRID  # the config's defaults are the paper's grid
     sizes = {arch: len(block_grid(arch, 8, grid)) for arch in ("standard", "topk", "jumprelu")}
     assert sizes == {"standard": 9, "topk": 9, "jumprelu": 27}  # x 3 expansions = 135
     ids = [s.model_id for arch in sizes for s in block_grid(arch, 8, grid)]

@@ -1,6 +1,8 @@
 """The workflow through the Snakemake CLI: lint, dry runs, the tiny study end to end."""
 
 import json
+import shutil
+import subprocess
 
 import numpy as np
 import pandas as pd
@@ -187,17 +189,48 @@ def test_same_config_gives_the_same_tables(tiny, tmp_path, tiny_config, data_dir
         pd.testing.assert_frame_equal(first.drop(columns=timing), second.drop(columns=timing))
 
 
-def test_report_holds_every_figure_and_table(tiny, tiny_config, data_dir):
+@pytest.fixture(scope="module")
+def report(tiny, tiny_config, data_dir):
+    """``snakemake --report`` of the tiny study."""
     run = snakemake("--report", "report.html", "--configfile", tiny_config, "--config",
                     f"data_dir={data_dir}", cwd=tiny)  # fmt: skip
     assert run.returncode == 0, run.stdout[-5000:]
-    html = (tiny / "report.html").read_text()
+    return tiny / "report.html"
+
+
+def test_report_holds_every_figure_and_table(report):
+    html = report.read_text()
     for name in FIGURES:
         assert name.rsplit("/", 1)[-1] in html, name
     for table in ("data_summary", "cebra_sweep", "sae_sweep", "sae_pareto", "posthoc", "claims"):
         assert f"{table}.html" in html, table
     for category in ("Data", "CEBRA", "SAE sweep", "Post-hoc", "Claims"):
         assert category in html, category
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def test_report_renders_in_a_browser(report, tmp_path):
+    """Open report.html in headless Chromium (as a user would) and read the rendered page."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "Chromium is needed for this test: apt-get install chromium"
+    run = subprocess.run(
+        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=15000", "--dump-dom", report.as_uri()],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    dom, raw = run.stdout, report.read_text()
+    assert run.returncode == 0, run.stderr[-2000:]
+    marker = "<strong>cebra-sae</strong> reruns"  # the study's description, rendered by the app
+    assert dom.count(marker) > raw.count(marker)
+    for category in ("Data", "CEBRA", "SAE sweep", "Post-hoc", "Claims"):
+        assert category in dom, category
+    for name in FIGURES:
+        assert name.rsplit("/", 1)[-1] in dom, name
 
 
 def test_rerun_has_nothing_to_do(tiny, tiny_config, data_dir):

@@ -51,6 +51,15 @@ class SAESpec:
         return asdict(self)
 
 
+#: The paper's grid (STUDY.md §4), the schema's defaults for ``sae``.
+PAPER_GRID = dict(
+    learning_rate=[1e-4, 3e-4, 1e-3],
+    l1=[1e-4, 1e-3, 1e-2],
+    k=[8, 16, 32],
+    bandwidth=[5e-4, 1e-3, 5e-3],
+    seeds=[0],
+)
+
 #: which grid lists each architecture crosses with the learning rates
 ARCH_GRID_KEYS = {"standard": ("l1",), "topk": ("k",), "jumprelu": ("l1", "bandwidth")}
 
