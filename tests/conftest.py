@@ -32,6 +32,12 @@ def repo() -> Path:
 
 
 @pytest.fixture(scope="session")
+def shared() -> Path:
+    """The shared folder (data, golden reference, test tools)."""
+    return _need(SHARED)
+
+
+@pytest.fixture(scope="session")
 def data_dir() -> Path:
     """CEBRA's data folder: holds rat_hippocampus/buddy.jl."""
     return _need(SHARED / "data")

@@ -236,3 +236,22 @@ def figure_scores_by_dim(posthoc: pd.DataFrame) -> plt.Figure:
     fig.suptitle("Interpretability by embedding dimension and k (mean ± sd over rats)", y=1.0)
     fig.tight_layout()
     return fig
+
+
+def figure_runtime(runtime: pd.DataFrame) -> plt.Figure:
+    """Where the time went: total wall time per rule (bars) and the number of jobs."""
+    per_rule = (
+        runtime.groupby("rule")
+        .agg(seconds=("seconds", "sum"), jobs=("seconds", "size"), slowest=("seconds", "max"))
+        .sort_values("seconds")
+    )
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(per_rule) + 1.2))
+    ax.barh(per_rule.index, per_rule["seconds"] / 60, color=sns.color_palette("crest", 1)[0])
+    for y, row in enumerate(per_rule.itertuples()):
+        ax.text(row.seconds / 60, y, f"  {row.jobs} jobs, slowest {row.slowest:.0f} s",
+                va="center", fontsize=7)  # fmt: skip
+    ax.set_xlabel("total wall time of the rule's jobs (minutes)")
+    ax.set_title("Where the time went (sum over jobs; jobs run in parallel)")
+    ax.margins(x=0.35)
+    fig.tight_layout()
+    return fig

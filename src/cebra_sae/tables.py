@@ -154,6 +154,16 @@ CLAIMS: Schema = {
     "detail": ("string", "definition notes and left-out units"),
 }
 
+RUNTIME: Schema = {
+    "rule": ("string", "Snakemake rule"),
+    "wildcards": ("string", "the job's wildcards as in its benchmark path"),
+    "seconds": ("float64", "wall time of the job (Snakemake benchmark `s`)"),
+    "cpu_seconds": ("float64", "CPU time of the job"),
+    "max_rss_mb": ("float64", "peak resident memory (MB)"),
+    "benchmark": ("string", "path of the benchmark file"),
+}
+
+
 TABLES: dict[str, Schema] = {
     "data_summary": DATA_SUMMARY,
     "cebra_sweep": CEBRA_SWEEP,
@@ -161,6 +171,7 @@ TABLES: dict[str, Schema] = {
     "sae_sweep": SAE_SWEEP,
     "posthoc": POSTHOC,
     "claims": CLAIMS,
+    "runtime": RUNTIME,
 }
 
 
@@ -228,3 +239,35 @@ def table_html(df: pd.DataFrame, title: str, max_rows: int | None = None) -> str
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
         f"<style>{style}</style></head><body><h2>{title}</h2>{note}{body}</body></html>"
     )
+
+
+def runtime_table(benchmark_dir) -> pd.DataFrame:
+    """One row per Snakemake benchmark file under ``benchmark_dir`` (``{rule}/...tsv``).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> (root / "train_sae" / "paper").mkdir(parents=True)
+        >>> _ = (root / "train_sae" / "paper" / "topk-x8.tsv").write_text(
+        ...     "s\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in\\tio_out\\tmean_load"
+        ...     "\\tcpu_time\\n12.5\\t0:00:12\\t300.0\\t1\\t1\\t1\\t0\\t0\\t90\\t11.0\\n")
+        >>> runtime_table(root)[["rule", "wildcards", "seconds"]].values.tolist()
+        [['train_sae', 'paper/topk-x8', 12.5]]
+    """
+    from pathlib import Path
+
+    root = Path(benchmark_dir)
+    rows = []
+    for path in sorted(root.rglob("*.tsv")):
+        bench = pd.read_csv(path, sep="\t")
+        relative = path.relative_to(root).with_suffix("")
+        rule = relative.parts[0]
+        rows.append({
+            "rule": rule,
+            "wildcards": "/".join(relative.parts[1:]) or "",
+            "seconds": float(bench["s"].iloc[0]),
+            "cpu_seconds": float(bench.get("cpu_time", pd.Series([float("nan")])).iloc[0]),
+            "max_rss_mb": pd.to_numeric(bench["max_rss"], errors="coerce").iloc[0],
+            "benchmark": str(path),
+        })  # fmt: skip
+    return conform(pd.DataFrame(rows, columns=list(RUNTIME)), RUNTIME)

@@ -16,6 +16,7 @@ from cebra_sae.tables import (
     DATA_SUMMARY,
     GROUND_TRUTH,
     POSTHOC,
+    RUNTIME,
     SAE_SWEEP,
 )
 
@@ -135,6 +136,7 @@ FIGURES = [
     "fig4_scores.png",
     "fig5_decoding.png",
     "fig6_scores_by_dim.png",
+    "runtime.png",
 ]
 
 
@@ -164,6 +166,15 @@ def test_tiny_study_evaluates_post_hoc(tiny):
     assert set(claims.claim) == {f"C{i}" for i in range(1, 7)}
     assert set(claims.protocol) == {"paper", "seed_code"}
     assert set(claims.claim_verdict) <= {"supported", "not supported", "mixed", "not testable"}
+
+
+def test_tiny_study_records_where_the_time_went(tiny):
+    runtime = pd.read_parquet(tiny / "results/tables/runtime.parquet")
+    assert list(runtime.columns) == list(RUNTIME)
+    jobs = runtime.groupby("rule").size()
+    assert jobs["train_cebra"] == 4 and jobs["train_sae"] == 12 and jobs["posthoc"] == 4
+    assert (runtime.seconds > 0).all() and (runtime.max_rss_mb > 0).all()
+    assert "paper/buddy/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
 
 
 def test_tiny_study_draws_every_figure(tiny):

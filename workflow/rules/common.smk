@@ -209,6 +209,7 @@ def final_outputs():
         f"{RESULTS}/tables/sae_pareto.parquet",
         f"{RESULTS}/tables/claims.parquet",
         *[f"{RESULTS}/figures/{name}.png" for name in POSTHOC_FIGURES],
+        f"{RESULTS}/tables/runtime.parquet",
     ]
 
 

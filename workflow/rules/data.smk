@@ -11,6 +11,8 @@ rule fetch_cebra_recording:
         f"{DATA_DIR}/rat_hippocampus/{{rat}}.jl",
     log:
         f"{LOGS}/fetch_cebra_recording/{{rat}}.log",
+    benchmark:
+        f"{BENCHMARKS}/fetch_cebra_recording/{{rat}}.tsv"
     wildcard_constraints:
         rat=name_regex(missing_cebra_rats()),
     conda:

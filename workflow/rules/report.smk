@@ -26,3 +26,27 @@ for table, category in REPORT_TABLES.items():
             title=table,
         script:
             "../../scripts/table_html.py"
+
+
+rule runtime:
+    """Every job's benchmark (rule, wildcards, seconds, memory) and where the time went."""
+    input:
+        # run after the study's tables, so that their jobs' benchmarks exist
+        [f"{RESULTS}/tables/{table}.parquet" for table in REPORT_TABLES],
+    output:
+        table=f"{RESULTS}/tables/runtime.parquet",
+        figure=report(
+            f"{RESULTS}/figures/runtime.png",
+            caption="../report/runtime.rst",
+            category="Runtime",
+        ),
+    log:
+        f"{LOGS}/runtime.log",
+    benchmark:
+        f"{BENCHMARKS}/runtime.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        benchmarks=BENCHMARKS,
+    script:
+        "../../scripts/runtime.py"

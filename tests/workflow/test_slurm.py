@@ -1,0 +1,67 @@
+"""The study through the project's SLURM profile, on a real (single-node) SLURM.
+
+The cluster comes from the shared test tools (``$CEBRA_SAE_SHARED/tools/slurm-local``): its
+start script installs and starts munged, slurmctld and slurmd (idempotent); this module stops
+it again at the end. Only partition and status settings are overridden on the command line;
+everything else comes from ``workflow/profiles/slurm``.
+"""
+
+import re
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+from conftest import REPO, snakemake
+
+pytestmark = pytest.mark.workflow
+
+CONFIG = REPO / "tests" / "configs" / "slurm.yaml"
+TARGETS = ["results/tables/cebra_sweep.parquet", "results/tables/sae_sweep.parquet"]
+TIMING = {"cebra_sweep": ["train_seconds"], "sae_sweep": ["block_seconds"]}
+
+
+@pytest.fixture(scope="module")
+def slurm(shared):
+    tools = shared / "tools" / "slurm-local"
+    start = subprocess.run(["bash", str(tools / "start-slurm.sh")], capture_output=True,
+                           text=True, timeout=600)  # fmt: skip
+    assert start.returncode == 0, start.stdout + start.stderr
+    yield
+    subprocess.run(["bash", str(tools / "stop-slurm.sh")], capture_output=True, timeout=120)
+
+
+def test_slurm_profile_runs_the_study_and_matches_a_local_run(slurm, tmp_path):
+    local_dir, slurm_dir = tmp_path / "local", tmp_path / "slurm"
+    local_dir.mkdir()
+    slurm_dir.mkdir()
+    local = snakemake(*TARGETS, "--cores", 2, "--configfile", CONFIG, cwd=local_dir)
+    assert local.returncode == 0, local.stdout[-3000:]
+
+    started = time.monotonic()
+    run = subprocess.run(
+        # Snakemake ignores SIGTERM while jobs run: stop it with SIGINT if it hangs
+        ["timeout", "-s", "INT", "-k", "30", "900", sys.executable, "-m", "snakemake", *TARGETS,
+         "-s", str(REPO / "Snakefile"), "--profile", str(REPO / "workflow/profiles/slurm"),
+         # the test cluster: partition "debug", no accounting daemon (status from squeue)
+         "--default-resources", "slurm_partition=debug", "runtime=30", "mem_mb=2000",
+         "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",
+         "--latency-wait", "5", "--jobs", "4", "--configfile", str(CONFIG)],
+        cwd=slurm_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    seconds = time.monotonic() - started
+    assert run.returncode == 0, run.stdout[-5000:]
+    job_ids = sorted(set(re.findall(r"submitted with SLURM jobid (\d+)", run.stdout)))
+    print(f"SLURM run: {seconds:.0f} s, job ids {job_ids}")
+    # simulate, train_cebra, decode_cebra, cebra_sweep, one SAE group job, sae_sweep
+    assert len(job_ids) >= 5, run.stdout[-3000:]
+    states = subprocess.run(["squeue", "--states=all", "-h", "-o", "%i %T", "-j",
+                             ",".join(job_ids)], capture_output=True, text=True)  # fmt: skip
+    seen = dict(line.split() for line in states.stdout.splitlines())
+    assert set(seen) == set(job_ids) and set(seen.values()) == {"COMPLETED"}, states.stdout
+
+    for table, timing in TIMING.items():
+        a = pd.read_parquet(local_dir / f"results/tables/{table}.parquet").drop(columns=timing)
+        b = pd.read_parquet(slurm_dir / f"results/tables/{table}.parquet").drop(columns=timing)
+        pd.testing.assert_frame_equal(a, b)
