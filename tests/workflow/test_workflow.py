@@ -2,7 +2,9 @@
 
 import json
 import shutil
+import signal
 import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -248,3 +250,38 @@ def test_rerun_has_nothing_to_do(tiny, tiny_config, data_dir):
     run = snakemake("-n", "--configfile", tiny_config, "--config", f"data_dir={data_dir}", cwd=tiny)
     assert run.returncode == 0
     assert "Nothing to be done" in run.stdout
+
+
+def test_an_interrupted_run_resumes_with_only_the_missing_jobs(tiny, tmp_path, tiny_config,
+                                                               data_dir):  # fmt: skip
+    """Ctrl-C mid-sweep, rerun the same command: only what was missing runs, same tables."""
+    args = ["--configfile", tiny_config, "--config", f"data_dir={data_dir}"]
+    planned = job_counts(snakemake("-n", *args, cwd=tmp_path).stdout)["total"]
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "1",
+               *map(str, args)]  # fmt: skip
+    first = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    output = []
+    for line in first.stdout:
+        output.append(line)
+        if sum(x.startswith("Finished jobid") for x in output) == 8:
+            first.send_signal(signal.SIGINT)  # what Ctrl-C sends
+            break
+    output.append(first.communicate(timeout=600)[0])
+    interrupted = "".join(output)
+    finished = interrupted.count("Finished jobid")
+    assert first.returncode != 0 and "Terminating processes on user request" in interrupted
+    assert 8 <= finished < planned
+
+    rerun = snakemake("--cores", 2, *args, cwd=tmp_path)
+    assert rerun.returncode == 0, rerun.stdout[-5000:]
+    assert job_counts(rerun.stdout)["total"] == planned - finished
+    for table, timing in (
+        ("cebra_sweep", ["train_seconds"]),
+        ("sae_sweep", ["block_seconds"]),
+        ("posthoc", []),
+        ("claims", []),
+    ):
+        resumed = pd.read_parquet(tmp_path / f"results/tables/{table}.parquet").drop(columns=timing)
+        whole = pd.read_parquet(tiny / f"results/tables/{table}.parquet").drop(columns=timing)
+        pd.testing.assert_frame_equal(resumed, whole)
