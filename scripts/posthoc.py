@@ -35,8 +35,8 @@ def main(snakemake):
         model_id = SAESpec(sel["arch"], sel["expansion"], sel["learning_rate"], k=k,
                            seed=p.seed).model_id  # fmt: skip
         spec, weights = load_model(snakemake.input.checkpoint, model_id)
-        h_train, _ = encode(z_train, weights, spec, w.protocol, p.init_threshold)
-        h_valid, _ = encode(z_valid, weights, spec, w.protocol, p.init_threshold)
+        h_train, _ = encode(z_train, weights, spec, w.protocol)
+        h_valid, _ = encode(z_valid, weights, spec, w.protocol)
         row = evaluate_representation(w.protocol, split, h_train, h_valid, **options)
         rows.append({**unit, "model": "sae", "k": k, "model_id": model_id, **row})
         latents[f"sae_k{k}_train"] = h_train.astype(np.float32)

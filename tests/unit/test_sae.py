@@ -167,10 +167,7 @@ def test_a_larger_penalty_gives_a_sparser_code(arch, lr, extra, init_threshold):
     z = np.random.default_rng(1).normal(size=(1500, 8)).astype(np.float32)
     specs = [SAESpec(arch, 4, lr, l1=l1, **extra) for l1 in (1e-4, 1e-2, 1e-1)]
     block = train_block(z, specs, TrainSettings(epochs=15, init_threshold=init_threshold))
-    ratios = [
-        nonzero_ratio(encode(z, model_weights(block, i), s, init_threshold=init_threshold)[0])
-        for i, s in enumerate(specs)
-    ]
+    ratios = [nonzero_ratio(encode(z, model_weights(block, i), s)[0]) for i, s in enumerate(specs)]
     assert ratios[0] > ratios[1] > ratios[2], ratios
 
 

@@ -22,7 +22,6 @@ rule posthoc:
     params:
         selection=SELECTION,
         seed=SAE["seeds"][0],
-        init_threshold=SAE["jumprelu_init_threshold"],
         posthoc=POSTHOC,
         decoding=config["decoding"],
     script:

@@ -39,7 +39,6 @@ def sweep_rows(block: BlockResult, z_train: np.ndarray, z_valid: np.ndarray) -> 
     flags models with no latent ever active on the train split.
     """
     rows = []
-    init_threshold = block.settings.get("init_threshold", 0.001)
     for i, spec in enumerate(block.specs):
         weights = model_weights(block, i)
         final_loss = float(block.loss_history[i, -1])
@@ -50,7 +49,7 @@ def sweep_rows(block: BlockResult, z_train: np.ndarray, z_valid: np.ndarray) -> 
             if diverged:
                 row.update({k: np.nan for k in split_metrics(z[:1], z[:1], z[:1], split)})
                 continue
-            h, z_hat = encode(z, weights, spec, block.protocol, init_threshold)
+            h, z_hat = encode(z, weights, spec, block.protocol)
             row.update(split_metrics(z, h, z_hat, split))
         row["diverged"] = diverged
         row["all_dead"] = bool(not diverged and row["dead_fraction_train"] == 1.0)

@@ -244,16 +244,17 @@ def encode(
     weights: dict[str, np.ndarray],
     spec: SAESpec,
     protocol: str = "paper",
-    init_threshold: float = 0.001,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Latents and reconstruction of one model (weights without the model axis).
+
+    A trained JumpReLU's thresholds are part of its weights (``log_threshold``).
 
     Returns:
         ``(h, z_hat)`` as float64 arrays of shapes ``(N, width)`` and ``(N, d)``.
     """
     arch = get_architecture(spec.arch, protocol)
     params = {name: torch.as_tensor(w, dtype=torch.float64)[None] for name, w in weights.items()}
-    hyper = hyper_tensors([spec], TrainSettings(dtype=torch.float64, init_threshold=init_threshold))
+    hyper = hyper_tensors([spec], TrainSettings(dtype=torch.float64))
     x = torch.as_tensor(np.asarray(z), dtype=torch.float64)[None]
     h, _, x_hat = forward(x, params, arch, hyper)
     return h[0].numpy(), x_hat[0].numpy()
