@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import argparse
 import platform
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-from cebra_sae.sae import TrainSettings, block_grid, train_block  # noqa: E402
-from cebra_sae.sae.grid import PAPER_GRID  # noqa: E402
-from cebra_sae.sae.reference import train_one  # noqa: E402
+from cebra_sae.config import defaults
+from cebra_sae.sae import TrainSettings, block_grid, train_block
+from cebra_sae.sae.reference import train_one
 
 
 def main(argv=None):
@@ -35,10 +31,11 @@ def main(argv=None):
     parser.add_argument("--embedding", help="npz with a 'train' array (default: random)")
     parser.add_argument("--dim", type=int, default=32, help="dim of the random embedding")
     parser.add_argument("--samples", type=int, default=5261, help="rows (buddy's train split)")
-    parser.add_argument("--archs", nargs="+", default=["standard", "topk", "jumprelu"])
-    parser.add_argument("--expansions", nargs="+", type=int, default=[2, 4, 8])
-    parser.add_argument("--epochs", type=int, default=50)
-    parser.add_argument("--batch-size", type=int, default=256)
+    sae = defaults("sae")  # the paper's grid and training settings (the config schema's)
+    parser.add_argument("--archs", nargs="+", default=sae["architectures"])
+    parser.add_argument("--expansions", nargs="+", type=int, default=sae["expansion"])
+    parser.add_argument("--epochs", type=int, default=sae["epochs"])
+    parser.add_argument("--batch-size", type=int, default=sae["batch_size"])
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--skip-reference", action="store_true", help="time the trainer only")
@@ -54,7 +51,7 @@ def main(argv=None):
         z /= np.linalg.norm(z, axis=1, keepdims=True)  # CEBRA's cosine embeddings lie on a sphere
         source = f"random unit vectors {z.shape}"
     settings = TrainSettings(epochs=args.epochs, batch_size=args.batch_size, device=args.device)
-    blocks = [block_grid(a, e, PAPER_GRID) for a in args.archs for e in args.expansions]
+    blocks = [block_grid(a, e, sae) for a in args.archs for e in args.expansions]
     n_models = sum(map(len, blocks))
     print(f"# SAE trainer benchmark: {n_models} models on {source}")
     print(

@@ -2,6 +2,11 @@
 
 Snakemake runs each ``script:`` with this folder on ``sys.path``, so rule scripts do
 ``from common import run_rule`` and call ``run_rule(main, snakemake)``.
+
+The one ``sys.path`` line of the project is here, on purpose: with ``--sdm conda`` each rule
+runs in its own environment from ``envs/``, which has the study's dependencies but not this
+package, so the scripts find ``cebra_sae`` in ``src/`` themselves. (Where the package is
+installed, ``pip install -e .``, the line changes nothing: it points at the same folder.)
 """
 
 import logging

@@ -1,18 +1,16 @@
-"""Rule runtime: every job's Snakemake benchmark in one table, and where the time went."""
+"""Rule runtime: every job's Snakemake benchmark in one table."""
 
 from pathlib import Path
 
 from common import log, run_rule
 
-from cebra_sae.figures import figure_runtime, save_figure
 from cebra_sae.tables import RUNTIME, runtime_table, write_table
 
 
 def main(snakemake):
     runtime = runtime_table(Path(snakemake.params.benchmarks))
     log.info("%d benchmark files, %.0f s of job wall time", len(runtime), runtime.seconds.sum())
-    write_table(runtime, snakemake.output.table, RUNTIME)
-    save_figure(figure_runtime(runtime), snakemake.output.figure)
+    write_table(runtime, snakemake.output[0], RUNTIME)
 
 
 run_rule(main, snakemake)

@@ -3,7 +3,7 @@
 import pandas as pd
 from common import log, run_rule
 
-from cebra_sae.posthoc import pareto_front
+from cebra_sae.sae.evaluate import pareto_front
 from cebra_sae.tables import SAE_SWEEP, write_table
 
 

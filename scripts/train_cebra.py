@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 from common import log, run_rule
 
-from cebra_sae.data import atomic_savez, load_prepared
+from cebra_sae.data import load_prepared
 from cebra_sae.embedding import fit_cebra
-from cebra_sae.io import atomic_write
+from cebra_sae.io import atomic_savez, atomic_write
 from cebra_sae.tables import write_table
 
 

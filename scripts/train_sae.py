@@ -9,7 +9,7 @@ from cebra_sae.embedding import resolve_device
 from cebra_sae.sae import TrainSettings, block_grid, train_block
 from cebra_sae.sae.checkpoint import save_block
 from cebra_sae.sae.evaluate import sweep_rows
-from cebra_sae.tables import write_table
+from cebra_sae.tables import SAE_SWEEP, write_table
 
 
 def main(snakemake):
@@ -72,7 +72,7 @@ def main(snakemake):
     for flag in ("diverged", "all_dead"):
         if rows[flag].any():
             log.info("%s: %s", flag, ", ".join(rows.model_id[rows[flag]]))
-    write_table(rows, snakemake.output.metrics)
+    write_table(rows, snakemake.output.metrics, SAE_SWEEP)
 
 
 run_rule(main, snakemake)

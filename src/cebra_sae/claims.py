@@ -1,20 +1,21 @@
 """The paper's claims C1-C6 (STUDY.md §7), measured and judged from the study's tables.
 
 Each claim is split into *parts*, each a direction that should hold in every rat x dim
-(the *units*): its effect per unit (e.g. SAE − CEBRA), their mean (``effect``) and
-standard deviation (``spread``), and the share of units where the direction holds
-(``agreement``). A part is ``supported`` when the share is at least ``agreement``
-(default 0.75), ``not supported`` when at most ``1 − agreement``, else ``mixed``; a claim is
-supported when all its parts are, not supported when none is, mixed otherwise, and not
-testable when a part lacks the data (e.g. a single k or dim).
+(the *cases*; a few parts are measured per rat x k): its effect per case (e.g. SAE −
+CEBRA), their mean (``effect``) and standard deviation (``spread``), and the share of cases
+where the direction holds (``agreement``). A part is ``supported`` when the share is at
+least ``agreement`` (``claims.agreement``), ``not supported`` when at most
+``1 − agreement``, else ``mixed``; a claim is supported when all its parts are, not
+supported when none is, mixed otherwise, and not testable when a part lacks the data (e.g.
+a single k or dim).
 
 Operational definitions (the paper states its claims qualitatively):
 
-* C1 TopK best EV at a given nonzero ratio: per unit, best validation explained variance
+* C1 TopK best EV at a given nonzero ratio: per case, best validation explained variance
   among models with nonzero ratio ≤ ``max_nonzero_ratio``, TopK minus the best other
-  architecture (units where TopK or no other architecture reaches that sparsity are
+  architecture (cases where TopK or no other architecture reaches that sparsity are
   left out and counted in ``detail``); split by dim ≤ 16 and ≥ 32 in ``detail``.
-* C2 expansion 8 best for TopK: per unit, the TopK model closest to the top-left corner,
+* C2 expansion 8 best for TopK: per case, the TopK model closest to the top-left corner,
   distance ``√((1 − EV)² + ratio²)``; effect = best distance of other expansions − of x8.
 * C3 neuron score rises after sparsification, per k: SAE_k − CEBRA > 0.
 * C4 behaviour score: CEBRA − SAE_8 > 0, CEBRA − SAE_16 > 0, SAE_32 − CEBRA > 0.
@@ -35,6 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cebra_sae.config import defaults
+
 STATEMENTS = {
     "C1": "TopK gives the best explained variance at a given nonzero ratio, clearest at 32-64",
     "C2": "Expansion 8 is best for TopK",
@@ -45,12 +48,17 @@ STATEMENTS = {
 }
 
 
+_DEFAULTS = defaults("claims")
+
+
 @dataclass(frozen=True)
 class ClaimSettings:
-    max_nonzero_ratio: float = 0.1
-    decoding_tolerance: float = 0.02
-    flat_tolerance: float = 0.1
-    agreement: float = 0.75
+    """How claims are judged: the config's ``claims`` section (defaults: the schema's)."""
+
+    max_nonzero_ratio: float = _DEFAULTS["max_nonzero_ratio"]
+    decoding_tolerance: float = _DEFAULTS["decoding_tolerance"]
+    flat_tolerance: float = _DEFAULTS["flat_tolerance"]
+    agreement: float = _DEFAULTS["agreement"]
 
 
 def judge(share: float, agreement: float) -> str:
@@ -85,7 +93,7 @@ def _part(claim, part, measure, effects, holds, settings, detail=""):
         "measure": measure,
         "effect": float(effects.mean()) if len(effects) else float("nan"),
         "spread": float(effects.std(ddof=0)) if len(effects) else float("nan"),
-        "n_units": int(len(effects)),
+        "n_cases": int(len(effects)),
         "agreement": share,
         "verdict": judge(share, settings.agreement),
         "detail": detail,
@@ -95,8 +103,8 @@ def _part(claim, part, measure, effects, holds, settings, detail=""):
 def claim_c1(sweep: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     sparse = sweep[(sweep.nonzero_ratio_valid <= s.max_nonzero_ratio) & ~sweep.diverged]
     best = sparse.groupby(["rat", "dim", "arch"]).explained_variance_valid.max().unstack("arch")
-    units = sweep.groupby(["rat", "dim"]).size().index
-    best = best.reindex(units)
+    cases = sweep.groupby(["rat", "dim"]).size().index
+    best = best.reindex(cases)
     others = best.drop(columns=["topk"], errors="ignore").max(axis=1)
     topk = best["topk"] if "topk" in best else pd.Series(np.nan, index=best.index)
     effect = (topk - others).dropna()
@@ -105,7 +113,7 @@ def claim_c1(sweep: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     detail = (
         f"TopK - best other at nonzero ratio <= {s.max_nonzero_ratio:g}: "
         f"dims <= 16 mean {low.mean():+.3f} (n={len(low)}), dims >= 32 mean {high.mean():+.3f} "
-        f"(n={len(high)}); {len(units) - len(effect)} of {len(units)} rat x dim units left out "
+        f"(n={len(high)}); {len(cases) - len(effect)} of {len(cases)} rat x dim cases left out "
         "(TopK or no other architecture that sparse)"
     )
     return [_part("C1", "topk_best", "delta explained variance (valid)", effect, effect > 0, s,
@@ -182,17 +190,17 @@ def claim_c6(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     rel = sae.groupby(["rat", "dim"]).neuron_score.agg(
         lambda v: (v.max() - v.min()) / v.mean() if len(v) > 1 else np.nan
     )
-    behaviour_k = _spearman_per(sae, ["rat", "dim"], "k", "behavior_score")
-    behaviour_dim = _spearman_per(sae, ["rat", "k"], "dim", "behavior_score")
+    behavior_k = _spearman_per(sae, ["rat", "dim"], "k", "behavior_score")
+    behavior_dim = _spearman_per(sae, ["rat", "k"], "dim", "behavior_score")
     return [
         _part("C6", "neuron_rises_with_dim", "Spearman rho(dim, neuron score) per rat x k",
               neuron_dim, neuron_dim > 0, s),
         _part("C6", "neuron_flat_in_k", "relative range of neuron score over k per rat x dim",
               rel, rel <= s.flat_tolerance, s, f"flat = range <= {s.flat_tolerance:g} x mean"),
-        _part("C6", "behaviour_rises_with_k", "Spearman rho(k, behaviour score) per rat x dim",
-              behaviour_k, behaviour_k > 0, s),
-        _part("C6", "behaviour_falls_with_dim", "Spearman rho(dim, behaviour score) per rat x k",
-              behaviour_dim, behaviour_dim < 0, s),
+        _part("C6", "behavior_rises_with_k", "Spearman rho(k, behaviour score) per rat x dim",
+              behavior_k, behavior_k > 0, s),
+        _part("C6", "behavior_falls_with_dim", "Spearman rho(dim, behaviour score) per rat x k",
+              behavior_dim, behavior_dim < 0, s),
     ]  # fmt: skip
 
 

@@ -16,14 +16,58 @@ Example:
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 
-import jsonschema
 import yaml
 
+#: The study's config schema: every key, its default and its meaning (the one place a
+#: default is written; the library reads its defaults from here, see :func:`defaults`).
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
-def load_schema(path) -> dict:
-    return yaml.safe_load(Path(path).read_text())
+
+def load_schema(path=SCHEMA_PATH) -> dict:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"The config schema {path} is missing: cebra_sae reads its defaults from the "
+            "workflow's schema, so install the package from a clone of the repository "
+            "(pip install -e .)."
+        )
+    return yaml.safe_load(path.read_text())
+
+
+def _fill(schema: dict, value):
+    """``value`` with the schema's defaults filled in (objects recursively)."""
+    if value is None and "default" in schema:
+        value = copy.deepcopy(schema["default"])
+    if schema.get("type") == "object" and isinstance(value, dict):
+        for key, sub in schema.get("properties", {}).items():
+            filled = _fill(sub, value.get(key))
+            if filled is not None:
+                value[key] = filled
+    return value
+
+
+@functools.cache
+def _defaults() -> dict:
+    return _fill(load_schema(), {})
+
+
+def defaults(*keys: str):
+    """The schema's default of the config key ``keys`` (a copy; the whole tree without keys).
+
+    Example:
+        >>> defaults("cebra", "max_iterations"), defaults("split", "train_fraction")
+        (2000, 0.8)
+        >>> sorted(defaults("claims"))
+        ['agreement', 'decoding_tolerance', 'flat_tolerance', 'max_nonzero_ratio']
+    """
+    value = _defaults()
+    for key in keys:
+        value = value[key]
+    return copy.deepcopy(value)
 
 
 def _where(error) -> str:
@@ -32,6 +76,8 @@ def _where(error) -> str:
 
 def config_errors(config: dict, schema: dict) -> list[str]:
     """Every schema violation of ``config`` as ``'dotted.key: what is wrong'``."""
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     lines = []
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):

@@ -33,8 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
+from cebra_sae.config import defaults
 from cebra_sae.errors import StudyError
-from cebra_sae.io import atomic_write
+from cebra_sae.io import atomic_savez
 
 LABEL_NAMES = ("position", "right", "left")
 CEBRA_RATS = ("achilles", "buddy", "cicero", "gatsby")
@@ -76,6 +77,40 @@ def missing_recording_message(rat: str, data_dir: str | os.PathLike) -> str:
     )
 
 
+def unknown_cebra_rat_message(rat: str) -> str:
+    """The one message a user sees when a ``source: cebra`` rat is not one of CEBRA's."""
+    return (
+        f"rats.{rat}: source 'cebra' only ships {', '.join(CEBRA_RATS)}, not '{rat}'. "
+        "Fix: rename the rat, or use 'source: file' with a 'path' to your recording."
+    )
+
+
+def check_rat(rat: str, spec: dict, data_dir, download: bool) -> None:
+    """Check one ``rats`` entry of the config before anything runs.
+
+    Raises:
+        StudyError: an unknown CEBRA rat, a CEBRA recording missing offline, a missing
+            user file, or a ``path`` on a rat whose source does not read one.
+    """
+    source = spec["source"]
+    if source == "cebra":
+        if rat not in CEBRA_RATS:
+            raise StudyError(unknown_cebra_rat_message(rat))
+        if not download and not cebra_recording_path(data_dir, rat).exists():
+            raise StudyError(missing_recording_message(rat, data_dir))
+    elif source == "file" and not Path(spec["path"]).exists():
+        raise StudyError(
+            f"rats.{rat}.path: the file {spec['path']} does not exist (working directory "
+            f"{Path.cwd()}). Fix: give the path of a .npz or .jl file with 'spikes' and "
+            "'position' arrays."
+        )
+    elif source != "file" and "path" in spec:
+        raise StudyError(
+            f"rats.{rat}.path: 'path' is only used with 'source: file' (this rat has "
+            f"source '{source}')."
+        )
+
+
 def load_cebra_recording(
     rat: str, data_dir: str | os.PathLike, download: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -93,10 +128,7 @@ def load_cebra_recording(
         StudyError: unknown rat, or the file is missing and ``download`` is off.
     """
     if rat not in CEBRA_RATS:
-        raise StudyError(
-            f"Rat '{rat}' has source 'cebra', but CEBRA only ships {', '.join(CEBRA_RATS)}. "
-            "Fix: rename the rat, or use source: file with a path to your recording."
-        )
+        raise StudyError(unknown_cebra_rat_message(rat))
     if not download and not cebra_recording_path(data_dir, rat).exists():
         raise StudyError(missing_recording_message(rat, data_dir))
     import cebra.datasets  # heavy import: only when a CEBRA recording is needed
@@ -184,17 +216,21 @@ def validate_recording(spikes, labels, name: str = "recording") -> tuple[np.ndar
     return spikes.astype(np.float64), labels.astype(np.float64)
 
 
-def chronological_split(spikes, labels, train_fraction: float = 0.8) -> Split:
+def chronological_split(
+    spikes, labels, train_fraction: float = defaults("split", "train_fraction")
+) -> Split:
     """First ``train_fraction`` of the bins for training, the rest for validation.
 
     No shuffling: the validation segment is the end of the session. The boundary is
-    ``floor(train_fraction * T)`` (CEBRA's buddy: 6577 bins -> 5261 / 1316).
+    ``floor(train_fraction * T)`` (CEBRA's buddy: 6577 bins -> 5261 / 1316). The config
+    schema bounds ``split.train_fraction`` to (0, 1); here only an empty split is refused.
     """
-    if not 0 < train_fraction < 1:
-        raise StudyError(f"split.train_fraction must be in (0, 1), got {train_fraction}.")
     n_train = int(np.floor(train_fraction * len(spikes)))
     if n_train < 1 or n_train >= len(spikes):
-        raise StudyError(f"train_fraction {train_fraction} leaves an empty split.")
+        raise StudyError(
+            f"split.train_fraction {train_fraction} leaves an empty train or validation split "
+            f"of a recording of {len(spikes)} bins."
+        )
     return Split(spikes[:n_train], spikes[n_train:], labels[:n_train], labels[n_train:])
 
 
@@ -252,9 +288,3 @@ def summary_row(split: Split, rat: str, source: str) -> dict:
         "position_max": float(labels[:, 0].max()),
         "fraction_right": float((direction(labels) == 0).mean()),
     }
-
-
-def atomic_savez(path, **arrays) -> None:
-    """``np.savez`` to a temporary file in the same folder, then rename it into place."""
-    with atomic_write(path) as tmp:
-        np.savez(tmp, **arrays)

@@ -1,8 +1,9 @@
 """CEBRA embeddings: fit on the train split, transform both splits.
 
-Protocol ``paper`` trains supervised on the three label columns (CEBRA-Behavior);
-protocol ``seed_code`` trains without labels (time contrastive), as the published
-models were. The device is resolved once (``auto`` = CUDA when present) and recorded.
+A protocol whose ``cebra_supervised`` is set (``paper``) trains on the three label
+columns (CEBRA-Behavior); the others (``seed_code``) train without labels (time
+contrastive), as the published models were. The device is resolved once (``auto`` =
+CUDA when present) and recorded.
 
 Example:
     >>> import numpy as np
@@ -26,21 +27,36 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cebra_sae.config import defaults, load_schema
 from cebra_sae.errors import StudyError
+from cebra_sae.protocols import get_protocol
 
-PROTOCOLS = ("paper", "seed_code")
-DEVICES = ("auto", "cpu", "cuda")
+DEVICES = tuple(load_schema()["properties"]["cebra"]["properties"]["device"]["enum"])
 
-#: The paper's fixed CEBRA settings (STUDY.md §2); the sweep varies the other three.
-PAPER_FIXED = dict(
-    model_architecture="offset10-model",
-    time_offsets=5,
-    temperature_mode="constant",
-    temperature=0.1,
-    max_iterations=2000,
-    distance="cosine",
-    batch_size=256,
+#: The CEBRA settings the sweep does not vary (STUDY.md §2): config keys under ``cebra``.
+FIXED_KEYS = (
+    "model_architecture",
+    "time_offsets",
+    "temperature_mode",
+    "temperature",
+    "max_iterations",
+    "distance",
+    "batch_size",
 )
+
+
+def fixed_params(cebra_config: dict | None = None) -> dict:
+    """The fixed CEBRA keyword arguments from the config's ``cebra`` section (default: the
+    schema's defaults, i.e. the paper's settings).
+
+    Example:
+        >>> fixed_params()["model_architecture"]
+        'offset10-model'
+        >>> fixed_params({"max_iterations": 20})["max_iterations"]
+        20
+    """
+    config = {**defaults("cebra"), **(cebra_config or {})}
+    return {key: config[key] for key in FIXED_KEYS}
 
 
 def resolve_device(device: str) -> str:
@@ -118,10 +134,10 @@ def fit_cebra(
     spikes_valid: np.ndarray,
     labels_train: np.ndarray | None,
     params: dict,
-    protocol: str = "paper",
+    protocol: str = defaults("protocols")[0],
     seed: int = 0,
-    device: str = "auto",
-    threads: int = 1,
+    device: str = defaults("cebra", "device"),
+    threads: int = defaults("cebra", "threads"),
     progress: Callable[[int, float], None] | None = None,
     progress_every: int = 100,
 ) -> CebraFit:
@@ -131,9 +147,9 @@ def fit_cebra(
         spikes_train, spikes_valid: ``(T, N)`` spike counts.
         labels_train: ``(T, 3)`` labels; used only under protocol ``paper``.
         params: CEBRA keyword arguments (``output_dimension``, ``num_hidden_units``,
-            ``learning_rate`` and the fixed ones; missing fixed ones take
-            :data:`PAPER_FIXED`).
-        protocol: ``paper`` (supervised on labels) or ``seed_code`` (no labels).
+            ``learning_rate`` and the fixed ones; missing fixed ones take the schema's
+            defaults, :func:`fixed_params`).
+        protocol: a registered protocol; it says whether CEBRA is fit on the labels.
         seed: seeds torch/NumPy before the fit.
         device: ``auto``, ``cpu`` or ``cuda``.
         threads: torch CPU threads.
@@ -142,12 +158,11 @@ def fit_cebra(
     import cebra
     import torch
 
-    if protocol not in PROTOCOLS:
-        raise StudyError(f"protocol must be one of {PROTOCOLS}, got '{protocol}'.")
+    supervised = get_protocol(protocol).cebra_supervised
     used_device = resolve_device(device)
     torch.set_num_threads(int(threads))
     seed_everything(seed)
-    kwargs = {**PAPER_FIXED, **params}
+    kwargs = {**fixed_params(), **params}
     model = cebra.CEBRA(**kwargs, device=used_device, verbose=False)
 
     callback = None
@@ -159,9 +174,9 @@ def fit_cebra(
 
     x_train = np.asarray(spikes_train, dtype=np.float32)
     fit_args = (x_train,)
-    if protocol == "paper":
+    if supervised:
         if labels_train is None:
-            raise StudyError("protocol 'paper' trains supervised and needs labels_train.")
+            raise StudyError(f"protocol '{protocol}' trains supervised and needs labels_train.")
         fit_args = (x_train, np.asarray(labels_train, dtype=np.float32))
     start = time.perf_counter()
     with seeded_cebra_sampling(seed):

@@ -1,5 +1,8 @@
 """Writing files so that a crash never leaves a half-written output behind.
 
+:func:`atomic_write` for any file, :func:`atomic_savez` for NumPy archives; tables are
+written by :func:`cebra_sae.tables.write_table`, also atomically.
+
 Example:
     >>> import pathlib, tempfile
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "table.txt"
@@ -14,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+
+import numpy as np
 
 
 @contextlib.contextmanager
@@ -31,3 +36,9 @@ def atomic_write(path):
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def atomic_savez(path, **arrays) -> None:
+    """``np.savez`` to a temporary file in the same folder, then rename it into place."""
+    with atomic_write(path) as tmp:
+        np.savez(tmp, **arrays)

@@ -1,17 +1,23 @@
-"""Decoding metrics under both protocols (STUDY.md §3).
+"""Decoding, reconstruction, sparsity and interpretability metrics (STUDY.md §3-5).
 
-* Protocol ``paper``: decoders are fit on the train split and scored on each split
-  (the validation score is the paper's number). Position: ``RidgeCV`` over
-  ``alphas`` -> R². Direction: logistic regression -> accuracy.
-* Protocol ``seed_code``: each split is decoded in-sample (fit and scored on the same
-  rows). Position: ``RidgeCV`` as above. Direction: ``RidgeClassifier(alpha=1)``.
+Decoding comes in two flavours; which one a protocol uses is a field of its entry in
+:mod:`cebra_sae.protocols`:
+
+* :func:`decode_fit_on_train`: decoders fit on the train split and scored on each split
+  (the validation score is the paper's number). Position: ``RidgeCV`` over the alphas ->
+  R². Direction: logistic regression -> accuracy.
+* :func:`decode_in_sample`: each split decoded in-sample (fit and scored on the same rows).
+  Position: ``RidgeCV`` as above. Direction: ``RidgeClassifier``.
+
+Both return the same keys (:data:`DECODING_METRICS`). Options not given take the config
+schema's defaults (``decoding.*``, ``posthoc.*``).
 
 Example:
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> z = rng.normal(size=(200, 4))
     >>> labels = np.column_stack([z[:, 0], z[:, 1] > 0, z[:, 1] <= 0]).astype(float)
-    >>> scores = decode_paper(z[:150], labels[:150], z[150:], labels[150:])
+    >>> scores = decode_fit_on_train(z[:150], labels[:150], z[150:], labels[150:])
     >>> round(scores["pos_r2_valid"], 3), scores["dir_acc_valid"] > 0.9
     (1.0, True)
 """
@@ -19,14 +25,24 @@ Example:
 from __future__ import annotations
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression, RidgeClassifier, RidgeCV
 
+from cebra_sae.config import defaults
 from cebra_sae.data import direction
 
-RIDGE_ALPHAS = tuple(np.logspace(-6, 6, 13))
+#: What a decoding reports, per split (the keys of both decoding functions).
+DECODING_METRICS = ("pos_r2_train", "pos_r2_valid", "dir_acc_train", "dir_acc_valid")
+
+_DECODING = defaults("decoding")
+_POSTHOC = defaults("posthoc")
 
 
-def _ridge(alphas) -> RidgeCV:
+# scikit-learn is imported where it is used: the protocol registry (which names these
+# functions) is read by the workflow's parse step, which decodes nothing.
+
+
+def _ridge(alphas):
+    from sklearn.linear_model import RidgeCV
+
     return RidgeCV(alphas=np.asarray(alphas, dtype=float))
 
 
@@ -34,15 +50,15 @@ def _constant(y) -> bool:
     return np.unique(y).size < 2
 
 
-def decode_paper(
+def decode_fit_on_train(
     z_train,
     labels_train,
     z_valid,
     labels_valid,
-    alphas=RIDGE_ALPHAS,
-    logistic_max_iter: int = 1000,
+    alphas=tuple(_DECODING["ridge_alphas"]),
+    logistic_max_iter: int = _DECODING["logistic_max_iter"],
 ) -> dict[str, float]:
-    """Protocol ``paper``: fit on train, score on train and validation.
+    """Decoders fit on train, scored on train and validation.
 
     Returns:
         ``pos_r2_train``, ``pos_r2_valid`` (R² of position), ``dir_acc_train``,
@@ -59,37 +75,46 @@ def decode_paper(
         scores["dir_acc_train"] = float(np.mean(dir_train == majority))
         scores["dir_acc_valid"] = float(np.mean(dir_valid == majority))
     else:
+        from sklearn.linear_model import LogisticRegression
+
         clf = LogisticRegression(max_iter=logistic_max_iter).fit(z_train, dir_train)
         scores["dir_acc_train"] = float(clf.score(z_train, dir_train))
         scores["dir_acc_valid"] = float(clf.score(z_valid, dir_valid))
-    return scores
+    return {key: scores[key] for key in DECODING_METRICS}
 
 
-def decode_in_sample(z, labels, alphas=RIDGE_ALPHAS, classifier_alpha: float = 1.0):
-    """Protocol ``seed_code`` on one split: ``(position R², direction accuracy)``."""
+def decode_split_in_sample(
+    z,
+    labels,
+    alphas=tuple(_DECODING["ridge_alphas"]),
+    classifier_alpha: float = _DECODING["ridge_classifier_alpha"],
+):
+    """One split decoded in-sample: ``(position R², direction accuracy)``."""
     pos_r2 = float(_ridge(alphas).fit(z, labels[:, 0]).score(z, labels[:, 0]))
     dirs = direction(labels)
     if _constant(dirs):
         return pos_r2, 1.0
+    from sklearn.linear_model import RidgeClassifier
+
     dir_acc = float(RidgeClassifier(alpha=classifier_alpha).fit(z, dirs).score(z, dirs))
     return pos_r2, dir_acc
 
 
-def decode_seed_code(
-    z_train, labels_train, z_valid, labels_valid, alphas=RIDGE_ALPHAS, classifier_alpha=1.0
+def decode_in_sample(
+    z_train,
+    labels_train,
+    z_valid,
+    labels_valid,
+    alphas=tuple(_DECODING["ridge_alphas"]),
+    classifier_alpha: float = _DECODING["ridge_classifier_alpha"],
 ) -> dict[str, float]:
-    """Protocol ``seed_code``: each split decoded in-sample.
-
-    Returns:
-        ``seed_code_pos_r2_train``, ``seed_code_pos_r2_valid``,
-        ``seed_code_dir_acc_train``, ``seed_code_dir_acc_valid``.
-    """
+    """Each split decoded in-sample; the keys of :func:`decode_fit_on_train`."""
     scores = {}
     for split, z, labels in (("train", z_train, labels_train), ("valid", z_valid, labels_valid)):
-        pos_r2, dir_acc = decode_in_sample(z, labels, alphas, classifier_alpha)
-        scores[f"seed_code_pos_r2_{split}"] = pos_r2
-        scores[f"seed_code_dir_acc_{split}"] = dir_acc
-    return scores
+        pos_r2, dir_acc = decode_split_in_sample(z, labels, alphas, classifier_alpha)
+        scores[f"pos_r2_{split}"] = pos_r2
+        scores[f"dir_acc_{split}"] = dir_acc
+    return {key: scores[key] for key in DECODING_METRICS}
 
 
 # ---- reconstruction and sparsity (STUDY.md §4) ---------------------------------------
@@ -156,17 +181,21 @@ def _mean_top(values: np.ndarray, n: int) -> float:
     return float(values[:n].mean()) if values.size else float("nan")
 
 
-def neuron_score_text(spikes: np.ndarray, latents: np.ndarray, top: int = 10) -> float:
-    """The paper's formula: per latent its best ``|r|`` with any neuron; mean of the top 10."""
+def neuron_score_text(
+    spikes: np.ndarray, latents: np.ndarray, top: int = _POSTHOC["top_neurons"]
+) -> float:
+    """The paper's formula: per latent its best ``|r|`` with any neuron; mean of the ``top``."""
     return _mean_top(abs_correlation(spikes, latents).max(axis=0), top)
 
 
-def neuron_score_code(spikes: np.ndarray, latents: np.ndarray, top: int = 10) -> float:
-    """The published code's formula: mean of the 10 largest entries of the flat ``|r|``."""
+def neuron_score_code(
+    spikes: np.ndarray, latents: np.ndarray, top: int = _POSTHOC["top_neurons"]
+) -> float:
+    """The published code's formula: mean of the ``top`` largest entries of the flat ``|r|``."""
     return _mean_top(abs_correlation(spikes, latents), top)
 
 
-def behaviours(labels: np.ndarray) -> np.ndarray:
+def behaviors(labels: np.ndarray) -> np.ndarray:
     """The behaviour columns of the scores: position, left, right."""
     return np.column_stack([labels[:, 0], labels[:, 2], labels[:, 1]])
 
@@ -200,16 +229,25 @@ def one_variable_ridge_r2(x_train, y_train, x_valid, y_valid, alpha: float = 1.0
     return 1.0 - sse / sst[None, :]
 
 
-def behavior_score_text(latents_train, labels_train, latents_valid, labels_valid, top=3, alpha=1.0):
+def behavior_score_text(
+    latents_train,
+    labels_train,
+    latents_valid,
+    labels_valid,
+    top: int = _POSTHOC["top_behaviors"],
+    alpha: float = _POSTHOC["behavior_ridge_alpha"],
+):
     """The paper's formula: per latent the best one-variable Ridge R² (fit on train, scored
-    on validation) over position, left, right; mean of the top 3 latents."""
+    on validation) over position, left, right; mean of the ``top`` latents."""
     r2 = one_variable_ridge_r2(
-        latents_train, behaviours(labels_train), latents_valid, behaviours(labels_valid), alpha
+        latents_train, behaviors(labels_train), latents_valid, behaviors(labels_valid), alpha
     )
     return _mean_top(r2.max(axis=1), top)
 
 
-def behavior_score_code(latents: np.ndarray, labels: np.ndarray, top: int = 3) -> float:
-    """The published code's formula: mean of the 3 largest entries of the flat latent x
+def behavior_score_code(
+    latents: np.ndarray, labels: np.ndarray, top: int = _POSTHOC["top_behaviors"]
+) -> float:
+    """The published code's formula: mean of the ``top`` largest entries of the flat latent x
     behaviour ``|r|`` matrix."""
-    return _mean_top(abs_correlation(latents, behaviours(labels)), top)
+    return _mean_top(abs_correlation(latents, behaviors(labels)), top)

@@ -22,16 +22,39 @@ from collections.abc import Iterable
 import pandas as pd
 
 from cebra_sae.io import atomic_write
+from cebra_sae.metrics import DECODING_METRICS
+from cebra_sae.protocols import PROTOCOLS
 
 Schema = dict[str, tuple[str, str]]
+
+_PROTOCOL_NAMES = " or ".join(f"`{name}`" for name in PROTOCOLS)
+_DECODING_DOCS = {
+    "pos_r2_train": "position R² on the train split",
+    "pos_r2_valid": "position R² on the validation split",
+    "dir_acc_train": "direction accuracy on the train split",
+    "dir_acc_valid": "direction accuracy on the validation split",
+}
+
+
+def _decoding_columns() -> Schema:
+    """Every CEBRA embedding decoded under every protocol (one column set per protocol)."""
+    return {
+        protocol.decoding_column(metric): (
+            "float64",
+            f"{protocol.name}: {_DECODING_DOCS[metric]}; {protocol.decoding_summary}",
+        )
+        for protocol in PROTOCOLS.values()
+        for metric in DECODING_METRICS
+    }
+
 
 DATA_SUMMARY: Schema = {
     "rat": ("string", "recording name (config key under `rats`)"),
     "source": ("string", "`cebra`, `file` or `synthetic`"),
     "n_timesteps": ("int64", "number of 25 ms bins T"),
     "n_neurons": ("int64", "number of neurons N"),
-    "n_train": ("int64", "bins in the train split (first 80 %)"),
-    "n_valid": ("int64", "bins in the validation split (last 20 %)"),
+    "n_train": ("int64", "bins in the train split (the first `split.train_fraction` of them)"),
+    "n_valid": ("int64", "bins in the validation split (the rest)"),
     "duration_s": ("float64", "T x 0.025 s"),
     "spikes_per_bin": ("float64", "mean total spike count per bin (all neurons)"),
     "position_min": ("float64", "smallest position label (m)"),
@@ -41,7 +64,7 @@ DATA_SUMMARY: Schema = {
 
 CEBRA_SWEEP: Schema = {
     "rat": ("string", "recording name"),
-    "protocol": ("string", "`paper` (supervised on labels) or `seed_code` (no labels)"),
+    "protocol": ("string", f"{_PROTOCOL_NAMES}: CEBRA fit with or without labels"),
     "dim": ("int64", "CEBRA `output_dimension`"),
     "hidden": ("int64", "CEBRA `num_hidden_units`"),
     "lr": ("float64", "CEBRA `learning_rate`"),
@@ -59,14 +82,7 @@ CEBRA_SWEEP: Schema = {
     "final_loss": ("float64", "mean InfoNCE loss over the last 10 % of iterations"),
     "n_train": ("int64", "train bins"),
     "n_valid": ("int64", "validation bins"),
-    "pos_r2_train": ("float64", "paper: position R², Ridge fit on train, scored on train"),
-    "pos_r2_valid": ("float64", "paper: position R², Ridge fit on train, scored on validation"),
-    "dir_acc_train": ("float64", "paper: direction accuracy, logistic fit on train, on train"),
-    "dir_acc_valid": ("float64", "paper: direction accuracy, logistic fit on train, on valid"),
-    "seed_code_pos_r2_train": ("float64", "seed_code: position R², in-sample on train"),
-    "seed_code_pos_r2_valid": ("float64", "seed_code: position R², in-sample on validation"),
-    "seed_code_dir_acc_train": ("float64", "seed_code: RidgeClassifier accuracy, in-sample, train"),
-    "seed_code_dir_acc_valid": ("float64", "seed_code: RidgeClassifier accuracy, in-sample, valid"),
+    **_decoding_columns(),
 }
 
 GROUND_TRUTH: Schema = {
@@ -80,16 +96,16 @@ GROUND_TRUTH: Schema = {
 }
 
 SAE_SWEEP: Schema = {
-    "protocol": ("string", "`paper` or `seed_code` (loss scaling, batch size, jumprelu variant)"),
+    "protocol": ("string", f"{_PROTOCOL_NAMES} (penalty reduction, batch size, variants)"),
     "rat": ("string", "recording name"),
     "dim": ("int64", "CEBRA output dimension d (the SAE's input)"),
-    "arch": ("string", "`standard`, `topk` or `jumprelu`"),
+    "arch": ("string", "SAE architecture (`sae.architectures`)"),
     "expansion": ("int64", "latent width / d"),
     "width": ("int64", "number of latents, d x expansion"),
     "lr": ("float64", "Adam learning rate"),
-    "l1": ("float64", "penalty weight λ (standard, jumprelu; NaN for topk)"),
-    "k": ("Int64", "latents kept per sample (topk; null otherwise)"),
-    "bandwidth": ("float64", "jumprelu ε (NaN otherwise)"),
+    "l1": ("float64", "penalty weight λ (architectures with an L1/L0 penalty; NaN otherwise)"),
+    "k": ("Int64", "latents kept per sample (TopK; null otherwise)"),
+    "bandwidth": ("float64", "JumpReLU ε (NaN otherwise)"),
     "seed": ("int64", "seed of initial weights and data order"),
     "model_id": ("string", "the model's key in its block checkpoint"),
     "checkpoint": ("string", "path of the block checkpoint (.npz) holding the model"),
@@ -112,46 +128,56 @@ SAE_SWEEP: Schema = {
 }
 
 POSTHOC: Schema = {
-    "protocol": ("string", "`paper` or `seed_code`"),
+    "protocol": ("string", _PROTOCOL_NAMES),
     "rat": ("string", "recording name"),
     "dim": ("int64", "CEBRA output dimension"),
     "model": ("string", "`cebra` (the embedding) or `sae` (a selected SAE's latents)"),
     "k": ("Int64", "TopK k of the SAE (null for CEBRA)"),
     "model_id": ("string", "`cebra` or the SAE's key in its block checkpoint"),
     "width": ("int64", "number of dimensions / latents"),
-    "score_split": ("string", "split of the scores and nonzero ratio: `valid` (paper), `train`"),
-    "pos_r2_train": ("float64", "position R² on train (paper: decoder fit on train)"),
-    "pos_r2_valid": (
+    "score_split": ("string", "split of the scores and nonzero ratio (the protocol's)"),
+    **{
+        metric: ("float64", f"{doc}, decoded as the protocol does (CEBRA: its cebra_sweep value)")
+        for metric, doc in _DECODING_DOCS.items()
+    },
+    "neuron_score_text": (
         "float64",
-        "position R² on validation (paper: fit on train; seed_code: in-sample)",
+        "mean of the `posthoc.top_neurons` largest per-latent max |r| with a neuron",
     ),
-    "dir_acc_train": ("float64", "direction accuracy on train"),
-    "dir_acc_valid": ("float64", "direction accuracy on validation"),
-    "neuron_score_text": ("float64", "mean of the 10 largest per-latent max |r| with a neuron"),
-    "neuron_score_code": ("float64", "mean of the 10 largest entries of neuron x latent |r|"),
+    "neuron_score_code": (
+        "float64",
+        "mean of the `posthoc.top_neurons` largest entries of neuron x latent |r|",
+    ),
     "behavior_score_text": (
         "float64",
-        "mean of the 3 largest per-latent best one-variable Ridge R² (position, left, right)",
+        "mean of the `posthoc.top_behaviors` largest per-latent best one-variable Ridge R² "
+        "(position, left, right)",
     ),
-    "behavior_score_code": ("float64", "mean of the 3 largest entries of latent x behaviour |r|"),
-    "neuron_score": ("float64", "the protocol's own neuron score (paper: text, seed_code: code)"),
+    "behavior_score_code": (
+        "float64",
+        "mean of the `posthoc.top_behaviors` largest entries of latent x behaviour |r|",
+    ),
+    "neuron_score": ("float64", "the protocol's own neuron score (`text` or `code` formula)"),
     "behavior_score": ("float64", "the protocol's own behaviour score"),
-    "nonzero_ratio": ("float64", "mean share of nonzero dimensions per sample (CEBRA ≈ 1)"),
+    "nonzero_ratio": (
+        "float64",
+        "mean share of nonzero dimensions per sample (CEBRA ≈ 1; SAE: its sae_sweep value)",
+    ),
 }
 
 CLAIMS: Schema = {
-    "protocol": ("string", "`paper` or `seed_code`"),
+    "protocol": ("string", _PROTOCOL_NAMES),
     "claim": ("string", "C1 ... C6"),
     "statement": ("string", "the paper's claim"),
     "claim_verdict": ("string", "`supported` / `not supported` / `mixed` (all parts together)"),
     "part": ("string", "one direction the claim asserts"),
-    "measure": ("string", "the per-unit effect measured"),
-    "effect": ("float64", "mean effect over rat x dim units"),
-    "spread": ("float64", "standard deviation of the effect over units"),
-    "n_units": ("int64", "rat x dim (or rat x k) units measured"),
-    "agreement": ("float64", "share of units where the direction holds"),
-    "verdict": ("string", "the part's verdict (share >= agreement: supported)"),
-    "detail": ("string", "definition notes and left-out units"),
+    "measure": ("string", "the effect measured per case"),
+    "effect": ("float64", "mean effect over the cases (rat x dim, or rat x k)"),
+    "spread": ("float64", "standard deviation of the effect over the cases"),
+    "n_cases": ("int64", "rat x dim (or rat x k) cases measured"),
+    "agreement": ("float64", "share of cases where the direction holds"),
+    "verdict": ("string", "the part's verdict (share >= `claims.agreement`: supported)"),
+    "detail": ("string", "definition notes and left-out cases"),
 }
 
 RUNTIME: Schema = {
@@ -175,15 +201,28 @@ TABLES: dict[str, Schema] = {
 }
 
 
+def schema_name(schema: Schema) -> str:
+    """The name of ``schema`` in :data:`TABLES` (for messages)."""
+    return next((name for name, s in TABLES.items() if s is schema), "table")
+
+
 def conform(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
-    """Select, order and cast ``df``'s columns to ``schema``.
+    """Order and cast ``df``'s columns to ``schema``: exactly its columns, no others.
 
     Raises:
-        KeyError: naming the columns ``df`` lacks.
+        KeyError: naming the table and the columns ``df`` lacks, or the columns it has that
+            the schema does not declare (a misspelt metric must not vanish silently).
     """
+    name = schema_name(schema)
     missing = [c for c in schema if c not in df.columns]
     if missing:
-        raise KeyError(f"table lacks columns {missing}")
+        raise KeyError(f"{name}: the rows lack the declared columns {missing}")
+    unknown = [c for c in df.columns if c not in schema]
+    if unknown:
+        raise KeyError(
+            f"{name}: the rows have columns {unknown} that its schema does not declare; "
+            "declare them in cebra_sae.tables (with a type and a meaning) or drop them"
+        )
     out = df[list(schema)].copy()
     for column, (dtype, _) in schema.items():
         out[column] = out[column].astype(dtype)

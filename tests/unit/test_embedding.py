@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cebra_sae.embedding import PAPER_FIXED, fit_cebra, resolve_device
+from cebra_sae.embedding import fit_cebra, fixed_params, resolve_device
 from cebra_sae.errors import StudyError
 
 PARAMS = dict(
@@ -20,7 +20,8 @@ def toy():
 
 
 def test_paper_defaults_match_the_study():
-    assert PAPER_FIXED == dict(
+    # STUDY.md §2, read from the config schema's defaults (the only place they are written)
+    assert fixed_params() == dict(
         model_architecture="offset10-model",
         time_offsets=5,
         temperature_mode="constant",

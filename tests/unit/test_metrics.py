@@ -3,7 +3,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cebra_sae.metrics import decode_in_sample, decode_paper, decode_seed_code
+from cebra_sae.metrics import (
+    DECODING_METRICS,
+    decode_fit_on_train,
+    decode_in_sample,
+    decode_split_in_sample,
+)
+from cebra_sae.protocols import decode, decode_all
 
 
 def _labels(position, right):
@@ -23,7 +29,7 @@ def known():
 
 def test_paper_decoding_recovers_a_perfect_code(known):
     z, labels = known
-    scores = decode_paper(z[:480], labels[:480], z[480:], labels[480:])
+    scores = decode_fit_on_train(z[:480], labels[:480], z[480:], labels[480:])
     assert scores["pos_r2_valid"] == pytest.approx(1.0, abs=1e-6)
     assert scores["pos_r2_train"] == pytest.approx(1.0, abs=1e-6)
     assert scores["dir_acc_valid"] == 1.0 and scores["dir_acc_train"] == 1.0
@@ -32,7 +38,7 @@ def test_paper_decoding_recovers_a_perfect_code(known):
 def test_paper_decoding_of_noise_is_chance(known):
     _, labels = known
     noise = np.random.default_rng(2).normal(size=(600, 4))
-    scores = decode_paper(noise[:480], labels[:480], noise[480:], labels[480:])
+    scores = decode_fit_on_train(noise[:480], labels[:480], noise[480:], labels[480:])
     assert scores["pos_r2_valid"] < 0.05
     assert 0.35 < scores["dir_acc_valid"] < 0.65
 
@@ -42,24 +48,20 @@ def test_paper_decoder_is_fit_on_train_only(known):
     z, labels = known
     z_valid = z[480:].copy()
     z_valid[:, 0] = 1.6 - z_valid[:, 0]
-    scores = decode_paper(z[:480], labels[:480], z_valid, labels[480:])
+    scores = decode_fit_on_train(z[:480], labels[:480], z_valid, labels[480:])
     assert scores["pos_r2_valid"] < 0
-    in_sample, _ = decode_in_sample(z_valid, labels[480:])
+    in_sample, _ = decode_split_in_sample(z_valid, labels[480:])
     assert in_sample == pytest.approx(1.0, abs=1e-6)  # seed_code refits: still perfect
 
 
-def test_seed_code_keys_and_constant_direction(known):
+def test_both_decodings_report_the_same_keys_and_constant_direction(known):
     z, labels = known
-    scores = decode_seed_code(z[:480], labels[:480], z[480:], labels[480:])
-    assert sorted(scores) == [
-        "seed_code_dir_acc_train",
-        "seed_code_dir_acc_valid",
-        "seed_code_pos_r2_train",
-        "seed_code_pos_r2_valid",
-    ]
+    in_sample = decode_in_sample(z[:480], labels[:480], z[480:], labels[480:])
+    fit_on_train = decode_fit_on_train(z[:480], labels[:480], z[480:], labels[480:])
+    assert list(in_sample) == list(fit_on_train) == list(DECODING_METRICS)
     one_way = _labels(np.linspace(0, 1, 50), np.ones(50))
-    assert decode_in_sample(z[:50], one_way)[1] == 1.0
-    paper = decode_paper(z[:50], one_way, z[50:60], _labels(np.zeros(10), np.ones(10)))
+    assert decode_split_in_sample(z[:50], one_way)[1] == 1.0
+    paper = decode_fit_on_train(z[:50], one_way, z[50:60], _labels(np.zeros(10), np.ones(10)))
     assert paper["dir_acc_valid"] == 1.0
 
 
@@ -72,9 +74,22 @@ def test_seed_code_decoding_matches_the_published_buddy_values(data_dir, referen
     assert len(golden) == 4
     for row in golden.itertuples():
         z_train, z_valid = embeddings[f"dim{row.dim}_train"], embeddings[f"dim{row.dim}_valid"]
-        scores = decode_seed_code(z_train, labels[:5261], z_valid, labels[5261:])
-        assert scores["seed_code_pos_r2_train"] == pytest.approx(row.r2_train, abs=1e-4)
-        assert scores["seed_code_pos_r2_valid"] == pytest.approx(row.r2_valid, abs=1e-4)
+        scores = decode("seed_code", z_train, labels[:5261], z_valid, labels[5261:])
+        assert scores["pos_r2_train"] == pytest.approx(row.r2_train, abs=1e-4)
+        assert scores["pos_r2_valid"] == pytest.approx(row.r2_valid, abs=1e-4)
         # direction accuracy may differ by one sample with float precision (reference README)
-        assert scores["seed_code_dir_acc_train"] == pytest.approx(row.acc_train, abs=1.5 / 5261)
-        assert scores["seed_code_dir_acc_valid"] == pytest.approx(row.acc_valid, abs=1.5 / 1316)
+        assert scores["dir_acc_train"] == pytest.approx(row.acc_train, abs=1.5 / 5261)
+        assert scores["dir_acc_valid"] == pytest.approx(row.acc_valid, abs=1.5 / 1316)
+
+
+def test_decoding_under_a_protocol_is_the_protocols_own(known):
+    z, labels = known
+    args = (z[:480], labels[:480], z[480:], labels[480:])
+    assert decode("paper", *args) == decode_fit_on_train(*args)
+    assert decode("seed_code", *args) == decode_in_sample(*args)
+    options = {"ridge_alphas": [1e6], "logistic_max_iter": 1000, "ridge_classifier_alpha": 1.0}
+    assert decode("paper", *args, options)["pos_r2_valid"] < 0.5  # the config's alphas apply
+    every = decode_all(*args)
+    assert every["pos_r2_valid"] == decode("paper", *args)["pos_r2_valid"]
+    assert every["seed_code_dir_acc_train"] == decode("seed_code", *args)["dir_acc_train"]
+    assert len(every) == 2 * len(DECODING_METRICS)

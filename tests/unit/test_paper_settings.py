@@ -4,7 +4,7 @@ import pytest
 
 from cebra_sae.data import chronological_split, load_cebra_recording
 from cebra_sae.embedding import fit_cebra
-from cebra_sae.metrics import decode_paper
+from cebra_sae.protocols import decode
 
 
 @pytest.mark.slow
@@ -21,8 +21,8 @@ def test_paper_cebra_on_buddy_decodes_position_and_direction(data_dir):
         device="cpu",
     )
     assert len(fit.loss) == 2000 and fit.loss[-200:].mean() < fit.loss[:200].mean()
-    scores = decode_paper(
-        fit.embedding_train, split.labels_train, fit.embedding_valid, split.labels_valid
+    scores = decode(
+        "paper", fit.embedding_train, split.labels_train, fit.embedding_valid, split.labels_valid
     )
     # supervised CEBRA on buddy: position and direction are linearly readable on held-out bins
     assert scores["pos_r2_valid"] > 0.5

@@ -16,8 +16,9 @@ from cebra_sae.metrics import (
     neuron_score_text,
     one_variable_ridge_r2,
 )
-from cebra_sae.posthoc import evaluate_representation, pareto_front
+from cebra_sae.posthoc import evaluate_representation
 from cebra_sae.sae import SAESpec, encode
+from cebra_sae.sae.evaluate import pareto_front
 
 RNG = np.random.default_rng(0)
 SPIKES = RNG.poisson(2.0, size=(400, 6)).astype(float)
@@ -200,7 +201,7 @@ def test_claims_as_the_paper_states_them_are_supported():
     verdicts = table.drop_duplicates("claim").set_index("claim").claim_verdict
     assert verdicts.to_dict() == {f"C{i}": "supported" for i in range(1, 7)}
     c3 = table[table.claim == "C3"]
-    assert c3.part.tolist() == ["k8", "k16", "k32"] and (c3.n_units == 8).all()
+    assert c3.part.tolist() == ["k8", "k16", "k32"] and (c3.n_cases == 8).all()
     assert c3.effect.tolist() == pytest.approx([0.13] * 3, abs=0.03)
 
 
@@ -222,3 +223,72 @@ def test_verdict_rules():
     assert overall(["supported", "mixed"]) == "mixed"
     assert overall(["not supported", "not testable"]) == "not testable"
     assert overall(["not supported", "not supported"]) == "not supported"
+
+
+# ---- post-hoc rows: each number computed once ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def selected_block(tmp_path_factory, unit):
+    """A trained TopK block (k 1, 2 at two learning rates), its checkpoint and sweep rows."""
+    from cebra_sae.sae import TrainSettings, block_grid, train_block
+    from cebra_sae.sae.checkpoint import save_block
+    from cebra_sae.sae.evaluate import sweep_rows
+
+    split, lt, lv = unit
+    grid = {"learning_rate": [1e-3, 1e-2], "k": [1, 2], "seeds": [0]}
+    block = train_block(lt, block_grid("topk", 2, grid), TrainSettings(epochs=2))
+    path = tmp_path_factory.mktemp("block") / "checkpoint.npz"
+    save_block(path, block)
+    return path, pd.DataFrame(sweep_rows(block, lt, lv))
+
+
+def test_selected_models_are_the_sweeps_rows(selected_block):
+    from cebra_sae.errors import StudyError
+    from cebra_sae.posthoc import selected_models
+
+    _, rows = selected_block
+    chosen = selected_models(rows, {"learning_rate": 1e-2, "k": [2, 1]}, seed=0)
+    assert chosen.model_id.tolist() == ["topk-x2-lr0.01-k2-seed0", "topk-x2-lr0.01-k1-seed0"]
+    with pytest.raises(StudyError, match="0 SAEs of the sweep have lr 0.01, k 4 and seed 0"):
+        selected_models(rows, {"learning_rate": 1e-2, "k": [4]}, seed=0)
+
+
+@pytest.mark.parametrize("protocol", ["paper", "seed_code"])
+def test_posthoc_case_reuses_cebra_decoding_and_sweep_numbers(unit, selected_block, protocol):
+    from cebra_sae.posthoc import posthoc_case, selected_models
+    from cebra_sae.protocols import decode_all
+
+    split, lt, lv = unit
+    path, rows = selected_block
+    cebra_row = decode_all(lt, split.labels_train, lv, split.labels_valid)
+    sae_rows = selected_models(rows, {"learning_rate": 1e-3, "k": [1, 2]}, seed=0)
+    out, latents = posthoc_case(protocol, split, (lt, lv), cebra_row, sae_rows, path)
+    assert [(r["model"], r["k"]) for r in out] == [("cebra", None), ("sae", 1), ("sae", 2)]
+    cebra = out[0]
+    prefix = "" if protocol == "paper" else "seed_code_"
+    assert cebra["pos_r2_valid"] == cebra_row[f"{prefix}pos_r2_valid"]
+    fresh = evaluate_representation(protocol, split, lt, lv)  # decoded here, not reused
+    assert {key: cebra[key] for key in fresh} == fresh
+    where = "valid" if protocol == "paper" else "train"
+    for row, swept in zip(out[1:], sae_rows.itertuples(), strict=True):
+        assert row["model_id"] == swept.model_id and row["width"] == swept.width == 12
+        assert row["nonzero_ratio"] == getattr(swept, f"nonzero_ratio_{where}")
+        assert row["score_split"] == where
+    assert sorted(latents) == ["cebra_train", "cebra_valid", "sae_k1_train", "sae_k1_valid",
+                               "sae_k2_train", "sae_k2_valid"]  # fmt: skip
+    assert ((latents["sae_k1_valid"] != 0).sum(axis=1) <= 1).all()
+
+
+def test_posthoc_case_stops_when_sweep_and_checkpoint_disagree(unit, selected_block):
+    from cebra_sae.errors import StudyError
+    from cebra_sae.posthoc import posthoc_case, selected_models
+    from cebra_sae.protocols import decode_all
+
+    split, lt, lv = unit
+    path, rows = selected_block
+    stale = selected_models(rows, {"learning_rate": 1e-3, "k": [2]}, seed=0)
+    stale.loc[0, "nonzero_ratio_valid"] += 0.01
+    cebra_row = decode_all(lt, split.labels_train, lv, split.labels_valid)
+    with pytest.raises(StudyError, match="out of sync. Fix: rerun train_sae"):
+        posthoc_case("paper", split, (lt, lv), cebra_row, stale, path)

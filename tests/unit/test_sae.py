@@ -6,7 +6,7 @@ import torch
 
 from cebra_sae.metrics import dead_fraction, explained_variance, l0, nonzero_ratio
 from cebra_sae.sae import SAESpec, TrainSettings, block_grid, encode, get_architecture, train_block
-from cebra_sae.sae.architectures import JumpReLU, topk_relu
+from cebra_sae.sae.activations import JumpReLU, topk_relu
 from cebra_sae.sae.evaluate import model_weights, sweep_rows
 from cebra_sae.sae.reference import module_weights, train_one
 
@@ -61,7 +61,7 @@ def test_jumprelu_forward_by_hand():
 def test_seed_code_jumprelu_is_the_published_code():
     arch = get_architecture("jumprelu", protocol="seed_code")
     assert arch.name == "jumprelu_seed_code"
-    assert "log_threshold" not in arch.init_state(1, 5, {}, torch.float32)
+    assert "log_threshold" not in arch.init_state(1, 5, {}, TrainSettings(protocol="seed_code"))
     hyper = {"l1": torch.tensor([2.0]), "bandwidth": torch.tensor([0.5])}
     h, penalty = arch.forward(PRE, hyper, {})
     relu = torch.tensor([0.5, 0.0, 2.0, 0.1, 0.3])
@@ -192,13 +192,14 @@ def test_diverged_models_are_flagged_not_fatal():
     assert rows[1]["diverged"] or rows[1]["all_dead"]
 
 
-def test_block_grid_matches_the_study(repo):
-    from cebra_sae.config import load_schema
-    from cebra_sae.sae.grid import PAPER_GRID
+def test_block_grid_matches_the_study():
+    from cebra_sae.config import defaults
 
-    defaults = load_schema(repo / "workflow/schemas/config.schema.yaml")["properties"]["sae"]
-    grid = {key: defaults["properties"][key]["default"] for key in PAPER_GRID}
-    assert grid == PAPER_GRID  # the config's defaults are the paper's grid
+    grid = defaults("sae")  # the schema's defaults: the paper's grid (STUDY.md §4)
+    assert {key: grid[key] for key in ("learning_rate", "l1", "k", "bandwidth", "seeds")} == dict(
+        learning_rate=[1e-4, 3e-4, 1e-3], l1=[1e-4, 1e-3, 1e-2], k=[8, 16, 32],
+        bandwidth=[5e-4, 1e-3, 5e-3], seeds=[0],
+    )  # fmt: skip
     sizes = {arch: len(block_grid(arch, 8, grid)) for arch in ("standard", "topk", "jumprelu")}
     assert sizes == {"standard": 9, "topk": 9, "jumprelu": 27}  # x 3 expansions = 135
     ids = [s.model_id for arch in sizes for s in block_grid(arch, 8, grid)]

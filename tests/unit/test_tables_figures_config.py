@@ -44,12 +44,23 @@ def _sweep_rows(protocols=("paper", "seed_code")):
 
 
 def test_conform_orders_casts_and_names_missing_columns():
-    df = _sweep_rows().drop(columns=["rat"]).assign(extra=1)
-    with pytest.raises(KeyError, match=r"\['rat'\]"):
+    df = _sweep_rows().drop(columns=["rat"])
+    with pytest.raises(
+        KeyError, match=r"cebra_sweep: the rows lack the declared columns \['rat'\]"
+    ):
         conform(df, CEBRA_SWEEP)
-    out = conform(_sweep_rows().assign(extra=1), CEBRA_SWEEP)
+    out = conform(_sweep_rows()[list(reversed(CEBRA_SWEEP))], CEBRA_SWEEP)
     assert list(out.columns) == list(CEBRA_SWEEP)
     assert str(out.dtypes["dim"]) == "int64" and str(out.dtypes["rat"]) == "string"
+
+
+def test_conform_refuses_a_column_the_schema_does_not_declare(tmp_path):
+    misspelt = _sweep_rows().assign(pos_r2_vaild=0.5)  # a typo in a new metric
+    with pytest.raises(KeyError, match=r"cebra_sweep: the rows have columns \['pos_r2_vaild'\]"):
+        conform(misspelt, CEBRA_SWEEP)
+    with pytest.raises(KeyError, match="pos_r2_vaild"):
+        write_table(misspelt, tmp_path / "t.parquet", CEBRA_SWEEP)
+    assert not (tmp_path / "t.parquet").exists()
 
 
 def test_write_and_concat_round_trip(tmp_path):
@@ -151,3 +162,20 @@ def test_sae_sweep_figures(tmp_path):
     assert {"standard", "topk", "jumprelu", "2", "8"} <= set(labels)
     save_figure(panel, tmp_path / "panel.png")
     save_figure(grid, tmp_path / "grid.png")
+
+
+def test_post_hoc_figures_are_reproducible(tmp_path):
+    """The strip plot's jitter is seeded: the same table gives the same PNG, byte for byte."""
+    from cebra_sae.figures import figure_scores
+
+    rows = [
+        dict(protocol="paper", rat=rat, dim=dim, model=model, k=k, score_split="valid",
+             neuron_score=0.1 * dim / 8 + (k or 0) / 100, behavior_score=0.5)
+        for rat in ("a", "b") for dim in (8, 16) for model, k in (("cebra", None), ("sae", 8))
+    ]  # fmt: skip
+    posthoc = pd.DataFrame(rows).astype({"k": "Int64"})
+    pngs = []
+    for i in range(2):
+        save_figure(figure_scores(posthoc), tmp_path / f"{i}.png")
+        pngs.append((tmp_path / f"{i}.png").read_bytes())
+    assert pngs[0] == pngs[1]

@@ -55,7 +55,8 @@ def test_missing_recording_offline_says_file_folder_and_fix(tmp_path, data_dir):
 
 def test_unknown_cebra_rat_and_missing_user_file(tmp_path):
     run = _run(tmp_path, {"rats": {"hobbes": {"source": "cebra"}}})
-    assert run.returncode != 0 and "rats.hobbes: source 'cebra' only knows" in run.stdout
+    assert run.returncode != 0
+    assert "rats.hobbes: source 'cebra' only ships achilles, buddy, cicero, gatsby" in run.stdout
     run = _run(tmp_path, {"rats": {"mine": {"source": "file", "path": "nope.npz"}}})
     assert run.returncode != 0
     assert "rats.mine.path: the file nope.npz does not exist" in run.stdout

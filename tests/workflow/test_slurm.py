@@ -6,6 +6,7 @@ it again at the end. Only partition and status settings are overridden on the co
 everything else comes from ``workflow/profiles/slurm``.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 import pandas as pd
 import pytest
 from conftest import REPO, snakemake
+from needs import require
 
 pytestmark = pytest.mark.workflow
 
@@ -25,9 +27,12 @@ TIMING = {"cebra_sweep": ["train_seconds"], "sae_sweep": ["block_seconds"]}
 @pytest.fixture(scope="module")
 def slurm(shared):
     tools = shared / "tools" / "slurm-local"
+    require(os.geteuid() == 0, "Root (the SLURM test starts a local slurmctld and slurmd)",
+            f"Run the tests as root, or skip this one; see {tools}.")  # fmt: skip
     start = subprocess.run(["bash", str(tools / "start-slurm.sh")], capture_output=True,
                            text=True, timeout=600)  # fmt: skip
-    assert start.returncode == 0, start.stdout + start.stderr
+    require(start.returncode == 0, "A single-node SLURM (start-slurm.sh failed)",
+            f"Its output: {(start.stdout + start.stderr)[-1500:]}")  # fmt: skip
     yield
     subprocess.run(["bash", str(tools / "stop-slurm.sh")], capture_output=True, timeout=120)
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import REPO, job_counts, snakemake
+from needs import require
 
 from cebra_sae.sae.checkpoint import list_models, load_model
 from cebra_sae.tables import (
@@ -49,25 +50,43 @@ def test_files_already_in_data_dir_are_not_fetched(tmp_path, data_dir):
     assert job_counts(run.stdout)["fetch_cebra_recording"] == 3  # buddy is there
 
 
+def test_a_cebra_recording_is_prepared_offline_through_the_workflow(tmp_path, data_dir):
+    """The real recording is the point here: CEBRA's loader, read from data_dir, split."""
+    config = tmp_path / "buddy.yaml"
+    config.write_text("rats: {buddy: {source: cebra}}\ndownload: false\n")
+    run = snakemake("--cores", 1, "--configfile", config, "--replace-workflow-config",
+                    "--config", f"data_dir={data_dir}", "--until", "data_summary",
+                    cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stdout[-5000:]
+    summary = pd.read_parquet(tmp_path / "results/tables/data_summary.parquet").iloc[0]
+    assert (summary.rat, summary.source, summary.n_neurons) == ("buddy", "cebra", 48)
+    assert (summary.n_train, summary.n_valid) == (5261, 1316)  # the published study's split
+
+
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory, tiny_config, data_dir):
-    """The tiny study (synthetic + buddy, both protocols) run once in a fresh folder."""
+def tiny(tmp_path_factory, tiny_config):
+    """The tiny study (two simulated rats, both protocols) run once in a fresh folder."""
     workdir = tmp_path_factory.mktemp("tiny")
-    run = snakemake(
-        "--cores", 2, "--configfile", tiny_config, "--config", f"data_dir={data_dir}", cwd=workdir
-    )
+    run = snakemake("--cores", 2, "--configfile", tiny_config, cwd=workdir)
     assert run.returncode == 0, run.stdout[-5000:]
     return workdir
 
 
-def test_tiny_study_writes_the_documented_tables(tiny):
+@pytest.fixture(scope="module")
+def splits(tiny):
+    """Rat -> (n_train, n_valid) of the tiny study."""
+    summary = pd.read_parquet(tiny / "results/tables/data_summary.parquet").set_index("rat")
+    return {rat: (row.n_train, row.n_valid) for rat, row in summary.iterrows()}
+
+
+def test_tiny_study_writes_the_documented_tables(tiny, splits):
     sweep = pd.read_parquet(tiny / "results/tables/cebra_sweep.parquet")
     assert list(sweep.columns) == list(CEBRA_SWEEP)
     for column, (dtype, _) in CEBRA_SWEEP.items():
         assert str(sweep[column].dtype) == dtype, column
     assert len(sweep) == 4
     assert set(zip(sweep.protocol, sweep.rat, strict=False)) == {
-        (p, r) for p in ("paper", "seed_code") for r in ("buddy", "sim")
+        (p, r) for p in ("paper", "seed_code") for r in ("sim", "sim-b")
     }
     assert (sweep.device == "cpu").all() and sweep.final.all()
     assert (sweep.max_iterations == 20).all() and (sweep.dim == 4).all()
@@ -78,31 +97,34 @@ def test_tiny_study_writes_the_documented_tables(tiny):
     assert sweep.filter(like="pos_r2").le(1).all().all()
     assert (sweep.filter(like="pos_r2") > -1).all().all()
     assert (sweep.train_seconds > 0).all() and sweep.final_loss.between(0, 10).all()
-    buddy = sweep[sweep.rat == "buddy"]
-    assert (buddy.n_train == 5261).all() and (buddy.n_valid == 1316).all()
+    for rat, (n_train, n_valid) in splits.items():
+        mine = sweep[sweep.rat == rat]
+        assert (mine.n_train == n_train).all() and (mine.n_valid == n_valid).all()
 
     summary = pd.read_parquet(tiny / "results/tables/data_summary.parquet")
     assert list(summary.columns) == list(DATA_SUMMARY)
-    assert summary.set_index("rat").loc["buddy", "n_neurons"] == 48
-    assert summary.set_index("rat").loc["sim", "source"] == "synthetic"
+    assert summary.set_index("rat").n_neurons.to_dict() == {"sim": 20, "sim-b": 30}
+    assert (summary.source == "synthetic").all()
+    assert (summary.n_train == (summary.n_timesteps * 0.8).astype(int)).all()
     truth = pd.read_parquet(tiny / "results/data/sim.ground_truth.parquet")
     assert list(truth.columns) == list(GROUND_TRUTH) and len(truth) == 20
 
 
-def test_tiny_study_keeps_every_model_output(tiny):
-    folder = tiny / "results/cebra/paper/buddy/dim4-hidden16-lr0.001-seed0"
+def test_tiny_study_keeps_every_model_output(tiny, splits):
+    folder = tiny / "results/cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0"
     info = json.loads((folder / "info.json").read_text())
     assert info["device"] == "cpu" and info["model_architecture"] == "offset10-model"
+    n_train, n_valid = splits["sim-b"]
     with np.load(folder / "embedding.npz") as npz:
-        assert npz["train"].shape == (5261, 4) and npz["valid"].shape == (1316, 4)
+        assert npz["train"].shape == (n_train, 4) and npz["valid"].shape == (n_valid, 4)
     assert len(pd.read_parquet(folder / "loss.parquet")) == 20
     import cebra
 
     assert cebra.CEBRA.load(str(folder / "model.pt")).output_dimension == 4
-    log = tiny / "results/logs/train_cebra/paper/buddy/dim4-hidden16-lr0.001-seed0.log"
+    log = tiny / "results/logs/train_cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0.log"
     assert "iteration 10 loss" in log.read_text()
     assert (
-        tiny / "results/benchmarks/train_cebra/paper/buddy/dim4-hidden16-lr0.001-seed0.tsv"
+        tiny / "results/benchmarks/train_cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0.tsv"
     ).exists()
 
 
@@ -113,7 +135,7 @@ def test_tiny_study_sweeps_saes(tiny):
         assert str(sweep[column].dtype) == dtype, column
     # tiny grid per protocol x rat x dim: standard 2 l1 + topk 1 k + jumprelu 2 l1 x 1 bandwidth
     assert len(sweep) == 2 * 2 * 5
-    per_arch = sweep[(sweep.protocol == "paper") & (sweep.rat == "buddy")].arch.value_counts()
+    per_arch = sweep[(sweep.protocol == "paper") & (sweep.rat == "sim-b")].arch.value_counts()
     assert per_arch.to_dict() == {"standard": 2, "jumprelu": 2, "topk": 1}
     assert (sweep.width == 8).all() and (
         sweep.batch_size[sweep.protocol == "seed_code"] == 512
@@ -127,14 +149,14 @@ def test_tiny_study_sweeps_saes(tiny):
     assert row.model_id in list_models(tiny / row.checkpoint)
     spec, weights = load_model(tiny / row.checkpoint, row.model_id)
     assert spec.model_id == row.model_id and weights["encoder.weight"].shape == (8, 4)
-    log = tiny / "results/logs/train_sae/paper/buddy/dim4/jumprelu-x2.log"
+    log = tiny / "results/logs/train_sae/paper/sim-b/dim4/jumprelu-x2.log"
     assert "epoch 2: loss" in log.read_text()
 
 
 FIGURES = [
     "fig1_cebra_sweep.png",
     "fig2_3_sae_sweep.png",
-    *[f"sae_sweep/{p}/{r}-dim4.png" for p in ("paper", "seed_code") for r in ("buddy", "sim")],
+    *[f"sae_sweep/{p}/{r}-dim4.png" for p in ("paper", "seed_code") for r in ("sim", "sim-b")],
     "fig4_scores.png",
     "fig5_decoding.png",
     "fig6_scores_by_dim.png",
@@ -142,7 +164,7 @@ FIGURES = [
 ]
 
 
-def test_tiny_study_evaluates_post_hoc(tiny):
+def test_tiny_study_evaluates_post_hoc(tiny, splits):
     posthoc = pd.read_parquet(tiny / "results/tables/posthoc.parquet")
     assert list(posthoc.columns) == list(POSTHOC)
     assert len(posthoc) == 2 * 2 * 2  # protocol x rat x (CEBRA, SAE k=2)
@@ -158,9 +180,25 @@ def test_tiny_study_evaluates_post_hoc(tiny):
     assert (cebra.nonzero_ratio > 0.99).all() and (cebra.width == 4).all()
     sae = posthoc[posthoc.model == "sae"]
     assert (sae.nonzero_ratio <= 2 / 8).all() and (sae.width == 8).all()
-    with np.load(tiny / "results/posthoc/paper/buddy/dim4/latents.npz") as npz:
+    with np.load(tiny / "results/posthoc/paper/sim-b/dim4/latents.npz") as npz:
         assert sorted(npz.files) == ["cebra_train", "cebra_valid", "sae_k2_train", "sae_k2_valid"]
-        assert npz["sae_k2_valid"].shape == (1316, 8)
+        assert npz["sae_k2_valid"].shape == (splits["sim-b"][1], 8)
+    # each number once: CEBRA's decoding is its cebra_sweep row's, an SAE's nonzero ratio
+    # its sae_sweep row's (on the protocol's score split)
+    cebra_sweep = pd.read_parquet(tiny / "results/tables/cebra_sweep.parquet")
+    sae_sweep = pd.read_parquet(tiny / "results/tables/sae_sweep.parquet")
+    for row in posthoc.itertuples():
+        if row.model == "cebra":
+            swept = cebra_sweep[
+                (cebra_sweep.protocol == row.protocol) & (cebra_sweep.rat == row.rat)
+            ]
+            prefix = "" if row.protocol == "paper" else "seed_code_"
+            assert row.pos_r2_valid == swept[f"{prefix}pos_r2_valid"].item()
+            assert row.dir_acc_train == swept[f"{prefix}dir_acc_train"].item()
+        else:
+            swept = sae_sweep[(sae_sweep.protocol == row.protocol) & (sae_sweep.rat == row.rat)
+                              & (sae_sweep.model_id == row.model_id)]  # fmt: skip
+            assert row.nonzero_ratio == swept[f"nonzero_ratio_{row.score_split}"].item()
     pareto = pd.read_parquet(tiny / "results/tables/sae_pareto.parquet")
     assert list(pareto.columns) == list(SAE_SWEEP) and 0 < len(pareto) <= 20
     claims = pd.read_parquet(tiny / "results/tables/claims.parquet")
@@ -176,7 +214,7 @@ def test_tiny_study_records_where_the_time_went(tiny):
     jobs = runtime.groupby("rule").size()
     assert jobs["train_cebra"] == 4 and jobs["train_sae"] == 12 and jobs["posthoc"] == 4
     assert (runtime.seconds > 0).all() and (runtime.max_rss_mb > 0).all()
-    assert "paper/buddy/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
+    assert "paper/sim-b/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
 
 
 def test_tiny_study_draws_every_figure(tiny):
@@ -185,10 +223,10 @@ def test_tiny_study_draws_every_figure(tiny):
         assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000, name
 
 
-def test_same_config_gives_the_same_tables(tiny, tmp_path, tiny_config, data_dir):
+def test_same_config_gives_the_same_tables(tiny, tmp_path, tiny_config):
     run = snakemake(
-        "--cores", 2, "--configfile", tiny_config, "--config", f"data_dir={data_dir}",
-        "--until", "cebra_sweep", "claims", cwd=tmp_path,
+        "--cores", 2, "--configfile", tiny_config, "--until", "cebra_sweep", "claims",
+        cwd=tmp_path,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout[-5000:]
     for table, timing in (
@@ -203,10 +241,9 @@ def test_same_config_gives_the_same_tables(tiny, tmp_path, tiny_config, data_dir
 
 
 @pytest.fixture(scope="module")
-def report(tiny, tiny_config, data_dir):
+def report(tiny, tiny_config):
     """``snakemake --report`` of the tiny study."""
-    run = snakemake("--report", "report.html", "--configfile", tiny_config, "--config",
-                    f"data_dir={data_dir}", cwd=tiny)  # fmt: skip
+    run = snakemake("--report", "report.html", "--configfile", tiny_config, cwd=tiny)
     assert run.returncode == 0, run.stdout[-5000:]
     return tiny / "report.html"
 
@@ -229,8 +266,11 @@ CHROMIUM_FLAGS = [
 
 def test_report_renders_in_a_browser(report, tmp_path):
     """Open report.html in headless Chromium (as a user would) and read the rendered page."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "Chromium is needed for this test: apt-get install chromium"
+    browser = require(
+        shutil.which("chromium") or shutil.which("chromium-browser"),
+        "Chromium (the browser this test opens the report in)",
+        "Install it with: apt-get install chromium (Debian's package).",
+    )
     run = subprocess.run(
         [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
          "--virtual-time-budget=15000", "--dump-dom", report.as_uri()],
@@ -246,16 +286,15 @@ def test_report_renders_in_a_browser(report, tmp_path):
         assert name.rsplit("/", 1)[-1] in dom, name
 
 
-def test_rerun_has_nothing_to_do(tiny, tiny_config, data_dir):
-    run = snakemake("-n", "--configfile", tiny_config, "--config", f"data_dir={data_dir}", cwd=tiny)
+def test_rerun_has_nothing_to_do(tiny, tiny_config):
+    run = snakemake("-n", "--configfile", tiny_config, cwd=tiny)
     assert run.returncode == 0
     assert "Nothing to be done" in run.stdout
 
 
-def test_an_interrupted_run_resumes_with_only_the_missing_jobs(tiny, tmp_path, tiny_config,
-                                                               data_dir):  # fmt: skip
+def test_an_interrupted_run_resumes_with_only_the_missing_jobs(tiny, tmp_path, tiny_config):
     """Ctrl-C mid-sweep, rerun the same command: only what was missing runs, same tables."""
-    args = ["--configfile", tiny_config, "--config", f"data_dir={data_dir}"]
+    args = ["--configfile", tiny_config]
     planned = job_counts(snakemake("-n", *args, cwd=tmp_path).stdout)["total"]
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "1",
                *map(str, args)]  # fmt: skip

@@ -1,20 +1,21 @@
 """Config validation, parameter spaces and path helpers shared by every stage."""
 
 import shutil
-import sys
 from itertools import product
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from cebra_sae.config import config_errors, format_errors, load_schema  # noqa: E402
-from cebra_sae.data import (  # noqa: E402
-    CEBRA_RATS,
-    cebra_recording_path,
-    missing_recording_message,
-)
+from cebra_sae.config import config_errors, format_errors, load_schema
+from cebra_sae.data import cebra_recording_path, check_rat
+from cebra_sae.embedding import fixed_params
+from cebra_sae.errors import StudyError
+from cebra_sae.figures import FIGURES
+from cebra_sae.protocols import PROTOCOLS as PROTOCOL_REGISTRY
+from cebra_sae.protocols import get_protocol
+from cebra_sae.sae.architectures import selectable_architectures
+from cebra_sae.sae.grid import grid_keys
 
 CONFIG_SCHEMA = "../schemas/config.schema.yaml"
 _errors = config_errors(
@@ -63,42 +64,23 @@ def fmt_lr(lr):
 def check_recordings():
     """Fail before anything runs when a recording cannot be found."""
     for rat, spec in RATS.items():
-        if spec["source"] == "cebra":
-            if rat not in CEBRA_RATS:
-                raise WorkflowError(
-                    f"Config error in rats.{rat}: source 'cebra' only knows "
-                    f"{', '.join(CEBRA_RATS)}. Fix: rename the rat, or use "
-                    "'source: file' with a 'path'."
-                )
-            if (
-                not config["download"]
-                and not cebra_recording_path(DATA_DIR, rat).exists()
-            ):
-                raise WorkflowError(missing_recording_message(rat, DATA_DIR))
-        elif spec["source"] == "file" and not Path(spec["path"]).exists():
-            raise WorkflowError(
-                f"Config error in rats.{rat}.path: the file {spec['path']} does not exist "
-                f"(working directory {Path.cwd()}). Fix: give the path of a .npz or .jl "
-                "file with 'spikes' and 'position' arrays."
-            )
-        elif spec["source"] != "file" and "path" in spec:
-            raise WorkflowError(
-                f"Config error in rats.{rat}.path: 'path' is only used with "
-                f"'source: file' (this rat has source '{spec['source']}')."
-            )
+        try:
+            check_rat(rat, spec, DATA_DIR, config["download"])
+        except StudyError as err:
+            raise WorkflowError(f"Config error: {err}") from None
 
 
 check_recordings()
 
 
 wildcard_constraints:
-    protocol="paper|seed_code",
+    protocol=name_regex(PROTOCOL_REGISTRY),
     rat=name_regex(RATS),
     dim=r"\d+",
     hidden=r"\d+",
     seed=r"\d+",
     lr=r"[0-9.e+-]+",
-    arch="standard|topk|jumprelu",
+    arch=name_regex(selectable_architectures()),
     expansion=r"\d+",
 
 
@@ -122,15 +104,6 @@ def prepared(rat):
 # ---- CEBRA ----------------------------------------------------------------
 
 CEBRA_MODEL = "{protocol}/{rat}/dim{dim}-hidden{hidden}-lr{lr}-seed{seed}"
-CEBRA_FIXED_KEYS = (
-    "model_architecture",
-    "time_offsets",
-    "temperature_mode",
-    "temperature",
-    "max_iterations",
-    "distance",
-    "batch_size",
-)
 
 
 def cebra_models(final_only=False):
@@ -156,7 +129,7 @@ def cebra_files(name, final_only=False):
 
 def cebra_params(wildcards):
     """CEBRA keyword arguments of one fit (swept values from wildcards, the rest fixed)."""
-    params = {key: CEBRA[key] for key in CEBRA_FIXED_KEYS}
+    params = fixed_params(CEBRA)
     params.update(
         output_dimension=int(wildcards.dim),
         num_hidden_units=int(wildcards.hidden),
@@ -199,38 +172,28 @@ def final_outputs():
     """Everything ``snakemake`` builds by default: the study's tables and figures."""
     return [
         *[f"{RESULTS}/report/{table}.html" for table in REPORT_TABLES],
-        f"{RESULTS}/tables/data_summary.parquet",
-        f"{RESULTS}/tables/cebra_sweep.parquet",
-        f"{RESULTS}/figures/fig1_cebra_sweep.png",
-        f"{RESULTS}/tables/sae_sweep.parquet",
-        f"{RESULTS}/figures/fig2_3_sae_sweep.png",
-        *sae_panels(),
-        f"{RESULTS}/tables/posthoc.parquet",
-        f"{RESULTS}/tables/sae_pareto.parquet",
-        f"{RESULTS}/tables/claims.parquet",
-        *[f"{RESULTS}/figures/{name}.png" for name in POSTHOC_FIGURES],
+        *[f"{RESULTS}/tables/{table}.parquet" for table in REPORT_TABLES],
         f"{RESULTS}/tables/runtime.parquet",
+        *[path for figure in FIGURES.values() for path in figure_files(figure)],
     ]
+
+
+def wildcard_values():
+    """The values each wildcard of a per-case figure takes in this study."""
+    return dict(protocol=PROTOCOLS, rat=list(RATS), dim=CEBRA["output_dimension"])
+
+
+def figure_files(figure):
+    """The files of a registered figure (one per wildcard combination)."""
+    values = wildcard_values()
+    pattern = f"{RESULTS}/figures/{figure.output}"
+    return expand(pattern, **{name: values[name] for name in figure.wildcards})
 
 
 # ---- SAE ------------------------------------------------------------------
 
 SAE = config["sae"]
 SAE_BLOCK = "{protocol}/{rat}/dim{dim}/{arch}-x{expansion}"
-
-
-def final_embedding(wildcards):
-    """The final CEBRA embedding (cebra.final hidden/lr, first CEBRA seed) of a block."""
-    final = CEBRA["final"]
-    model = CEBRA_MODEL.format(
-        protocol=wildcards.protocol,
-        rat=wildcards.rat,
-        dim=wildcards.dim,
-        hidden=final["num_hidden_units"],
-        lr=fmt_lr(final["learning_rate"]),
-        seed=CEBRA["seeds"][0],
-    )
-    return f"{RESULTS}/cebra/{model}/embedding.npz"
 
 
 def sae_blocks():
@@ -253,17 +216,13 @@ def sae_files(name):
 
 
 def sae_batch_size(wildcards):
-    return (
-        SAE["seed_code_batch_size"]
-        if wildcards.protocol == "seed_code"
-        else SAE["batch_size"]
-    )
+    """The SAE batch size of the block's protocol."""
+    return SAE[get_protocol(wildcards.protocol).sae_batch_size_key]
 
 
-def sae_panels():
-    """One sweep figure per protocol x rat x dim."""
-    pattern = f"{RESULTS}/figures/sae_sweep/{{protocol}}/{{rat}}-dim{{dim}}.png"
-    return expand(pattern, protocol=PROTOCOLS, rat=RATS, dim=CEBRA["output_dimension"])
+def sae_grid(wildcards):
+    """The ``sae`` lists a block reads (learning rates, its architecture's own, seeds)."""
+    return {key: SAE[key] for key in grid_keys(wildcards.arch)}
 
 
 # ---- post-hoc -------------------------------------------------------------
@@ -294,22 +253,39 @@ def check_selection():
 
 
 check_selection()
-POSTHOC_UNIT = "{protocol}/{rat}/dim{dim}"
+POSTHOC_CASE = "{protocol}/{rat}/dim{dim}"
 
 
-def selected_checkpoint(wildcards):
-    block = dict(wildcards, arch=SELECTION["arch"], expansion=SELECTION["expansion"])
-    return f"{RESULTS}/sae/{SAE_BLOCK.format(**block)}/checkpoint.npz"
+def selected_block(name):
+    """File ``name`` of the block holding the selected SAEs of a post-hoc case."""
+
+    def path(wildcards):
+        block = dict(
+            wildcards, arch=SELECTION["arch"], expansion=SELECTION["expansion"]
+        )
+        return f"{RESULTS}/sae/{SAE_BLOCK.format(**block)}/{name}"
+
+    return path
 
 
-#: Figures 4-6: output name -> drawing function in cebra_sae.figures
-POSTHOC_FIGURES = {
-    "fig4_scores": "figure_scores",
-    "fig5_decoding": "figure_decoding",
-    "fig6_scores_by_dim": "figure_scores_by_dim",
-}
+def final_cebra_file(name):
+    """File ``name`` of the final CEBRA model of a rat x dim (cebra.final hidden/lr, first seed)."""
+
+    def path(wildcards):
+        final = CEBRA["final"]
+        model = CEBRA_MODEL.format(
+            protocol=wildcards.protocol,
+            rat=wildcards.rat,
+            dim=wildcards.dim,
+            hidden=final["num_hidden_units"],
+            lr=fmt_lr(final["learning_rate"]),
+            seed=CEBRA["seeds"][0],
+        )
+        return f"{RESULTS}/cebra/{model}/{name}"
+
+    return path
 
 
 def posthoc_files(name):
-    pattern = f"{RESULTS}/posthoc/{POSTHOC_UNIT}/{name}"
+    pattern = f"{RESULTS}/posthoc/{POSTHOC_CASE}/{name}"
     return expand(pattern, protocol=PROTOCOLS, rat=RATS, dim=CEBRA["output_dimension"])

@@ -2,18 +2,24 @@
 
 
 rule posthoc:
-    """Decoding, neuron and behaviour scores of CEBRA and each selected SAE; latents."""
+    """Decoding, neuron and behaviour scores of CEBRA and each selected SAE; latents.
+
+    CEBRA's decoding is read from its cebra_sweep row, each SAE's id, width and nonzero
+    ratio from its sae_sweep row (and checked against re-encoding).
+    """
     input:
         data=f"{RESULTS}/data/{{rat}}.npz",
-        embedding=final_embedding,
-        checkpoint=selected_checkpoint,
+        embedding=final_cebra_file("embedding.npz"),
+        decoding=final_cebra_file("decoding.parquet"),
+        sweep=selected_block("metrics.parquet"),
+        checkpoint=selected_block("checkpoint.npz"),
     output:
-        scores=f"{RESULTS}/posthoc/{POSTHOC_UNIT}/scores.parquet",
-        latents=f"{RESULTS}/posthoc/{POSTHOC_UNIT}/latents.npz",
+        scores=f"{RESULTS}/posthoc/{POSTHOC_CASE}/scores.parquet",
+        latents=f"{RESULTS}/posthoc/{POSTHOC_CASE}/latents.npz",
     log:
-        f"{LOGS}/posthoc/{POSTHOC_UNIT}.log",
+        f"{LOGS}/posthoc/{POSTHOC_CASE}.log",
     benchmark:
-        f"{BENCHMARKS}/posthoc/{POSTHOC_UNIT}.tsv"
+        f"{BENCHMARKS}/posthoc/{POSTHOC_CASE}.tsv"
     conda:
         "../../envs/cebra.yaml"
     resources:
@@ -22,7 +28,7 @@ rule posthoc:
     params:
         selection=SELECTION,
         seed=SAE["seeds"][0],
-        posthoc=POSTHOC,
+        scoring={key: value for key, value in POSTHOC.items() if key != "selection"},
         decoding=config["decoding"],
     script:
         "../../scripts/posthoc.py"

@@ -29,17 +29,12 @@ for table, category in REPORT_TABLES.items():
 
 
 rule runtime:
-    """Every job's benchmark (rule, wildcards, seconds, memory) and where the time went."""
+    """Every job's benchmark (rule, wildcards, seconds, memory) in one table."""
     input:
         # run after the study's tables, so that their jobs' benchmarks exist
         [f"{RESULTS}/tables/{table}.parquet" for table in REPORT_TABLES],
     output:
-        table=f"{RESULTS}/tables/runtime.parquet",
-        figure=report(
-            f"{RESULTS}/figures/runtime.png",
-            caption="../report/runtime.rst",
-            category="Runtime",
-        ),
+        f"{RESULTS}/tables/runtime.parquet",
     log:
         f"{LOGS}/runtime.log",
     benchmark:

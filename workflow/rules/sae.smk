@@ -4,7 +4,7 @@
 rule train_sae:
     """Train a block's lr x penalty grid of SAEs together; checkpoint and sweep metrics."""
     input:
-        embedding=final_embedding,
+        embedding=final_cebra_file("embedding.npz"),
     output:
         checkpoint=f"{RESULTS}/sae/{SAE_BLOCK}/checkpoint.npz",
         metrics=f"{RESULTS}/sae/{SAE_BLOCK}/metrics.parquet",
@@ -22,9 +22,7 @@ rule train_sae:
         runtime=SAE["runtime"],
         gpu=gpu_count(SAE["device"]),
     params:
-        grid={
-            key: SAE[key] for key in ("learning_rate", "l1", "k", "bandwidth", "seeds")
-        },
+        grid=sae_grid,
         epochs=SAE["epochs"],
         batch_size=sae_batch_size,
         init_threshold=SAE["jumprelu_init_threshold"],

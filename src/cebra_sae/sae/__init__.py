@@ -1,8 +1,10 @@
 """Sparse autoencoders on CEBRA embeddings (STUDY.md §4).
 
 Modules:
-    architectures: the activations and penalties (``standard``, ``topk``, ``jumprelu``,
-        and the published code's ``jumprelu`` under protocol ``seed_code``), as a registry.
+    architectures: the registry of SAE families: grid keys, activation and penalty,
+        figure colour (``standard``, ``topk``, ``jumprelu`` and the published code's
+        variant that protocol ``seed_code`` trains in jumprelu's place).
+    activations: the activations that need more than a line of PyTorch (TopK, JumpReLU).
     grid: the hyperparameter grid of a block (rat x dim x arch x expansion) from config.
     trainer: trains every model of a block together (batched weights, batched Adam).
     reference: one model at a time, the way the published code did (the baseline of the
@@ -19,9 +21,21 @@ Example:
     (2, 8, 4)
 """
 
+import importlib
+
 from cebra_sae.sae.architectures import ARCHITECTURES, get_architecture
 from cebra_sae.sae.grid import SAESpec, block_grid
-from cebra_sae.sae.trainer import BlockResult, TrainSettings, encode, train_block
+
+# The trainer (PyTorch) is imported on first use, so that the registry and the grid stay
+# cheap to import for the workflow's parse step.
+_TRAINER = ("BlockResult", "TrainSettings", "encode", "train_block")
+
+
+def __getattr__(name):
+    if name in _TRAINER:
+        return getattr(importlib.import_module("cebra_sae.sae.trainer"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ARCHITECTURES",

@@ -14,11 +14,12 @@ Registered (``ARCHITECTURES``):
   per-latent ``θ = exp(log_threshold)``; penalty ``λ·Σ_i H(pre_i − θ_i)`` (L0). The
   threshold gets the straight-through pseudo-gradient with the rectangle kernel of
   width ε = ``bandwidth``; no gradient reaches ``pre`` from the L0 term.
-* ``jumprelu_seed_code`` (protocol ``seed_code``'s ``jumprelu``, as the published code
-  did it): ``h = ReLU(pre)``, penalty ``λ·Σ_i (1 − exp(−h_i / bandwidth))``.
+* ``jumprelu_seed_code`` (what the published code trained as ``jumprelu``; protocol
+  ``seed_code`` trains it in jumprelu's place, see :mod:`cebra_sae.protocols`):
+  ``h = ReLU(pre)``, penalty ``λ·Σ_i (1 − exp(−h_i / bandwidth))``.
 
-Each penalty here is per sample, ``(M, B)``; the trainer scales it (batch mean under
-protocol ``paper``, batch sum under ``seed_code``).
+Each penalty here is per sample, ``(M, B)``; the trainer reduces it over the batch as the
+protocol says (``Protocol.penalty_reduction``).
 
 Example:
     >>> import torch
@@ -33,122 +34,119 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import torch
-
-Tensor = torch.Tensor
-
-
-class JumpReLU(torch.autograd.Function):
-    """JumpReLU latents and their L0 count in one pass (Rajamanoharan et al. 2024).
-
-    Forward: ``h = pre·H(pre − θ)`` and ``count = Σ_i H(pre_i − θ_i)`` per sample.
-    Backward, with the rectangle kernel ``K(u) = 1 if |u| < ½``:
-
-    * ``∂h/∂pre = H(pre − θ)``; ``∂count/∂pre = 0`` (no straight-through on pre from L0);
-    * ``∂h/∂θ = −(θ/ε)·K((pre − θ)/ε)``; ``∂count/∂θ = −(1/ε)·K((pre − θ)/ε)``.
-
-    Shapes: ``pre`` (M, B, W); ``threshold`` (M, 1, W); ``bandwidth`` (M, 1, 1).
-    """
-
-    # Masks are float and multiply (rather than torch.where or bool masks): on CPU that
-    # is several times faster, and this function is the hot loop of the JumpReLU sweep.
-
-    @staticmethod
-    def forward(ctx, pre, threshold, bandwidth):
-        active = (pre > threshold).to(pre.dtype)
-        ctx.save_for_backward(pre, threshold, bandwidth, active)
-        return pre * active, active.sum(-1)
-
-    @staticmethod
-    def backward(ctx, grad_h, grad_count):
-        pre, threshold, bandwidth, active = ctx.saved_tensors
-        # The kernel is nonzero only within ε/2 of θ: a few entries. Gather them and sum
-        # K·(θ·grad_h + grad_count) into their latents, then scale by −1/ε.
-        m, b, w = ((pre - threshold).abs_() < bandwidth / 2).nonzero(as_tuple=True)
-        near = threshold[m, 0, w] * grad_h[m, b, w] + grad_count[m, b]
-        grad_threshold = torch.zeros_like(threshold)
-        grad_threshold.index_put_((m, torch.zeros_like(m), w), near, accumulate=True)
-        return grad_h * active, -grad_threshold / bandwidth, None
-
-
-def topk_relu(pre: Tensor, k: Tensor) -> Tensor:
-    """ReLU, then keep the ``k[m]`` largest entries of every sample of model ``m``.
-
-    The selection runs on ``pre`` and ReLU on the kept values only: the same latents as
-    selecting on ``ReLU(pre)`` (entries that ReLU zeroes stay zero either way).
-    """
-    width = pre.shape[-1]
-    k_max = int(min(int(k.max()), width))
-    values, index = pre.topk(k_max, dim=-1)
-    rank = torch.arange(k_max, device=pre.device)
-    keep = rank < k.view(-1, *([1] * (pre.dim() - 1)))
-    return torch.zeros_like(pre).scatter(-1, index, torch.relu(values) * keep)
+# torch is imported where it is used: the registry itself is read by the workflow at parse
+# time (wildcard constraints, grids), which should not pay for importing PyTorch.
 
 
 @dataclass(frozen=True)
 class Architecture:
-    """How one family turns pre-activations into latents and penalises them.
+    """Everything the study asks of one SAE family: the only place a family is described.
 
-    ``forward(pre, hyper, state)`` -> ``(h, penalty)`` with the penalty per sample
-    ``(M, B)``; ``state`` holds learnable extras created by ``init_state``.
+    Attributes:
+        name: the name in the config (``sae.architectures``), tables, paths and model ids.
+        grid_keys: the :class:`~cebra_sae.sae.grid.SAESpec` hyperparameters (each also a
+            list under ``sae`` in the config) that the family crosses with the learning
+            rates, in model-id order; the trainer passes them as ``(M,)`` tensors.
+        forward: ``forward(pre, hyper, state)`` -> ``(h, penalty)``, the penalty per
+            sample ``(M, B)``; ``hyper`` maps ``grid_keys`` to ``(M,)`` tensors.
+        init_state: ``init_state(n_models, width, hyper, settings)`` -> learnable extras
+            (e.g. thresholds), created before training.
+        colour: its colour in the figures (figures list families in registry order).
+        selectable: offered in the config; ``False`` for a family that only stands in for
+            another under some protocol (see ``Protocol.architecture_variants``).
     """
 
     name: str
-    hyperparameters: tuple[str, ...]
+    grid_keys: tuple[str, ...]
     forward: Callable
-    init_state: Callable = lambda n_models, width, hyper, dtype: {}
+    init_state: Callable = lambda n_models, width, hyper, settings: {}
+    colour: str = "#949494"
+    selectable: bool = True
 
 
-def _per_model(x: Tensor) -> Tensor:
+def _per_model(x):
     return x.view(-1, 1)  # (M,) -> (M, 1): broadcasts over samples
 
 
 def _standard(pre, hyper, state):
-    h = torch.relu(pre)
+    h = pre.relu()
     return h, _per_model(hyper["l1"]) * h.sum(-1)  # h >= 0: the L1 norm is the sum
 
 
 def _topk(pre, hyper, state):
+    from cebra_sae.sae.activations import topk_relu
+
     h = topk_relu(pre, hyper["k"])
     return h, h.new_zeros(h.shape[:-1])
 
 
 def _jumprelu(pre, hyper, state):
-    threshold = torch.exp(state["log_threshold"]).unsqueeze(1)  # (M, 1, W)
+    from cebra_sae.sae.activations import JumpReLU
+
+    threshold = state["log_threshold"].exp().unsqueeze(1)  # (M, 1, W)
     h, count = JumpReLU.apply(pre, threshold, hyper["bandwidth"].view(-1, 1, 1))
     return h, _per_model(hyper["l1"]) * count
 
 
 def _jumprelu_seed_code(pre, hyper, state):
-    h = torch.relu(pre)
-    saturation = 1 - torch.exp(-h / hyper["bandwidth"].view(-1, 1, 1))
+    h = pre.relu()
+    saturation = 1 - (-h / hyper["bandwidth"].view(-1, 1, 1)).exp()
     return h, _per_model(hyper["l1"]) * saturation.sum(-1)
 
 
-def _jumprelu_state(n_models, width, hyper, dtype):
-    init = torch.log(hyper["init_threshold"].to(dtype)).view(-1, 1)
-    return {"log_threshold": init.expand(n_models, width).clone()}
+def _jumprelu_state(n_models, width, hyper, settings):
+    import torch
+
+    initial = torch.full((n_models, width), settings.init_threshold, dtype=settings.dtype)
+    return {"log_threshold": torch.log(initial)}
 
 
 ARCHITECTURES: dict[str, Architecture] = {}
 
 
 def register(arch: Architecture) -> Architecture:
-    """Add an architecture to the registry (a new SAE variant is one ``register`` call)."""
+    """Add an architecture to the registry: a new SAE variant is one ``register`` call.
+
+    Grid, trainer, workflow wildcards and figures read the registry; the config schema's
+    ``sae.architectures`` enum must list the selectable names (a test checks it).
+    """
+    from cebra_sae.sae.grid import SAESpec  # the hyperparameters a grid key can name
+
+    unknown = set(arch.grid_keys) - set(SAESpec.hyperparameters())
+    if unknown:
+        raise ValueError(
+            f"architecture '{arch.name}': grid keys {sorted(unknown)} are not SAESpec "
+            f"hyperparameters {SAESpec.hyperparameters()}"
+        )
     ARCHITECTURES[arch.name] = arch
     return arch
 
 
-register(Architecture("standard", ("l1",), _standard))
-register(Architecture("topk", ("k",), _topk))
-register(Architecture("jumprelu", ("l1", "bandwidth"), _jumprelu, _jumprelu_state))
-register(Architecture("jumprelu_seed_code", ("l1", "bandwidth"), _jumprelu_seed_code))
+def unregister(name: str) -> None:
+    """Remove an architecture (tests register toy ones)."""
+    ARCHITECTURES.pop(name, None)
 
 
-def get_architecture(name: str, protocol: str = "paper") -> Architecture:
-    """The architecture ``name`` means under ``protocol`` (``seed_code`` swaps jumprelu)."""
-    if protocol == "seed_code" and name == "jumprelu":
-        name = "jumprelu_seed_code"
+# Colours: seaborn's colour-blind palette, in registry order.
+register(Architecture("standard", ("l1",), _standard, colour="#0173b2"))
+register(Architecture("topk", ("k",), _topk, colour="#de8f05"))
+register(Architecture("jumprelu", ("l1", "bandwidth"), _jumprelu, _jumprelu_state, "#029e73"))
+register(
+    Architecture("jumprelu_seed_code", ("l1", "bandwidth"), _jumprelu_seed_code, selectable=False)
+)
+
+
+def selectable_architectures() -> list[str]:
+    """The names a config may list under ``sae.architectures``, in registry order."""
+    return [name for name, arch in ARCHITECTURES.items() if arch.selectable]
+
+
+def get_architecture(name: str, protocol: str | None = None) -> Architecture:
+    """The registered architecture ``name``, or the one ``protocol`` trains in its place."""
+    if protocol is not None:
+        from cebra_sae.protocols import get_protocol
+
+        name = get_protocol(protocol).architecture_name(name)
     if name not in ARCHITECTURES:
         raise KeyError(f"unknown SAE architecture '{name}'; known: {sorted(ARCHITECTURES)}")
     return ARCHITECTURES[name]

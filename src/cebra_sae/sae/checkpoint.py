@@ -26,7 +26,7 @@ import json
 
 import numpy as np
 
-from cebra_sae.data import atomic_savez
+from cebra_sae.io import atomic_savez
 from cebra_sae.sae.grid import SAESpec
 from cebra_sae.sae.trainer import BlockResult
 

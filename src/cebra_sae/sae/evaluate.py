@@ -1,4 +1,4 @@
-"""Sweep metrics of a trained block (STUDY.md §4), one row per model.
+"""Sweep metrics of a trained block (STUDY.md §4), one row per model, and Pareto fronts.
 
 Example:
     >>> import numpy as np
@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from cebra_sae.metrics import dead_fraction, explained_variance, l0, nonzero_ratio
 from cebra_sae.sae.trainer import BlockResult, encode
@@ -56,3 +57,29 @@ def sweep_rows(block: BlockResult, z_train: np.ndarray, z_valid: np.ndarray) -> 
         row["width"] = int(weights["encoder.weight"].shape[0])
         rows.append(row)
     return rows
+
+
+def pareto_front(
+    sweep: pd.DataFrame,
+    by=("protocol", "rat", "dim", "arch"),
+    x: str = "nonzero_ratio_valid",
+    y: str = "explained_variance_valid",
+) -> pd.DataFrame:
+    """Rows of ``sweep`` not dominated within their group: no other model is at least as
+    sparse (``x`` ≤) and at least as faithful (``y`` ≥) and better in one of the two.
+
+    Example:
+        >>> df = pd.DataFrame({"g": [1, 1, 1, 1], "x": [0.1, 0.2, 0.3, 0.2],
+        ...                    "y": [0.5, 0.9, 0.8, 0.4]})
+        >>> pareto_front(df, by=["g"], x="x", y="y").index.tolist()
+        [0, 1]
+    """
+    kept = []
+    valid = sweep.dropna(subset=[x, y])
+    for _, group in valid.groupby(list(by), sort=False):
+        best = -np.inf
+        for index, row in group.sort_values([x, y], ascending=[True, False]).iterrows():
+            if row[y] > best:
+                kept.append(index)
+                best = row[y]
+    return sweep.loc[sorted(kept)]

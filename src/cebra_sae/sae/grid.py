@@ -18,32 +18,45 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from itertools import product
+
+
+def _hyperparameter(id_prefix: str):
+    """A hyperparameter field of :class:`SAESpec`: None where the architecture has none."""
+    return field(default=None, metadata={"id": id_prefix})
 
 
 @dataclass(frozen=True)
 class SAESpec:
-    """One SAE: architecture, expansion and its hyperparameters (None where unused)."""
+    """One SAE: architecture, expansion and its hyperparameters (None where unused).
+
+    The hyperparameter fields (``l1``, ``k``, ``bandwidth``) are the ones an
+    architecture's ``grid_keys`` can name; each is a list under ``sae`` in the config and a
+    column of the sweep table, and its ``id`` metadata is its tag in ``model_id``.
+    """
 
     arch: str
     expansion: int
     lr: float
-    l1: float | None = None
-    k: int | None = None
-    bandwidth: float | None = None
+    l1: float | None = _hyperparameter("l1")
+    k: int | None = _hyperparameter("k")
+    bandwidth: float | None = _hyperparameter("bw")
     seed: int = 0
+
+    @classmethod
+    def hyperparameters(cls) -> tuple[str, ...]:
+        """The hyperparameter fields, in model-id order."""
+        return tuple(f.name for f in fields(cls) if "id" in f.metadata)
 
     @property
     def model_id(self) -> str:
         """A stable, readable address of the model inside its block."""
         parts = [self.arch, f"x{self.expansion}", f"lr{self.lr:g}"]
-        if self.l1 is not None:
-            parts.append(f"l1{self.l1:g}")
-        if self.k is not None:
-            parts.append(f"k{self.k}")
-        if self.bandwidth is not None:
-            parts.append(f"bw{self.bandwidth:g}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if "id" in f.metadata and value is not None:
+                parts.append(f"{f.metadata['id']}{value:g}")
         parts.append(f"seed{self.seed}")
         return "-".join(parts)
 
@@ -51,27 +64,28 @@ class SAESpec:
         return asdict(self)
 
 
-#: The paper's grid (STUDY.md §4), the schema's defaults for ``sae``.
-PAPER_GRID = dict(
-    learning_rate=[1e-4, 3e-4, 1e-3],
-    l1=[1e-4, 1e-3, 1e-2],
-    k=[8, 16, 32],
-    bandwidth=[5e-4, 1e-3, 5e-3],
-    seeds=[0],
-)
+def grid_keys(arch: str) -> tuple[str, ...]:
+    """The ``sae`` config lists a block of ``arch`` reads: learning rates, its own
+    hyperparameters and seeds."""
+    from cebra_sae.sae.architectures import get_architecture
 
-#: which grid lists each architecture crosses with the learning rates
-ARCH_GRID_KEYS = {"standard": ("l1",), "topk": ("k",), "jumprelu": ("l1", "bandwidth")}
+    return ("learning_rate", *get_architecture(arch).grid_keys, "seeds")
 
 
 def block_grid(arch: str, expansion: int, grid: dict) -> list[SAESpec]:
-    """Every model of one block, in a fixed order (lr, then the arch's own keys, seed)."""
-    if arch not in ARCH_GRID_KEYS:
-        raise KeyError(f"unknown SAE architecture '{arch}'; known: {sorted(ARCH_GRID_KEYS)}")
-    keys = ARCH_GRID_KEYS[arch]
-    lists = [grid["learning_rate"], *(grid[key] for key in keys), grid["seeds"]]
+    """Every model of one block, in a fixed order (lr, then the arch's own keys, seed).
+
+    ``grid`` holds the ``sae`` config's lists (at least :func:`grid_keys` of ``arch``).
+    """
+    keys = grid_keys(arch)
+    missing = [key for key in keys if key not in grid]
+    if missing:
+        raise KeyError(f"the grid of architecture '{arch}' needs the sae lists {missing}")
+    own = keys[1:-1]
     specs = []
-    for lr, *values, seed in product(*lists):
-        own = dict(zip(keys, values, strict=True))
-        specs.append(SAESpec(arch, int(expansion), float(lr), seed=int(seed), **own))
+    for lr, *values, seed in product(*(grid[key] for key in keys)):
+        specs.append(
+            SAESpec(arch, int(expansion), float(lr), seed=int(seed),
+                    **dict(zip(own, values, strict=True)))
+        )  # fmt: skip
     return specs

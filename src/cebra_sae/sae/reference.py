@@ -13,9 +13,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
+from cebra_sae.protocols import get_protocol
 from cebra_sae.sae.architectures import get_architecture
 from cebra_sae.sae.grid import SAESpec
-from cebra_sae.sae.trainer import PENALTY_REDUCTIONS, TrainSettings, hyper_tensors, init_weights
+from cebra_sae.sae.trainer import TrainSettings, hyper_tensors, init_weights
 
 
 class EpochPermutation(Sampler):
@@ -45,8 +46,8 @@ class SparseAutoencoder(nn.Module):
         self.arch = get_architecture(spec.arch, settings.protocol)
         self.encoder = nn.Linear(dim, width)
         self.decoder = nn.Linear(width, dim)
-        self.hyper = hyper_tensors([spec], settings)
-        state = self.arch.init_state(1, width, self.hyper, settings.dtype)
+        self.hyper = hyper_tensors([spec], self.arch, settings)
+        state = self.arch.init_state(1, width, self.hyper, settings)
         self.state = nn.ParameterDict({name: nn.Parameter(v) for name, v in state.items()})
         self.to(settings.dtype)
         with torch.no_grad():
@@ -73,7 +74,7 @@ def train_one(z_train: np.ndarray, spec: SAESpec, settings: TrainSettings | None
         model.parameters(), lr=spec.lr, betas=settings.betas, eps=settings.eps
     )
     mse = nn.MSELoss()
-    reduction = PENALTY_REDUCTIONS[settings.protocol]
+    reduction = get_protocol(settings.protocol).penalty_reduction
     history = []
     for _ in range(settings.epochs):
         total, batches = 0.0, 0

@@ -14,8 +14,8 @@ default (uniform ±1/√fan_in for weights and biases), drawn from a ``torch.Gen
 seeded with the model's seed. Data order: a ``torch.randperm`` per epoch from a second
 generator seeded with the same seed (what ``DataLoader(shuffle=True, generator=g)``
 does). Loss scaling (STUDY.md §4): ``MSE`` (mean over samples and dims) plus the
-architecture's per-sample penalty averaged over the batch (protocol ``paper``) or
-summed over it (``seed_code``).
+architecture's per-sample penalty, reduced over the batch as the protocol says
+(``Protocol.penalty_reduction``: mean or sum).
 """
 
 from __future__ import annotations
@@ -28,20 +28,27 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from cebra_sae.sae.architectures import get_architecture
+from cebra_sae.config import defaults
+from cebra_sae.protocols import get_protocol
+from cebra_sae.sae.architectures import Architecture, get_architecture
 from cebra_sae.sae.grid import SAESpec
 
-PENALTY_REDUCTIONS = {"paper": "mean", "seed_code": "sum"}
+_SAE = defaults("sae")
+_PROTOCOL = defaults("protocols")[0]
 
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """How a block is trained (STUDY.md §4); ``protocol`` picks loss scaling and jumprelu."""
+    """How a block is trained (STUDY.md §4); defaults are the config schema's.
 
-    protocol: str = "paper"
-    epochs: int = 50
-    batch_size: int = 256
-    init_threshold: float = 0.001  # jumprelu's initial θ
+    ``protocol`` picks the penalty reduction and architecture variants
+    (:mod:`cebra_sae.protocols`); ``batch_size`` defaults to that protocol's.
+    """
+
+    protocol: str = _PROTOCOL
+    epochs: int = _SAE["epochs"]
+    batch_size: int | None = None
+    init_threshold: float = _SAE["jumprelu_init_threshold"]  # initial JumpReLU threshold θ
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
     device: str = "cpu"
@@ -51,6 +58,11 @@ class TrainSettings:
     #: 2 cores, benchmarks/sae_trainer.py). The block is trained in consecutive chunks.
     #: ``None``: no cap (the default on CUDA, where one big batch is fastest).
     chunk_elements: int | None = 600_000
+
+    def __post_init__(self):
+        if self.batch_size is None:
+            key = get_protocol(self.protocol).sae_batch_size_key
+            object.__setattr__(self, "batch_size", _SAE[key])
 
 
 @dataclass
@@ -83,16 +95,22 @@ def init_weights(dim: int, width: int, seed: int, dtype=torch.float32) -> dict[s
     return {name: w.to(dtype) for name, w in weights.items()}
 
 
-def hyper_tensors(specs: list[SAESpec], settings: TrainSettings) -> dict[str, torch.Tensor]:
-    """Per-model hyperparameters as ``(M,)`` tensors (0 where an architecture has none)."""
+def hyper_tensors(
+    specs: list[SAESpec], arch: Architecture, settings: TrainSettings
+) -> dict[str, torch.Tensor]:
+    """Per-model ``lr`` and the architecture's ``grid_keys`` as ``(M,)`` tensors.
+
+    Integer hyperparameters (e.g. ``k``) become long tensors, the others ``settings.dtype``.
+    """
     dev, dt = settings.device, settings.dtype
-    return {
-        "lr": torch.tensor([s.lr for s in specs], dtype=dt, device=dev),
-        "l1": torch.tensor([s.l1 or 0.0 for s in specs], dtype=dt, device=dev),
-        "k": torch.tensor([s.k or 1 for s in specs], dtype=torch.long, device=dev),
-        "bandwidth": torch.tensor([s.bandwidth or 1.0 for s in specs], dtype=dt, device=dev),
-        "init_threshold": torch.full((len(specs),), settings.init_threshold, dtype=dt, device=dev),
-    }
+    hyper = {"lr": torch.tensor([s.lr for s in specs], dtype=dt, device=dev)}
+    for key in arch.grid_keys:
+        values = [getattr(s, key) for s in specs]
+        if any(v is None for v in values):
+            raise ValueError(f"architecture '{arch.name}' needs '{key}' for every model")
+        integer = all(isinstance(v, int) for v in values)
+        hyper[key] = torch.tensor(values, dtype=torch.long if integer else dt, device=dev)
+    return hyper
 
 
 class BatchedAdam:
@@ -190,13 +208,13 @@ def train_block(
 def _train_models(z_train, specs, settings, progress):
     """Train ``specs`` together; returns ``(weights, loss_history)`` stacked over models."""
     arch = get_architecture(specs[0].arch, settings.protocol)
-    reduction = PENALTY_REDUCTIONS[settings.protocol]
+    reduction = get_protocol(settings.protocol).penalty_reduction
     dev, dt = settings.device, settings.dtype
     x_all = torch.as_tensor(np.asarray(z_train), dtype=dt, device=dev)
     n, dim = x_all.shape
     width = dim * specs[0].expansion
     n_models = len(specs)
-    hyper = hyper_tensors(specs, settings)
+    hyper = hyper_tensors(specs, arch, settings)
 
     seeds = [s.seed for s in specs]
     inits = {seed: init_weights(dim, width, seed, dt) for seed in set(seeds)}
@@ -204,7 +222,7 @@ def _train_models(z_train, specs, settings, progress):
         name: torch.stack([inits[seed][name] for seed in seeds]).to(dev).requires_grad_(True)
         for name in inits[seeds[0]]
     }
-    for name, value in arch.init_state(n_models, width, hyper, dt).items():
+    for name, value in arch.init_state(n_models, width, hyper, settings).items():
         params[name] = value.to(dev).requires_grad_(True)
     optimizer = BatchedAdam(params, hyper["lr"], settings.betas, settings.eps)
 
@@ -243,7 +261,7 @@ def encode(
     z: np.ndarray,
     weights: dict[str, np.ndarray],
     spec: SAESpec,
-    protocol: str = "paper",
+    protocol: str = _PROTOCOL,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Latents and reconstruction of one model (weights without the model axis).
 
@@ -254,7 +272,7 @@ def encode(
     """
     arch = get_architecture(spec.arch, protocol)
     params = {name: torch.as_tensor(w, dtype=torch.float64)[None] for name, w in weights.items()}
-    hyper = hyper_tensors([spec], TrainSettings(dtype=torch.float64))
+    hyper = hyper_tensors([spec], arch, TrainSettings(protocol=protocol, dtype=torch.float64))
     x = torch.as_tensor(np.asarray(z), dtype=torch.float64)[None]
     h, _, x_hat = forward(x, params, arch, hyper)
     return h[0].numpy(), x_hat[0].numpy()

@@ -1,0 +1,142 @@
+"""Each kind of thing the study varies is listed once: architectures, protocols, figures.
+
+The config schema, the workflow and the figures read these registries; these tests check
+the copies that must exist (the schema's enums) against them, and that a new entry runs
+through the study with no other edit.
+"""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from cebra_sae.config import defaults, load_schema
+from cebra_sae.data import Split
+from cebra_sae.figures import FIGURES, figure_sae_sweep_panel
+from cebra_sae.posthoc import evaluate_representation
+from cebra_sae.protocols import PROTOCOLS, decode, decode_all, get_protocol, register_protocol
+from cebra_sae.sae import SAESpec, TrainSettings, block_grid, encode, train_block
+from cebra_sae.sae.architectures import (
+    ARCHITECTURES,
+    Architecture,
+    get_architecture,
+    register,
+    selectable_architectures,
+    unregister,
+)
+from cebra_sae.sae.evaluate import sweep_rows
+from cebra_sae.sae.grid import grid_keys
+from cebra_sae.tables import SAE_SWEEP, TABLES, conform
+
+SCHEMA = load_schema()["properties"]
+
+
+def test_schema_enums_are_the_registries():
+    assert SCHEMA["protocols"]["items"]["enum"] == list(PROTOCOLS)
+    assert SCHEMA["sae"]["properties"]["architectures"]["items"]["enum"] == (
+        selectable_architectures()
+    )
+    assert set(SCHEMA["posthoc"]["properties"]["selection"]["properties"]["arch"]["enum"]) <= (
+        set(selectable_architectures())
+    )
+    # every list an architecture's grid reads is a list of the sae section
+    for name in ARCHITECTURES:
+        for key in grid_keys(name):
+            assert SCHEMA["sae"]["properties"][key]["type"] == "array", (name, key)
+    # every protocol's batch size is a key of the sae section
+    for protocol in PROTOCOLS.values():
+        assert protocol.sae_batch_size_key in SCHEMA["sae"]["properties"], protocol.name
+        for variant in protocol.architecture_variants.values():
+            assert variant in ARCHITECTURES and not ARCHITECTURES[variant].selectable
+
+
+def test_every_figure_has_a_caption_and_reads_written_tables(repo):
+    written = set(TABLES) | {"sae_pareto"}
+    for figure in FIGURES.values():
+        assert (repo / "workflow" / "report" / f"{figure.name}.rst").exists(), figure.name
+        assert set(figure.tables) <= written, figure.name
+        assert all(f"{{{w}}}" in figure.output for w in figure.wildcards), figure.name
+
+
+def _toy_forward(pre, hyper, state):
+    """A toy family: ReLU, then zero whatever is below the model's ``l1`` (used as a cut)."""
+    h = torch.relu(pre) * (pre > hyper["l1"].view(-1, 1, 1))
+    return h, h.new_zeros(h.shape[:-1])
+
+
+@pytest.fixture
+def toy_architecture():
+    arch = register(Architecture("toycut", ("l1",), _toy_forward, colour="#ff00ff"))
+    yield arch
+    unregister("toycut")
+
+
+def test_a_registered_architecture_runs_grid_trainer_sweep_rows_and_figure(toy_architecture):
+    """Registering is the only edit: grid, trainer, sweep table and figure take it."""
+    assert "toycut" in selectable_architectures()
+    grid = {**defaults("sae"), "l1": [0.0, 0.2]}
+    specs = block_grid("toycut", 2, grid)
+    assert [s.model_id for s in specs][:2] == ["toycut-x2-lr0.0001-l10-seed0",
+                                               "toycut-x2-lr0.0001-l10.2-seed0"]  # fmt: skip
+    z = np.random.default_rng(0).normal(size=(400, 4)).astype(np.float32)
+    block = train_block(z, specs, TrainSettings(epochs=2))
+    rows = pd.DataFrame(sweep_rows(block, z[:300], z[300:])).assign(
+        protocol="paper", rat="r", dim=4, checkpoint="c.npz", epochs=2, batch_size=256,
+        device="cpu", block_models=len(specs), block_seconds=block.seconds,
+    )  # fmt: skip
+    table = conform(rows, SAE_SWEEP)
+    assert len(table) == len(specs) == 6 and set(table.arch) == {"toycut"}
+    cut = table[table.l1 == 0.2]
+    assert (cut.nonzero_ratio_valid < table[table.l1 == 0.0].nonzero_ratio_valid.values).all()
+    fig = figure_sae_sweep_panel(table, "paper", "r", "4")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "toycut" in labels
+    colours = {tuple(c[:3]) for c in fig.axes[0].collections[0].get_facecolor()}
+    assert colours == {(1.0, 0.0, 1.0)}  # the registered colour
+
+
+def test_an_architecture_with_an_unknown_hyperparameter_is_refused():
+    with pytest.raises(ValueError, match="not SAESpec hyperparameters"):
+        register(Architecture("bad", ("alpha",), _toy_forward))
+    assert "bad" not in ARCHITECTURES
+
+
+@pytest.fixture
+def third_protocol():
+    """A third reading: the paper's in every way but scoring on the train split."""
+    protocol = register_protocol(
+        dataclasses.replace(
+            get_protocol("paper"),
+            name="paper_train",
+            decoding_prefix="pt_",
+            score_split="train",
+            penalty_reduction="sum",
+        )  # fmt: skip
+    )
+    yield protocol
+    del PROTOCOLS["paper_train"]
+
+
+def test_a_third_protocol_is_one_entry(third_protocol):
+    rng = np.random.default_rng(1)
+    spikes = rng.poisson(2.0, size=(200, 5)).astype(float)
+    labels = np.column_stack([rng.uniform(0, 1.6, 200), np.tile([1.0, 0.0], 100),
+                              np.tile([0.0, 1.0], 100)])  # fmt: skip
+    split = Split(spikes[:150], spikes[150:], labels[:150], labels[150:])
+    args = (spikes[:150], labels[:150], spikes[150:], labels[150:])
+    assert decode("paper_train", *args) == decode("paper", *args)
+    assert decode_all(*args)["pt_pos_r2_valid"] == decode("paper", *args)["pos_r2_valid"]
+    row = evaluate_representation("paper_train", split, spikes[:150], spikes[150:])
+    assert row["score_split"] == "train" and row["neuron_score"] == row["neuron_score_text"]
+    z = rng.normal(size=(300, 4))
+    spec = SAESpec("jumprelu", 2, 1e-3, l1=1e-2, bandwidth=1e-3)
+    for protocol in ("paper", "paper_train"):
+        settings = TrainSettings(protocol=protocol, epochs=1, batch_size=100)
+        block = train_block(z, [spec], settings)
+        assert "log_threshold" in block.weights  # no variant: the paper's JumpReLU
+        h, _ = encode(z, {n: w[0] for n, w in block.weights.items()}, spec, protocol)
+        assert h.shape == (300, 8)
+    assert get_architecture("jumprelu", "paper_train").name == "jumprelu"
+    assert get_architecture("jumprelu", "seed_code").name == "jumprelu_seed_code"
