@@ -139,7 +139,7 @@ def fit_cebra(
     device: str = defaults("cebra", "device"),
     threads: int = defaults("cebra", "threads"),
     progress: Callable[[int, float], None] | None = None,
-    progress_every: int = 100,
+    progress_every: int = defaults("cebra", "log_every"),
 ) -> CebraFit:
     """Fit CEBRA on the train split and embed both splits (each transformed separately).
 
