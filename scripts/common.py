@@ -21,6 +21,12 @@ from cebra_sae.errors import StudyError  # noqa: E402
 log = logging.getLogger("cebra_sae")
 
 
+def warn(message: str) -> None:
+    """A warning for the person running the study: in the rule's log and on the console."""
+    log.warning("WARNING: %s", message)
+    print(f"WARNING: {message}", file=sys.__stderr__)
+
+
 def run_rule(main, snakemake) -> None:
     """Run ``main(snakemake)`` with stdout, stderr and logging sent to the rule's log.
 

@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import pandas as pd
-from common import log, run_rule
+from common import log, run_rule, warn
 
 from cebra_sae.data import (
     chronological_split,
     load_cebra_recording,
     load_file_recording,
+    recording_warnings,
     save_prepared,
     summary_row,
 )
@@ -25,9 +26,14 @@ def main(snakemake):
     log.info("%s (%s): spikes %s, labels %s", rat, source, spikes.shape, labels.shape)
     split = chronological_split(spikes, labels, snakemake.params.train_fraction)
     log.info("split: %d train / %d validation bins", split.n_train, split.n_valid)
+    warnings = recording_warnings(split, snakemake.params.top_neurons)
+    for line in warnings:
+        warn(f"{rat}: {line}")
     save_prepared(snakemake.output.data, split, rat, source, snakemake.params.train_fraction)
     write_table(
-        pd.DataFrame([summary_row(split, rat, source)]), snakemake.output.summary, DATA_SUMMARY
+        pd.DataFrame([summary_row(split, rat, source, warnings)]),
+        snakemake.output.summary,
+        DATA_SUMMARY,
     )
 
 

@@ -1,9 +1,15 @@
 """Rule simulate_recording: seeded place-cell simulation, split, summary, ground truth."""
 
 import pandas as pd
-from common import log, run_rule
+from common import log, run_rule, warn
 
-from cebra_sae.data import chronological_split, save_prepared, summary_row, validate_recording
+from cebra_sae.data import (
+    chronological_split,
+    recording_warnings,
+    save_prepared,
+    summary_row,
+    validate_recording,
+)
 from cebra_sae.simulate import simulate_place_cells
 from cebra_sae.tables import DATA_SUMMARY, GROUND_TRUTH, write_table
 
@@ -16,9 +22,14 @@ def main(snakemake):
     spikes, labels = validate_recording(recording.spikes, recording.labels, name=rat)
     split = chronological_split(spikes, labels, snakemake.params.train_fraction)
     log.info("spikes %s; split %d / %d", spikes.shape, split.n_train, split.n_valid)
+    warnings = recording_warnings(split, snakemake.params.top_neurons)
+    for line in warnings:
+        warn(f"{rat}: {line}")
     save_prepared(snakemake.output.data, split, rat, "synthetic", snakemake.params.train_fraction)
     write_table(
-        pd.DataFrame([summary_row(split, rat, "synthetic")]), snakemake.output.summary, DATA_SUMMARY
+        pd.DataFrame([summary_row(split, rat, "synthetic", warnings)]),
+        snakemake.output.summary,
+        DATA_SUMMARY,
     )
     write_table(recording.ground_truth, snakemake.output.ground_truth, GROUND_TRUTH)
 

@@ -8,7 +8,7 @@ import pandas as pd
 from common import log, run_rule
 
 from cebra_sae.data import load_prepared
-from cebra_sae.embedding import fit_cebra
+from cebra_sae.embedding import fit_cebra, resolve_device
 from cebra_sae.io import atomic_savez, atomic_write
 from cebra_sae.tables import write_table
 
@@ -33,7 +33,7 @@ def main(snakemake):
         snakemake.params.cebra,
         protocol=w.protocol,
         seed=int(w.seed),
-        device=snakemake.params.device,
+        device=resolve_device(snakemake.params.device, "cebra.device"),
         threads=snakemake.threads,
         progress=lambda step, loss: log.info("iteration %d loss %.4f", step, loss),
         progress_every=snakemake.params.log_every,

@@ -23,7 +23,7 @@ def main(snakemake):
         epochs=p.epochs,
         batch_size=p.batch_size,
         init_threshold=p.init_threshold,
-        device=resolve_device(p.device),
+        device=resolve_device(p.device, "sae.device"),
     )
     log.info(
         "%s/%s dim %s %s x%s: %d models on %s, %d train samples, batch %d, %d epochs",
@@ -69,6 +69,10 @@ def main(snakemake):
         block_models=len(specs),
         block_seconds=block.seconds,
     )
+    dense = rows[rows.k.notna() & (rows.k >= rows.width)]
+    for k in sorted(set(dense.k)):
+        log.info("k %d >= width %d: TopK keeps every latent (k_effective %d)", k,
+                 rows.width.iloc[0], rows.width.iloc[0])  # fmt: skip
     for flag in ("diverged", "all_dead"):
         if rows[flag].any():
             log.info("%s: %s", flag, ", ".join(rows.model_id[rows[flag]]))

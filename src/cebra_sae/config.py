@@ -74,11 +74,31 @@ def _where(error) -> str:
     return ".".join(str(p) for p in error.absolute_path) or "(top level)"
 
 
-def config_errors(config: dict, schema: dict) -> list[str]:
-    """Every schema violation of ``config`` as ``'dotted.key: what is wrong'``."""
+def _validator(schema: dict):
+    """A JSON-schema validator whose ``integer`` is a whole number written as one.
+
+    JSON Schema counts ``4.0`` as an integer; here it is not (``output_dimension: [4.0]``
+    would otherwise name paths ``dim4.0``), and neither is ``true``.
+    """
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema)
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    return jsonschema.validators.extend(base, type_checker=checker)(schema)
+
+
+def config_errors(config: dict, schema: dict) -> list[str]:
+    """Every schema violation of ``config`` as ``'dotted.key: what is wrong'``.
+
+    Example:
+        >>> schema = {"type": "object", "properties": {"dims": {"type": "array",
+        ...           "items": {"type": "integer"}}}}
+        >>> config_errors({"dims": [4.0]}, schema)
+        ["dims.0: 4.0 is not of type 'integer' (write whole numbers without a decimal point)"]
+    """
+    validator = _validator(schema)
     lines = []
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
         if error.validator == "additionalProperties":
@@ -88,6 +108,10 @@ def config_errors(config: dict, schema: dict) -> list[str]:
                 lines.append(f"{_where(error)}: unknown key '{key}'{hint}")
         elif error.validator == "propertyNames":
             lines.append(f"{_where(error)}: bad name {error.message}")
+        elif error.validator == "type" and error.validator_value == "integer":
+            lines.append(
+                f"{_where(error)}: {error.message} (write whole numbers without a decimal point)"
+            )
         else:
             lines.append(f"{_where(error)}: {error.message}")
     return lines
@@ -99,5 +123,6 @@ def format_errors(lines: list[str], configfiles=()) -> str:
     body = "\n".join(f"  - {line}" for line in lines)
     return (
         f"Invalid config{source}:\n{body}\n"
-        "Fix the keys above; every key is described in workflow/schemas/config.schema.yaml."
+        "Fix the keys above; every key is described in workflow/schemas/config.schema.yaml "
+        "(check a config file alone with: cebra-sae check-config FILE)."
     )

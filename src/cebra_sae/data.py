@@ -27,7 +27,12 @@ Example:
 
 from __future__ import annotations
 
+import ast
+import functools
+import hashlib
+import importlib.util
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +82,55 @@ def missing_recording_message(rat: str, data_dir: str | os.PathLike) -> str:
     )
 
 
+@functools.cache
+def cebra_checksums() -> dict[str, str]:
+    """CEBRA's own md5 of each rat's ``.jl`` (``cebra.datasets.hippocampus.rat_dataset_urls``).
+
+    Read from CEBRA's source without importing it (importing CEBRA means importing PyTorch,
+    too slow for the workflow's parse step); falls back to the import if the source cannot
+    be read that way.
+    """
+    spec = importlib.util.find_spec("cebra")
+    try:
+        source = Path(spec.submodule_search_locations[0]) / "datasets" / "hippocampus.py"
+        for node in ast.parse(source.read_text()).body:
+            if isinstance(node, ast.Assign) and any(
+                getattr(t, "id", None) == "rat_dataset_urls" for t in node.targets
+            ):
+                urls = ast.literal_eval(node.value)
+                break
+        else:
+            raise LookupError("rat_dataset_urls not found")
+    except (AttributeError, LookupError, OSError, SyntaxError, TypeError, ValueError):
+        from cebra.datasets.hippocampus import rat_dataset_urls as urls
+    return {rat: entry["checksum"] for rat, entry in urls.items()}
+
+
+def md5(path) -> str:
+    digest = hashlib.md5()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_cebra_file(rat: str, data_dir) -> None:
+    """Stop when a CEBRA recording on disk is not CEBRA's file (truncated or corrupt).
+
+    Raises:
+        StudyError: naming the file, CEBRA's md5 and the file's, and the fix.
+    """
+    path = cebra_recording_path(data_dir, rat)
+    expected, found = cebra_checksums()[rat], md5(path)
+    if found != expected:
+        raise StudyError(
+            f"Recording file {path} is damaged (truncated or corrupt): its md5 is {found}, "
+            f"CEBRA's file for '{rat}' has md5 {expected} ({path.stat().st_size} bytes on "
+            "disk). Fix: replace it with an intact copy, or delete it and run with "
+            "download: true on a machine with internet access."
+        )
+
+
 def unknown_cebra_rat_message(rat: str) -> str:
     """The one message a user sees when a ``source: cebra`` rat is not one of CEBRA's."""
     return (
@@ -85,8 +139,12 @@ def unknown_cebra_rat_message(rat: str) -> str:
     )
 
 
-def check_rat(rat: str, spec: dict, data_dir, download: bool) -> None:
+def check_rat(rat: str, spec: dict, data_dir, download: bool, deep: bool = True) -> None:
     """Check one ``rats`` entry of the config before anything runs.
+
+    With ``deep`` (the workflow's main process) a CEBRA file on disk is checked against
+    CEBRA's md5 and a user file is loaded and validated, so that a bad file stops the run
+    before Snakemake removes any output to rerun a job.
 
     Raises:
         StudyError: an unknown CEBRA rat, a CEBRA recording missing offline, a missing
@@ -96,15 +154,20 @@ def check_rat(rat: str, spec: dict, data_dir, download: bool) -> None:
     if source == "cebra":
         if rat not in CEBRA_RATS:
             raise StudyError(unknown_cebra_rat_message(rat))
-        if not download and not cebra_recording_path(data_dir, rat).exists():
+        on_disk = cebra_recording_path(data_dir, rat).exists()
+        if not download and not on_disk:
             raise StudyError(missing_recording_message(rat, data_dir))
+        if on_disk and deep:
+            check_cebra_file(rat, data_dir)
     elif source == "file" and not Path(spec["path"]).exists():
         raise StudyError(
             f"rats.{rat}.path: the file {spec['path']} does not exist (working directory "
             f"{Path.cwd()}). Fix: give the path of a .npz or .jl file with 'spikes' and "
             "'position' arrays."
         )
-    elif source != "file" and "path" in spec:
+    elif source == "file" and deep:
+        load_file_recording(spec["path"])  # readable, the right arrays, shapes and values
+    elif "path" in spec:
         raise StudyError(
             f"rats.{rat}.path: 'path' is only used with 'source: file' (this rat has "
             f"source '{source}')."
@@ -131,6 +194,8 @@ def load_cebra_recording(
         raise StudyError(unknown_cebra_rat_message(rat))
     if not download and not cebra_recording_path(data_dir, rat).exists():
         raise StudyError(missing_recording_message(rat, data_dir))
+    if cebra_recording_path(data_dir, rat).exists():
+        check_cebra_file(rat, data_dir)
     import cebra.datasets  # heavy import: only when a CEBRA recording is needed
 
     try:
@@ -159,12 +224,31 @@ def load_file_recording(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray
             f"Recording file {path} does not exist. Fix: correct the rat's 'path' in the config."
         )
     if path.suffix == ".npz":
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
+        if not zipfile.is_zipfile(path):
+            raise StudyError(
+                f"Recording file {path} is not an npz file (a NumPy .npz is a zip archive of "
+                "arrays, as np.savez writes). Fix: save it with np.savez(path, spikes=..., "
+                "position=...), or use .jl for a joblib file."
+            )
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                arrays = {key: npz[key] for key in npz.files}
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+            raise StudyError(
+                f"Recording file {path} could not be read as an npz file ({err}). Fix: save "
+                "it again with np.savez(path, spikes=..., position=...)."
+            ) from None
     elif path.suffix == ".jl":
         import joblib
 
-        arrays = joblib.load(path)
+        try:
+            arrays = joblib.load(path)
+        except Exception as err:  # joblib/pickle raise many kinds on a bad file
+            raise StudyError(
+                f"Recording file {path} is not a readable joblib file "
+                f"({type(err).__name__}: {err}). Fix: save it again with "
+                "joblib.dump({'spikes': ..., 'position': ...}, path)."
+            ) from None
         if not isinstance(arrays, dict):
             raise StudyError(f"{path} holds a {type(arrays).__name__}, expected a dict of arrays.")
     else:
@@ -271,7 +355,58 @@ def load_prepared(path) -> Split:
         )
 
 
-def summary_row(split: Split, rat: str, source: str) -> dict:
+#: Fewer bins than this (25 s) decode and score, but say little.
+MIN_USEFUL_BINS = 1000
+
+
+def recording_warnings(split: Split, top_neurons: int) -> list[str]:
+    """What will run on this recording but give little, one sentence each.
+
+    Args:
+        split: the prepared recording.
+        top_neurons: the neuron score's top-n (``posthoc.top_neurons``).
+
+    Example:
+        >>> labels = np.column_stack([np.linspace(0, 1.6, 50), np.ones(50), np.zeros(50)])
+        >>> split = Split(np.ones((40, 1)), np.ones((10, 1)), labels[:40], labels[40:])
+        >>> for line in recording_warnings(split, 10):
+        ...     print(line[:60])
+        1 neuron, fewer than the neuron score's top 10 (posthoc.top_
+        50 bins (1.2 s): fewer than 1000; decoding and scores will b
+        The direction label 'left' is never set: running direction c
+    """
+    spikes = np.concatenate([split.spikes_train, split.spikes_valid])
+    labels = np.concatenate([split.labels_train, split.labels_valid])
+    lines = []
+    n_neurons = spikes.shape[1]
+    if n_neurons < top_neurons:
+        noun = "neuron" if n_neurons == 1 else "neurons"
+        lines.append(
+            f"{n_neurons} {noun}, fewer than the neuron score's top {top_neurons} "
+            f"(posthoc.top_neurons): the score averages all {n_neurons}."
+        )
+    if len(spikes) < MIN_USEFUL_BINS:
+        lines.append(
+            f"{len(spikes)} bins ({len(spikes) * BIN_SECONDS:.1f} s): fewer than "
+            f"{MIN_USEFUL_BINS}; decoding and scores will be noisy."
+        )
+    for column, name in ((1, "right"), (2, "left")):
+        if not labels[:, column].any():
+            lines.append(
+                f"The direction label '{name}' is never set: running direction cannot be decoded."
+            )
+        elif not split.labels_train[:, column].any():
+            lines.append(
+                f"The direction label '{name}' is never set in the train split: the direction "
+                "decoder is fit on one direction only."
+            )
+    silent = int((spikes.sum(axis=0) == 0).sum())
+    if silent:
+        lines.append(f"{silent} of {n_neurons} neurons never fire: their correlations are 0.")
+    return lines
+
+
+def summary_row(split: Split, rat: str, source: str, warnings=()) -> dict:
     """One row of ``data_summary.parquet`` for a prepared recording."""
     spikes = np.concatenate([split.spikes_train, split.spikes_valid])
     labels = np.concatenate([split.labels_train, split.labels_valid])
@@ -287,4 +422,5 @@ def summary_row(split: Split, rat: str, source: str) -> dict:
         "position_min": float(labels[:, 0].min()),
         "position_max": float(labels[:, 0].max()),
         "fraction_right": float((direction(labels) == 0).mean()),
+        "warnings": " ".join(warnings),
     }

@@ -59,18 +59,24 @@ def fixed_params(cebra_config: dict | None = None) -> dict:
     return {key: config[key] for key in FIXED_KEYS}
 
 
-def resolve_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``; ``cuda`` must exist."""
+def resolve_device(device: str, key: str = "device") -> str:
+    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``; ``cuda`` must exist.
+
+    Args:
+        device: ``auto``, ``cpu`` or ``cuda``.
+        key: the config key the value came from (``cebra.device``, ``sae.device``), named
+            in the error.
+    """
     import torch
 
     if device not in DEVICES:
-        raise StudyError(f"device must be one of {DEVICES}, got '{device}'.")
+        raise StudyError(f"{key} must be one of {DEVICES}, got '{device}'.")
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
         raise StudyError(
-            "device: cuda was requested but torch sees no GPU on this node. "
-            "Fix: use device: auto (or cpu), or run on a GPU node."
+            f"{key}: cuda was requested but torch sees no GPU on this machine. "
+            f"Fix: set {key}: auto (or cpu), or run on a GPU node."
         )
     return device
 

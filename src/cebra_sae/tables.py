@@ -10,7 +10,7 @@ Example:
     >>> row = pd.DataFrame([{"rat": "buddy", "source": "cebra", "n_timesteps": 10,
     ...     "n_neurons": 2, "n_train": 8, "n_valid": 2, "duration_s": 0.25,
     ...     "spikes_per_bin": 1.0, "position_min": 0.0, "position_max": 1.6,
-    ...     "fraction_right": 0.5}])
+    ...     "fraction_right": 0.5, "warnings": ""}])
     >>> conform(row, DATA_SUMMARY).dtypes["n_neurons"]
     dtype('int64')
 """
@@ -60,6 +60,10 @@ DATA_SUMMARY: Schema = {
     "position_min": ("float64", "smallest position label (m)"),
     "position_max": ("float64", "largest position label (m)"),
     "fraction_right": ("float64", "share of bins labelled running right"),
+    "warnings": (
+        "string",
+        "what will run but give little (few neurons or bins, a direction never set)",
+    ),
 }
 
 CEBRA_SWEEP: Schema = {
@@ -104,7 +108,8 @@ SAE_SWEEP: Schema = {
     "width": ("int64", "number of latents, d x expansion"),
     "lr": ("float64", "Adam learning rate"),
     "l1": ("float64", "penalty weight λ (architectures with an L1/L0 penalty; NaN otherwise)"),
-    "k": ("Int64", "latents kept per sample (TopK; null otherwise)"),
+    "k": ("Int64", "latents kept per sample (TopK; null otherwise), as configured"),
+    "k_effective": ("Int64", "latents TopK can keep: min(k, width); k ≥ width keeps them all"),
     "bandwidth": ("float64", "JumpReLU ε (NaN otherwise)"),
     "seed": ("int64", "seed of initial weights and data order"),
     "model_id": ("string", "the model's key in its block checkpoint"),

@@ -152,3 +152,62 @@ def test_summary_row(buddy):
     assert row["n_timesteps"] == 6577 and row["n_neurons"] == 48
     assert row["spikes_per_bin"] == pytest.approx(buddy[0].sum(axis=1).mean())
     assert 0 < row["fraction_right"] < 1
+
+
+# ---- file errors name their real cause; data that gives little is warned about ----------
+
+
+def test_a_damaged_cebra_file_is_refused_with_both_checksums(tmp_path, data_dir):
+    from cebra_sae.data import check_cebra_file, check_rat
+
+    folder = tmp_path / "rat_hippocampus"
+    folder.mkdir()
+    good = (data_dir / "rat_hippocampus" / "buddy.jl").read_bytes()
+    (folder / "buddy.jl").write_bytes(good)
+    check_cebra_file("buddy", tmp_path)  # CEBRA's own file passes
+    (folder / "buddy.jl").write_bytes(good[:1000])
+    for check in (lambda: check_cebra_file("buddy", tmp_path),
+                  lambda: check_rat("buddy", {"source": "cebra"}, tmp_path, download=False),
+                  lambda: load_cebra_recording("buddy", tmp_path)):  # fmt: skip
+        with pytest.raises(StudyError, match="is damaged .truncated or corrupt.: its md5 is"):
+            check()
+    # the workflow's jobs on cluster nodes skip the deep check (the main process did it)
+    check_rat("buddy", {"source": "cebra"}, tmp_path, download=False, deep=False)
+
+
+def test_a_file_that_is_not_npz_or_joblib_says_so(tmp_path):
+    text = tmp_path / "rec.npz"
+    text.write_text("spikes,position\n1,2\n")
+    with pytest.raises(StudyError, match="is not an npz file"):
+        load_file_recording(text)
+    garbage = tmp_path / "rec.jl"
+    garbage.write_bytes(b"\x00\x01 not a pickle")
+    with pytest.raises(StudyError, match="is not a readable joblib file"):
+        load_file_recording(garbage)
+
+
+def test_data_that_gives_little_is_warned_about():
+    from cebra_sae.data import Split, recording_warnings
+
+    t = 3000
+    position = np.abs(np.sin(np.linspace(0, 40, t))) * 1.6
+    right = (np.arange(t) // 200) % 2
+    labels = np.column_stack([position, right, 1 - right]).astype(float)
+    spikes = np.random.default_rng(0).poisson(1.0, size=(t, 12)).astype(float)
+    fine = chronological_split(spikes, labels, 0.8)
+    assert recording_warnings(fine, top_neurons=10) == []
+    few = recording_warnings(chronological_split(spikes[:, :3], labels, 0.8), 10)
+    assert few == ["3 neurons, fewer than the neuron score's top 10 (posthoc.top_neurons): the "
+                   "score averages all 3."]  # fmt: skip
+    one_way = labels.copy()
+    one_way[:, 1], one_way[:, 2] = 1.0, 0.0
+    assert any("'left' is never set" in w for w in recording_warnings(
+        chronological_split(spikes, one_way, 0.8), 10))  # fmt: skip
+    silent = spikes.copy()
+    silent[:, 0] = 0
+    assert "1 of 12 neurons never fire" in " ".join(
+        recording_warnings(chronological_split(silent, labels, 0.8), 10)
+    )
+    short = recording_warnings(chronological_split(spikes[:500], labels[:500], 0.8), 10)
+    assert short == ["500 bins (12.5 s): fewer than 1000; decoding and scores will be noisy."]
+    assert isinstance(fine, Split)

@@ -88,3 +88,13 @@ def test_device_resolution():
     if not torch.cuda.is_available():
         with pytest.raises(StudyError, match="torch sees no GPU"):
             resolve_device("cuda")
+
+
+def test_device_errors_name_the_config_key():
+    import torch
+
+    with pytest.raises(StudyError, match="sae.device must be one of"):
+        resolve_device("gpu", "sae.device")
+    if not torch.cuda.is_available():
+        with pytest.raises(StudyError, match=r"cebra.device: cuda .* Fix: set cebra.device: auto"):
+            resolve_device("cuda", "cebra.device")

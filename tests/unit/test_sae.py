@@ -227,3 +227,15 @@ def test_explained_variance_is_dataset_level():
     assert explained_variance(z, z + noise) == pytest.approx(expected)
     assert explained_variance(z, z) == 1.0
     assert explained_variance(z, np.tile(z.mean(0), (1000, 1))) == pytest.approx(0.0)
+
+
+def test_k_at_least_the_width_keeps_every_latent_and_is_recorded():
+    z = np.random.default_rng(5).normal(size=(300, 2))
+    specs = [SAESpec("topk", 2, 1e-3, k=k) for k in (1, 4, 64)]
+    rows = sweep_rows(train_block(z, specs, TrainSettings(epochs=1)), z, z)
+    assert [r["k"] for r in rows] == [1, 4, 64]
+    assert [r["k_effective"] for r in rows] == [1, 4, 4]  # width 4
+    assert rows[2]["l0_train"] <= 4
+    standard = sweep_rows(train_block(z, [SAESpec("standard", 2, 1e-3, l1=1e-3)],
+                                      TrainSettings(epochs=1)), z, z)  # fmt: skip
+    assert standard[0]["k_effective"] is None

@@ -179,3 +179,34 @@ def test_post_hoc_figures_are_reproducible(tmp_path):
         save_figure(figure_scores(posthoc), tmp_path / f"{i}.png")
         pngs.append((tmp_path / f"{i}.png").read_bytes())
     assert pngs[0] == pngs[1]
+
+
+def test_integer_keys_refuse_floats_and_booleans(schema):
+    rats = {"a": {"source": "synthetic"}}
+    errors = config_errors({"rats": rats, "cebra": {"output_dimension": [4.0, 8]},
+                            "sae": {"epochs": 2.0, "k": [True]}}, schema)  # fmt: skip
+    assert errors == [
+        "cebra.output_dimension.0: 4.0 is not of type 'integer' (write whole numbers without a "
+        "decimal point)",
+        "sae.epochs: 2.0 is not of type 'integer' (write whole numbers without a decimal point)",
+        "sae.k.0: True is not of type 'integer' (write whole numbers without a decimal point)",
+    ]
+    assert config_errors({"rats": rats, "cebra": {"output_dimension": [4]}}, schema) == []
+
+
+def test_check_config_reads_files_as_snakemake_and_names_yaml_errors(tmp_path, monkeypatch):
+    from cebra_sae.cli import ConfigFileError, main, read_config_file
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tab.yaml").write_text("rats:\n\tsim: {source: synthetic}\n")
+    with pytest.raises(ConfigFileError, match=r"^tab.yaml:2:1: not valid YAML"):
+        read_config_file("tab.yaml")
+    (tmp_path / "list.yaml").write_text("- a\n")
+    with pytest.raises(ConfigFileError, match="keys at top level"):
+        read_config_file("list.yaml")
+    (tmp_path / "config.yaml").write_text("rats: {sim: {source: synthetic}}\n")
+    (tmp_path / "mine.yaml").write_text("cebra: {max_iterations: 0}\n")
+    assert main(["check-config", "mine.yaml"]) == 1  # merged onto ./config.yaml: rats present
+    (tmp_path / "mine.yaml").write_text("cebra: {max_iterations: 5}\n")
+    assert main(["check-config", "mine.yaml"]) == 0
+    assert main(["check-config", "--replace-workflow-config", "mine.yaml"]) == 1  # no rats

@@ -1,6 +1,11 @@
-"""Bad input stops with one clear message and leaves nothing half-written."""
+"""Bad input stops with one clear message, before any job, and leaves nothing touched."""
+
+import shutil
+import subprocess
+import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from conftest import snakemake
@@ -29,14 +34,80 @@ SIM = {"sim": {"source": "synthetic"}}
         ),
         ({"rats": SIM, "protocols": ["papr"]}, "protocols.0: 'papr' is not one of"),
         ({"rats": {"x": {"source": "file"}}}, "rats.x: 'path' is a required property"),
+        (
+            {"rats": SIM, "cebra": {"output_dimension": [4.0]}},
+            "cebra.output_dimension.0: 4.0 is not of type 'integer' (write whole numbers",
+        ),
+        ({"rats": SIM, "sae": {"epochs": 2.0}}, "sae.epochs: 2.0 is not of type 'integer'"),
     ],
 )
 def test_config_errors_name_the_key(tmp_path, config, expected):
     run = _run(tmp_path, config)
     assert run.returncode != 0
     assert expected in run.stdout
-    assert "Traceback" not in run.stdout
+    assert "Traceback" not in run.stdout and 'File "' not in run.stdout
     assert not (tmp_path / "results").exists()
+
+
+def test_config_errors_list_only_the_files_in_force(tmp_path):
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump({"rats": SIM}))
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump({"rats": SIM, "cebra": {"max_iterations": 0}}))
+    run = snakemake("-n", "--configfile", mine, "--replace-workflow-config", cwd=tmp_path)
+    assert run.returncode != 0
+    assert f"Invalid config ({mine}):" in run.stdout
+    assert 'File "' not in run.stdout and "Traceback" not in run.stdout
+    merged = snakemake("-n", "--configfile", mine, cwd=tmp_path)
+    assert "Invalid config (config.yaml, " in merged.stdout  # merged: both are in force
+
+
+def test_a_yaml_error_is_located_by_check_config(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rats:\n  sim: {source: synthetic\ncebra:\n  max_iterations: 3\n")
+    run = snakemake("-n", "--configfile", bad, cwd=tmp_path)
+    assert run.returncode != 0 and "not valid JSON or YAML" in run.stdout  # Snakemake's words
+    check = subprocess.run(
+        [sys.executable, "-m", "cebra_sae.cli", "check-config", str(bad)],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert check.returncode == 1
+    assert check.stdout.startswith(f"{bad}:3:6: not valid YAML: expected ',' or '}}'")
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump({"rats": SIM}))
+    check = subprocess.run([sys.executable, "-m", "cebra_sae.cli", "check-config", str(good)],
+                           cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    assert check.returncode == 0 and check.stdout.startswith("OK:")
+
+
+def test_k_at_least_the_width_is_trained_and_said(tmp_path):
+    config = {"rats": SIM, "cebra": {"output_dimension": [4]},
+              "sae": {"expansion": [2], "k": [4, 64]},
+              "posthoc": {"selection": {"expansion": 2, "k": [4]}}}  # fmt: skip
+    run = _run(tmp_path, config)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "Note: TopK with k >= width keeps every latent (no sparsity): k 64 on dim 4 x2 " in (
+        run.stdout
+    )
+    assert "k 4 on" not in run.stdout
+
+
+@pytest.mark.skipif(
+    __import__("torch").cuda.is_available(), reason="this machine has a GPU: cuda is valid"
+)
+@pytest.mark.parametrize("key", ["cebra", "sae"])
+def test_cuda_without_a_gpu_stops_before_any_job_and_touches_nothing(tmp_path, key):
+    config = {"rats": {"sim": {"source": "synthetic", "n_laps": 2}}}
+    first = _run(tmp_path, config, "--until", "simulate_recording", dry=False)
+    assert first.returncode == 0, first.stdout[-3000:]
+    prepared = tmp_path / "results/data/sim.npz"
+    before = prepared.stat().st_mtime_ns
+    run = _run(tmp_path, {**config, key: {"device": "cuda"}}, dry=False)
+    assert run.returncode != 0
+    assert f"Config error: {key}.device: cuda was requested but torch sees no GPU" in run.stdout
+    assert f"Fix: set {key}.device: auto (or cpu)" in run.stdout
+    assert "Traceback" not in run.stdout and "rule train_cebra" not in run.stdout
+    assert prepared.stat().st_mtime_ns == before
+    assert not (tmp_path / "results/cebra").exists()
 
 
 def test_missing_recording_offline_says_file_folder_and_fix(tmp_path, data_dir):
@@ -75,18 +146,66 @@ def test_unknown_cebra_rat_and_missing_user_file(tmp_path):
         ),
     ],
 )
-def test_bad_user_file_fails_cleanly_without_outputs(tmp_path, arrays, expected):
+def test_bad_user_file_stops_before_any_job(tmp_path, arrays, expected):
     recording = tmp_path / "mine.npz"
     np.savez(recording, **arrays)
-    run = _run(
-        tmp_path,
-        {"rats": {"mine": {"source": "file", "path": str(recording)}}},
-        "--until",
-        "prepare_recording",
-        dry=False,
-    )
+    config = {"rats": {"mine": {"source": "file", "path": str(recording)}}}
+    run = _run(tmp_path, config, "--until", "prepare_recording", dry=False)
     assert run.returncode != 0
-    assert f"ERROR: recording file {recording}: {expected}" in run.stdout
-    log = (tmp_path / "results/logs/prepare_recording/mine.log").read_text()
-    assert expected in log and "Traceback" not in log
-    assert not list((tmp_path / "results/data").glob("mine*"))
+    assert f"Config error: recording file {recording}: {expected}" in run.stdout
+    assert "Traceback" not in run.stdout and not (tmp_path / "results").exists()
+
+
+def _prepare_then_break(tmp_path, config, break_it):
+    """Prepare a good recording, break its source file, rerun: stops, prepared file kept."""
+    first = _run(tmp_path, config, "--until", "prepare_recording", dry=False)
+    assert first.returncode == 0, first.stdout[-3000:]
+    prepared = next((tmp_path / "results/data").glob("*.npz"))
+    before = prepared.read_bytes()
+    break_it()
+    run = _run(tmp_path, config, "--until", "prepare_recording", "--forceall", dry=False)
+    assert run.returncode != 0
+    assert prepared.read_bytes() == before  # what was fine is not destroyed
+    assert "Traceback" not in run.stdout
+    return run
+
+
+def test_a_text_file_named_npz_says_it_is_not_an_npz(tmp_path, achilles_npz):
+    recording = tmp_path / "mine.npz"
+    shutil.copy(achilles_npz, recording)
+    config = {"rats": {"mine": {"source": "file", "path": str(recording)}}}
+    run = _prepare_then_break(tmp_path, config, lambda: recording.write_text("spikes,position\n"))
+    assert f"Config error: Recording file {recording} is not an npz file (a NumPy .npz" in (
+        run.stdout
+    )
+    assert "pickled" not in run.stdout
+
+
+def test_a_truncated_cebra_file_says_so(tmp_path, data_dir):
+    folder = tmp_path / "data" / "rat_hippocampus"
+    folder.mkdir(parents=True)
+    shutil.copy(data_dir / "rat_hippocampus" / "buddy.jl", folder / "buddy.jl")
+    config = {"rats": {"buddy": {"source": "cebra"}}, "download": False,
+              "data_dir": str(tmp_path / "data")}  # fmt: skip
+
+    def truncate():
+        data = (folder / "buddy.jl").read_bytes()
+        (folder / "buddy.jl").write_bytes(data[: len(data) // 2])
+
+    run = _prepare_then_break(tmp_path, config, truncate)
+    assert f"Recording file {folder / 'buddy.jl'} is damaged (truncated or corrupt): its md5" in (
+        run.stdout
+    )
+    assert "CEBRA's file for 'buddy' has md5 36341322907708c466871bf04bc133c2" in run.stdout
+    assert "is missing" not in run.stdout
+
+
+def test_data_that_gives_little_is_warned_about(tmp_path):
+    config = {"rats": {"one": {"source": "synthetic", "n_neurons": 1, "n_laps": 2}}}
+    run = _run(tmp_path, config, "--until", "data_summary", dry=False)
+    assert run.returncode == 0, run.stdout[-3000:]
+    warning = "WARNING: one: 1 neuron, fewer than the neuron score's top 10 (posthoc.top_neurons)"
+    assert warning in run.stdout
+    assert warning in (tmp_path / "results/logs/simulate_recording/one.log").read_text()
+    summary = pd.read_parquet(tmp_path / "results/tables/data_summary.parquet").iloc[0]
+    assert "1 neuron, fewer than" in summary.warnings and "bins" in summary.warnings

@@ -3,7 +3,7 @@
 The cluster comes from the shared test tools (``$CEBRA_SAE_SHARED/tools/slurm-local``): its
 start script installs and starts munged, slurmctld and slurmd (idempotent); this module stops
 it again at the end. Only partition and status settings are overridden on the command line;
-everything else comes from ``workflow/profiles/slurm``.
+everything else comes from ``profiles/slurm``.
 """
 
 import os
@@ -48,7 +48,7 @@ def test_slurm_profile_runs_the_study_and_matches_a_local_run(slurm, tmp_path):
     run = subprocess.run(
         # Snakemake ignores SIGTERM while jobs run: stop it with SIGINT if it hangs
         ["timeout", "-s", "INT", "-k", "30", "900", sys.executable, "-m", "snakemake", *TARGETS,
-         "-s", str(REPO / "Snakefile"), "--profile", str(REPO / "workflow/profiles/slurm"),
+         "-s", str(REPO / "Snakefile"), "--profile", str(REPO / "profiles/slurm"),
          # the test cluster: partition "debug", no accounting daemon (status from squeue)
          "--default-resources", "slurm_partition=debug", "runtime=30", "mem_mb=2000",
          "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",

@@ -5,6 +5,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -292,29 +293,49 @@ def test_rerun_has_nothing_to_do(tiny, tiny_config):
     assert "Nothing to be done" in run.stdout
 
 
-def test_an_interrupted_run_resumes_with_only_the_missing_jobs(tiny, tmp_path, tiny_config):
-    """Ctrl-C mid-sweep, rerun the same command: only what was missing runs, same tables."""
-    args = ["--configfile", tiny_config]
-    planned = job_counts(snakemake("-n", *args, cwd=tmp_path).stdout)["total"]
+def _start(tmp_path, args):
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "1",
                *map(str, args)]  # fmt: skip
-    first = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    output = []
-    for line in first.stdout:
+    return subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+
+
+def _read_until(process, output, done):
+    """Read the run's output lines into ``output`` until ``done(output)``."""
+    for line in process.stdout:
         output.append(line)
-        if sum(x.startswith("Finished jobid") for x in output) == 8:
-            first.send_signal(signal.SIGINT)  # what Ctrl-C sends
-            break
+        if done(output):
+            return True
+    return False
+
+
+def _started(output, rule):
+    return sum(line.rstrip().endswith(f"rule {rule}:") for line in output)
+
+
+def test_ctrl_c_inside_a_job_resumes_with_only_the_missing_jobs(tiny, tmp_path, tiny_config):
+    """Ctrl-C while a CEBRA fit runs, rerun the same command (no extra flag): only what was
+    missing runs, the interrupted job included, and the tables equal an uninterrupted run's."""
+    args = ["--configfile", tiny_config]
+    planned = job_counts(snakemake("-n", *args, cwd=tmp_path).stdout)["total"]
+    first = _start(tmp_path, args)
+    output = []
+    assert _read_until(first, output, lambda out: _started(out, "train_cebra") == 3)
+    time.sleep(2.5)  # inside the job: its imports alone take longer
+    first.send_signal(signal.SIGINT)  # what Ctrl-C sends
     output.append(first.communicate(timeout=600)[0])
     interrupted = "".join(output)
     finished = interrupted.count("Finished jobid")
+    fits_done = interrupted.count("(Rule: train_cebra)")
     assert first.returncode != 0 and "Terminating processes on user request" in interrupted
-    assert 8 <= finished < planned
+    assert fits_done == 2 and 4 <= finished < planned, interrupted[-3000:]
 
     rerun = snakemake("--cores", 2, *args, cwd=tmp_path)
     assert rerun.returncode == 0, rerun.stdout[-5000:]
-    assert job_counts(rerun.stdout)["total"] == planned - finished
+    assert "Using workflow specific profile" in rerun.stdout
+    assert "IncompleteFilesException" not in rerun.stdout
+    counts = job_counts(rerun.stdout)
+    assert counts["total"] == planned - finished and counts["train_cebra"] == 2
     for table, timing in (
         ("cebra_sweep", ["train_seconds"]),
         ("sae_sweep", ["block_seconds"]),
@@ -324,3 +345,18 @@ def test_an_interrupted_run_resumes_with_only_the_missing_jobs(tiny, tmp_path, t
         resumed = pd.read_parquet(tmp_path / f"results/tables/{table}.parquet").drop(columns=timing)
         whole = pd.read_parquet(tiny / f"results/tables/{table}.parquet").drop(columns=timing)
         pd.testing.assert_frame_equal(resumed, whole)
+
+
+def test_a_second_run_beside_a_running_one_is_refused_with_the_lock_message(tmp_path, tiny_config):
+    args = ["--configfile", tiny_config]
+    first = _start(tmp_path, args)
+    output = []
+    try:
+        assert _read_until(first, output, lambda out: _started(out, "train_cebra") == 1)
+        second = snakemake("--cores", 1, *args, cwd=tmp_path)
+        assert second.returncode != 0
+        assert "Directory cannot be locked" in second.stdout, second.stdout[-3000:]
+        assert "IncompleteFilesException" not in second.stdout
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=600)

@@ -1,15 +1,16 @@
 """Config validation, parameter spaces and path helpers shared by every stage."""
 
 import shutil
+import sys
 from itertools import product
 from pathlib import Path
 
-from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import validate
 
 from cebra_sae.config import config_errors, format_errors, load_schema
 from cebra_sae.data import cebra_recording_path, check_rat
-from cebra_sae.embedding import fixed_params
+from cebra_sae.embedding import fixed_params, resolve_device
 from cebra_sae.errors import StudyError
 from cebra_sae.figures import FIGURES
 from cebra_sae.protocols import PROTOCOLS as PROTOCOL_REGISTRY
@@ -17,12 +18,31 @@ from cebra_sae.protocols import get_protocol
 from cebra_sae.sae.architectures import selectable_architectures
 from cebra_sae.sae.grid import grid_keys
 
+
+def stop(message):
+    """End the run before anything is done: the message alone, no traceback, exit status 1."""
+    print(message, file=sys.stderr)
+    raise SystemExit(1)
+
+
+def configfiles_in_force():
+    """The config files this run reads, in merge order (``--replace-workflow-config`` drops
+    the workflow's config.yaml)."""
+    settings = workflow.config_settings
+    given = [Path(f) for f in settings.configfiles]
+    if settings.replace_workflow_config and given:
+        return given
+    resolved = {f.resolve() for f in given}
+    own = [Path(f) for f in workflow.configfiles if Path(f).resolve() not in resolved]
+    return own + given
+
+
 CONFIG_SCHEMA = "../schemas/config.schema.yaml"
 _errors = config_errors(
     config, load_schema(Path(workflow.current_basedir) / CONFIG_SCHEMA)
 )
 if _errors:
-    raise WorkflowError(format_errors(_errors, workflow.configfiles))
+    stop(format_errors(_errors, configfiles_in_force()))
 validate(config, schema=CONFIG_SCHEMA)  # fills in the schema's defaults
 
 RESULTS = "results"
@@ -62,12 +82,16 @@ def fmt_lr(lr):
 
 
 def check_recordings():
-    """Fail before anything runs when a recording cannot be found."""
+    """Fail before anything runs when a recording cannot be found or read.
+
+    The main process also checks CEBRA files against CEBRA's md5 and loads user files, so a
+    bad file stops the run before Snakemake removes any output to rerun a job.
+    """
     for rat, spec in RATS.items():
         try:
-            check_rat(rat, spec, DATA_DIR, config["download"])
+            check_rat(rat, spec, DATA_DIR, config["download"], workflow.is_main_process)
         except StudyError as err:
-            raise WorkflowError(f"Config error: {err}") from None
+            stop(f"Config error: {err}")
 
 
 check_recordings()
@@ -143,6 +167,25 @@ def is_final(wildcards):
     return int(wildcards.hidden) == final["num_hidden_units"] and float(
         wildcards.lr
     ) == float(final["learning_rate"])
+
+
+def check_devices():
+    """``device: cuda`` on a local run without a GPU stops before any job (naming the key).
+
+    Run at start-up (``onstart``), when the executor is known: on a cluster the node decides,
+    and the job's own message names the key.
+    """
+    if not workflow.local_exec:
+        return
+    for key, device in (
+        ("cebra.device", CEBRA["device"]),
+        ("sae.device", SAE["device"]),
+    ):
+        if device == "cuda":
+            try:
+                resolve_device(device, key)
+            except StudyError as err:
+                stop(f"Config error: {err}")
 
 
 def gpu_count(device):
@@ -235,24 +278,45 @@ def check_selection():
     """The selected SAEs must be part of the sweep."""
     for key, grid_key in (("arch", "architectures"), ("expansion", "expansion")):
         if SELECTION[key] not in SAE[grid_key]:
-            raise WorkflowError(
+            stop(
                 f"Config error in posthoc.selection.{key}: {SELECTION[key]} is not in "
                 f"sae.{grid_key} {SAE[grid_key]}. Fix: select a swept value or add it there."
             )
     if SELECTION["learning_rate"] not in SAE["learning_rate"]:
-        raise WorkflowError(
+        stop(
             f"Config error in posthoc.selection.learning_rate: {SELECTION['learning_rate']} "
             f"is not in sae.learning_rate {SAE['learning_rate']}."
         )
     missing = sorted(set(SELECTION["k"]) - set(SAE["k"]))
     if missing:
-        raise WorkflowError(
+        stop(
             f"Config error in posthoc.selection.k: {missing} not in sae.k {SAE['k']}. "
             "Fix: select swept k values or add them to sae.k."
         )
 
 
+def note_dense_topk():
+    """Policy for k at least the SAE width: trained (it keeps every latent, STUDY.md §4),
+    recorded as ``k_effective`` in sae_sweep, and said here once per run."""
+    if "topk" not in SAE["architectures"] or not workflow.is_main_process:
+        return
+    dense = sorted(
+        (dim, expansion, k)
+        for dim, expansion, k in product(
+            CEBRA["output_dimension"], SAE["expansion"], SAE["k"]
+        )
+        if k >= dim * expansion
+    )
+    if dense:
+        cases = ", ".join(f"k {k} on dim {d} x{e} (width {d * e})" for d, e, k in dense)
+        logger.warning(
+            f"Note: TopK with k >= width keeps every latent (no sparsity): {cases}. These "
+            "models are trained as configured; sae_sweep records k_effective = width."
+        )
+
+
 check_selection()
+note_dense_topk()
 POSTHOC_CASE = "{protocol}/{rat}/dim{dim}"
 
 
@@ -289,3 +353,7 @@ def final_cebra_file(name):
 def posthoc_files(name):
     pattern = f"{RESULTS}/posthoc/{POSTHOC_CASE}/{name}"
     return expand(pattern, protocol=PROTOCOLS, rat=RATS, dim=CEBRA["output_dimension"])
+
+
+onstart:
+    check_devices()

@@ -42,6 +42,7 @@ rule prepare_recording:
     params:
         source=lambda w: RATS[w.rat]["source"],
         train_fraction=config["split"]["train_fraction"],
+        top_neurons=config["posthoc"]["top_neurons"],
     script:
         "../../scripts/prepare_recording.py"
 
@@ -66,6 +67,7 @@ rule simulate_recording:
     params:
         simulation=lambda w: {k: v for k, v in RATS[w.rat].items() if k != "source"},
         train_fraction=config["split"]["train_fraction"],
+        top_neurons=config["posthoc"]["top_neurons"],
     script:
         "../../scripts/simulate_recording.py"
 

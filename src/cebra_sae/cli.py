@@ -1,0 +1,105 @@
+"""``cebra-sae``: small command-line helpers around the workflow.
+
+``cebra-sae check-config FILE [FILE ...]`` reads config files as ``snakemake --configfile``
+would, and says what is wrong with them: a YAML syntax error with its file, line and
+column (Snakemake only says "Config file is not valid JSON or YAML"), then every schema
+problem, one line each, naming the key. Files are merged in order onto ``config.yaml`` of
+the current folder, as Snakemake does, unless ``--replace-workflow-config`` is given.
+
+Example:
+    >>> import os, tempfile
+    >>> here = os.getcwd()
+    >>> os.chdir(tempfile.mkdtemp())
+    >>> _ = open("bad.yaml", "w").write("rats:\\n  sim: {source: synthetic\\n")
+    >>> main(["check-config", "bad.yaml"])  # doctest: +ELLIPSIS
+    bad.yaml:3:1: not valid YAML: expected ',' or '}', but got '<stream end>' (parsing...)
+    1
+    >>> os.chdir(here)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from cebra_sae.config import config_errors, format_errors, load_schema
+
+
+class ConfigFileError(Exception):
+    """A config file that cannot be read as YAML (the message names file, line, column)."""
+
+
+def read_config_file(path) -> dict:
+    """One config file as a dict; :class:`ConfigFileError` naming file, line and column."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigFileError(f"{path}: cannot be read ({err.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        detail = getattr(err, "problem", None) or str(err)
+        context, start = getattr(err, "context", None), getattr(err, "context_mark", None)
+        if context and start:
+            detail += f" ({context.removeprefix('while ')} from line {start.line + 1})"
+        raise ConfigFileError(f"{where}: not valid YAML: {detail}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigFileError(f"{path}: a config file holds keys at top level, not a list")
+    return data
+
+
+def _merge(base: dict, update: dict) -> dict:
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def check_config(paths, replace_workflow_config: bool = False) -> list[str]:
+    """Problems of the config made of ``paths`` (empty when it is valid)."""
+    files = [Path(p) for p in paths]
+    workflow_config = Path("config.yaml")
+    if not replace_workflow_config and workflow_config.exists():
+        files.insert(0, workflow_config)
+    config: dict = {}
+    for path in files:
+        _merge(config, read_config_file(path))
+    errors = config_errors(config, load_schema())
+    return [format_errors(errors, files)] if errors else []
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="cebra-sae", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check-config", help="check config files (YAML and schema)")
+    check.add_argument("files", nargs="+", help="config files, as given to --configfile")
+    check.add_argument(
+        "--replace-workflow-config",
+        action="store_true",
+        help="do not merge onto ./config.yaml (as snakemake --replace-workflow-config)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        problems = check_config(args.files, args.replace_workflow_config)
+    except ConfigFileError as err:
+        print(err)
+        return 1
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"OK: {', '.join(args.files)} valid against the study's config schema")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
