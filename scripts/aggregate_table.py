@@ -1,4 +1,4 @@
-"""Rules data_summary, cebra_sweep: concatenate per-job rows into one typed table."""
+"""Rules cebra_sweep, sae_sweep, posthoc_table: concatenate per-job rows into one typed table."""
 
 from common import log, run_rule
 

@@ -26,7 +26,7 @@ def main(snakemake):
     log.info("%s (%s): spikes %s, labels %s", rat, source, spikes.shape, labels.shape)
     split = chronological_split(spikes, labels, snakemake.params.train_fraction)
     log.info("split: %d train / %d validation bins", split.n_train, split.n_valid)
-    warnings = recording_warnings(split, snakemake.params.top_neurons)
+    warnings = recording_warnings(split)
     for line in warnings:
         warn(f"{rat}: {line}")
     save_prepared(snakemake.output.data, split, rat, source, snakemake.params.train_fraction)

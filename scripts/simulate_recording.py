@@ -22,7 +22,7 @@ def main(snakemake):
     spikes, labels = validate_recording(recording.spikes, recording.labels, name=rat)
     split = chronological_split(spikes, labels, snakemake.params.train_fraction)
     log.info("spikes %s; split %d / %d", spikes.shape, split.n_train, split.n_valid)
-    warnings = recording_warnings(split, snakemake.params.top_neurons)
+    warnings = recording_warnings(split)
     for line in warnings:
         warn(f"{rat}: {line}")
     save_prepared(snakemake.output.data, split, rat, "synthetic", snakemake.params.train_fraction)

@@ -52,7 +52,9 @@ def read_config_file(path) -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigFileError(f"{path}: a config file holds keys at top level, not a list")
+        raise ConfigFileError(
+            f"{path}: a config file holds keys at top level, not a {type(data).__name__}"
+        )
     return data
 
 

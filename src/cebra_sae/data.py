@@ -151,6 +151,11 @@ def check_rat(rat: str, spec: dict, data_dir, download: bool, deep: bool = True)
             user file, or a ``path`` on a rat whose source does not read one.
     """
     source = spec["source"]
+    if source != "file" and "path" in spec:
+        raise StudyError(
+            f"rats.{rat}.path: 'path' is only used with 'source: file' (this rat has "
+            f"source '{source}')."
+        )
     if source == "cebra":
         if rat not in CEBRA_RATS:
             raise StudyError(unknown_cebra_rat_message(rat))
@@ -159,19 +164,15 @@ def check_rat(rat: str, spec: dict, data_dir, download: bool, deep: bool = True)
             raise StudyError(missing_recording_message(rat, data_dir))
         if on_disk and deep:
             check_cebra_file(rat, data_dir)
-    elif source == "file" and not Path(spec["path"]).exists():
-        raise StudyError(
-            f"rats.{rat}.path: the file {spec['path']} does not exist (working directory "
-            f"{Path.cwd()}). Fix: give the path of a .npz or .jl file with 'spikes' and "
-            "'position' arrays."
-        )
-    elif source == "file" and deep:
-        load_file_recording(spec["path"])  # readable, the right arrays, shapes and values
-    elif "path" in spec:
-        raise StudyError(
-            f"rats.{rat}.path: 'path' is only used with 'source: file' (this rat has "
-            f"source '{source}')."
-        )
+    elif source == "file":
+        if not Path(spec["path"]).exists():
+            raise StudyError(
+                f"rats.{rat}.path: the file {spec['path']} does not exist (working directory "
+                f"{Path.cwd()}). Fix: give the path of a .npz or .jl file with 'spikes' and "
+                "'position' arrays."
+            )
+        if deep:
+            load_file_recording(spec["path"])  # readable, the right arrays, shapes, values
 
 
 def load_cebra_recording(
@@ -226,9 +227,9 @@ def load_file_recording(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray
     if path.suffix == ".npz":
         if not zipfile.is_zipfile(path):
             raise StudyError(
-                f"Recording file {path} is not an npz file (a NumPy .npz is a zip archive of "
-                "arrays, as np.savez writes). Fix: save it with np.savez(path, spikes=..., "
-                "position=...), or use .jl for a joblib file."
+                f"Recording file {path} is not an npz file, or a truncated one (a NumPy .npz "
+                "is a zip archive of arrays, as np.savez writes). Fix: save it with "
+                "np.savez(path, spikes=..., position=...), or use .jl for a joblib file."
             )
         try:
             with np.load(path, allow_pickle=False) as npz:
@@ -359,32 +360,21 @@ def load_prepared(path) -> Split:
 MIN_USEFUL_BINS = 1000
 
 
-def recording_warnings(split: Split, top_neurons: int) -> list[str]:
-    """What will run on this recording but give little, one sentence each.
-
-    Args:
-        split: the prepared recording.
-        top_neurons: the neuron score's top-n (``posthoc.top_neurons``).
+def recording_warnings(split: Split) -> list[str]:
+    """What will run on this recording but give little, one sentence each (the neuron
+    count against the scores' top-n is :func:`neuron_count_warning`, a post-hoc setting).
 
     Example:
         >>> labels = np.column_stack([np.linspace(0, 1.6, 50), np.ones(50), np.zeros(50)])
         >>> split = Split(np.ones((40, 1)), np.ones((10, 1)), labels[:40], labels[40:])
-        >>> for line in recording_warnings(split, 10):
+        >>> for line in recording_warnings(split):
         ...     print(line[:60])
-        1 neuron, fewer than the neuron score's top 10 (posthoc.top_
         50 bins (1.2 s): fewer than 1000; decoding and scores will b
         The direction label 'left' is never set: running direction c
     """
     spikes = np.concatenate([split.spikes_train, split.spikes_valid])
     labels = np.concatenate([split.labels_train, split.labels_valid])
     lines = []
-    n_neurons = spikes.shape[1]
-    if n_neurons < top_neurons:
-        noun = "neuron" if n_neurons == 1 else "neurons"
-        lines.append(
-            f"{n_neurons} {noun}, fewer than the neuron score's top {top_neurons} "
-            f"(posthoc.top_neurons): the score averages all {n_neurons}."
-        )
     if len(spikes) < MIN_USEFUL_BINS:
         lines.append(
             f"{len(spikes)} bins ({len(spikes) * BIN_SECONDS:.1f} s): fewer than "
@@ -402,8 +392,39 @@ def recording_warnings(split: Split, top_neurons: int) -> list[str]:
             )
     silent = int((spikes.sum(axis=0) == 0).sum())
     if silent:
-        lines.append(f"{silent} of {n_neurons} neurons never fire: their correlations are 0.")
+        lines.append(f"{silent} of {spikes.shape[1]} neurons never fire: their correlations are 0.")
     return lines
+
+
+def neuron_count_warning(n_neurons: int, top_neurons: int) -> str | None:
+    """A warning when a recording has fewer neurons than the neuron score's top-n.
+
+    Example:
+        >>> neuron_count_warning(1, 10)[:58]
+        '1 neuron, fewer than posthoc.top_neurons = 10: each latent'
+        >>> neuron_count_warning(48, 10) is None
+        True
+    """
+    if n_neurons >= top_neurons:
+        return None
+    noun = "neuron" if n_neurons == 1 else "neurons"
+    return (
+        f"{n_neurons} {noun}, fewer than posthoc.top_neurons = {top_neurons}: each latent's "
+        f"neuron score is its best |r| over only {n_neurons} {noun}, and the published code's "
+        "formula averages fewer distinct neurons than intended."
+    )
+
+
+def add_neuron_count_warnings(summary, top_neurons: int):
+    """``data_summary`` rows with :func:`neuron_count_warning` appended to ``warnings``."""
+    summary = summary.copy()
+    for index, n_neurons in summary["n_neurons"].items():
+        warning = neuron_count_warning(int(n_neurons), top_neurons)
+        if warning:
+            summary.loc[index, "warnings"] = " ".join(
+                w for w in (summary.loc[index, "warnings"], warning) if w
+            )
+    return summary
 
 
 def summary_row(split: Split, rat: str, source: str, warnings=()) -> dict:

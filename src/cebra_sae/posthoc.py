@@ -15,7 +15,8 @@ and scores it on the score split (on train under ``seed_code``, i.e. in-sample).
 Each number is computed once: the CEBRA embedding's decoding is read from its
 ``cebra_sweep`` row (:func:`~cebra_sae.protocols.decoding_of`), and a selected SAE's model
 id, width and nonzero ratio from its ``sae_sweep`` row; re-encoding the SAE (its latents
-are needed for the scores) must give the sweep's nonzero ratio, or the run stops.
+are needed for the scores) must give the sweep's nonzero ratio, or the run stops naming the
+block to delete and rerun.
 
 Example:
     >>> import numpy as np
@@ -33,6 +34,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -155,13 +157,14 @@ def selected_models(block_rows: pd.DataFrame, selection: Mapping, seed: int) -> 
     return pd.DataFrame(chosen).reset_index(drop=True)
 
 
-def check_same(name: str, model_id: str, swept: float, recomputed: float) -> None:
+def check_same(name: str, model_id: str, swept: float, recomputed: float, checkpoint) -> None:
     """Stop when a number the sweep recorded and its recomputation disagree."""
     if not np.isclose(swept, recomputed, rtol=1e-9, atol=1e-12):
+        block = Path(checkpoint).parent
         raise StudyError(
             f"{model_id}: the sweep's {name} {swept!r} differs from re-encoding its checkpoint "
-            f"({recomputed!r}): the checkpoint and sae_sweep are out of sync. Fix: rerun "
-            "train_sae for that block (snakemake --forcerun train_sae)."
+            f"({recomputed!r}): {block}/checkpoint.npz and its metrics.parquet are out of sync. "
+            f"Fix: delete both and rerun (train_sae then trains that block again)."
         )
 
 
@@ -203,8 +206,9 @@ def posthoc_case(
         h_valid, _ = encode(z_valid, weights, spec, protocol)
         row = evaluate_representation(protocol, split, h_train, h_valid, decoding, scoring)
         swept = getattr(sweep_row, f"nonzero_ratio_{where}")
-        check_same(f"nonzero_ratio_{where}", spec.model_id, swept, row["nonzero_ratio"])
-        check_same("width", spec.model_id, sweep_row.width, row["width"])
+        check_same(f"nonzero_ratio_{where}", spec.model_id, swept, row["nonzero_ratio"],
+                   checkpoint)  # fmt: skip
+        check_same("width", spec.model_id, sweep_row.width, row["width"], checkpoint)
         row.update(nonzero_ratio=float(swept), width=int(sweep_row.width))
         rows.append({"model": "sae", "k": int(spec.k), "model_id": spec.model_id, **row})
         latents[f"sae_k{spec.k}_train"] = h_train.astype(np.float32)

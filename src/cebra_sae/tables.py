@@ -18,12 +18,14 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
 from cebra_sae.io import atomic_write
 from cebra_sae.metrics import DECODING_METRICS
 from cebra_sae.protocols import PROTOCOLS
+from cebra_sae.sae.grid import SAESpec
 
 Schema = dict[str, tuple[str, str]]
 
@@ -107,10 +109,8 @@ SAE_SWEEP: Schema = {
     "expansion": ("int64", "latent width / d"),
     "width": ("int64", "number of latents, d x expansion"),
     "lr": ("float64", "Adam learning rate"),
-    "l1": ("float64", "penalty weight λ (architectures with an L1/L0 penalty; NaN otherwise)"),
-    "k": ("Int64", "latents kept per sample (TopK; null otherwise), as configured"),
+    **SAESpec.hyperparameter_columns(),  # l1, k, bandwidth: one column per hyperparameter
     "k_effective": ("Int64", "latents TopK can keep: min(k, width); k ≥ width keeps them all"),
-    "bandwidth": ("float64", "JumpReLU ε (NaN otherwise)"),
     "seed": ("int64", "seed of initial weights and data order"),
     "model_id": ("string", "the model's key in its block checkpoint"),
     "checkpoint": ("string", "path of the block checkpoint (.npz) holding the model"),
@@ -211,14 +211,14 @@ def schema_name(schema: Schema) -> str:
     return next((name for name, s in TABLES.items() if s is schema), "table")
 
 
-def conform(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+def conform(df: pd.DataFrame, schema: Schema, name: str | None = None) -> pd.DataFrame:
     """Order and cast ``df``'s columns to ``schema``: exactly its columns, no others.
 
     Raises:
         KeyError: naming the table and the columns ``df`` lacks, or the columns it has that
             the schema does not declare (a misspelt metric must not vanish silently).
     """
-    name = schema_name(schema)
+    name = name or schema_name(schema)
     missing = [c for c in schema if c not in df.columns]
     if missing:
         raise KeyError(f"{name}: the rows lack the declared columns {missing}")
@@ -237,7 +237,7 @@ def conform(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 def write_table(df: pd.DataFrame, path, schema: Schema | None = None) -> pd.DataFrame:
     """Write ``df`` as Parquet (pyarrow), conformed to ``schema``, atomically."""
     if schema is not None:
-        df = conform(df, schema)
+        df = conform(df, schema, f"{path} ({schema_name(schema)} columns)")
     with atomic_write(path) as tmp:
         df.to_parquet(tmp, engine="pyarrow", index=False)
     return df
@@ -298,7 +298,6 @@ def runtime_table(benchmark_dir) -> pd.DataFrame:
         >>> runtime_table(root)[["rule", "wildcards", "seconds"]].values.tolist()
         [['train_sae', 'paper/topk-x8', 12.5]]
     """
-    from pathlib import Path
 
     root = Path(benchmark_dir)
     rows = []

@@ -38,9 +38,9 @@ def test_cebra_source_missing_file_names_file_folder_and_fix(tmp_path):
     assert "Fix:" in message and "--config data_dir=" in message
 
 
-def test_cebra_source_rejects_unknown_rat(data_dir):
+def test_cebra_source_rejects_unknown_rat(tmp_path):
     with pytest.raises(StudyError, match="only ships achilles, buddy, cicero, gatsby"):
-        load_cebra_recording("hobbes", data_dir)
+        load_cebra_recording("hobbes", tmp_path)
 
 
 def test_file_source_loads_achilles_npz(achilles_npz):
@@ -175,6 +175,26 @@ def test_a_damaged_cebra_file_is_refused_with_both_checksums(tmp_path, data_dir)
     check_rat("buddy", {"source": "cebra"}, tmp_path, download=False, deep=False)
 
 
+def test_check_rat_shallow_and_deep_for_user_files(tmp_path):
+    from cebra_sae.data import check_rat
+
+    good = tmp_path / "good.npz"
+    labels = np.column_stack([np.linspace(0, 1.6, 60), np.tile([1.0, 0.0], 30),
+                              np.tile([0.0, 1.0], 30)])  # fmt: skip
+    np.savez(good, spikes=np.ones((60, 2)), position=labels)
+    for deep in (True, False):  # cluster jobs (deep=False) accept a file rat too
+        check_rat("mine", {"source": "file", "path": str(good)}, tmp_path, False, deep=deep)
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, spikes=np.ones((60, 2)), position=labels[:, :2])
+    check_rat("mine", {"source": "file", "path": str(bad)}, tmp_path, False, deep=False)
+    with pytest.raises(StudyError, match="'position' must be T x 3"):
+        check_rat("mine", {"source": "file", "path": str(bad)}, tmp_path, False, deep=True)
+    with pytest.raises(
+        StudyError, match="rats.buddy.path: 'path' is only used with 'source: file'"
+    ):
+        check_rat("buddy", {"source": "cebra", "path": "x.npz"}, tmp_path, False)
+
+
 def test_a_file_that_is_not_npz_or_joblib_says_so(tmp_path):
     text = tmp_path / "rec.npz"
     text.write_text("spikes,position\n1,2\n")
@@ -187,7 +207,7 @@ def test_a_file_that_is_not_npz_or_joblib_says_so(tmp_path):
 
 
 def test_data_that_gives_little_is_warned_about():
-    from cebra_sae.data import Split, recording_warnings
+    from cebra_sae.data import Split, neuron_count_warning, recording_warnings
 
     t = 3000
     position = np.abs(np.sin(np.linspace(0, 40, t))) * 1.6
@@ -195,19 +215,21 @@ def test_data_that_gives_little_is_warned_about():
     labels = np.column_stack([position, right, 1 - right]).astype(float)
     spikes = np.random.default_rng(0).poisson(1.0, size=(t, 12)).astype(float)
     fine = chronological_split(spikes, labels, 0.8)
-    assert recording_warnings(fine, top_neurons=10) == []
-    few = recording_warnings(chronological_split(spikes[:, :3], labels, 0.8), 10)
-    assert few == ["3 neurons, fewer than the neuron score's top 10 (posthoc.top_neurons): the "
-                   "score averages all 3."]  # fmt: skip
+    assert recording_warnings(fine) == []
+    assert neuron_count_warning(12, 10) is None
+    assert neuron_count_warning(3, 10).startswith(
+        "3 neurons, fewer than posthoc.top_neurons = 10: each latent's neuron score is its best "
+        "|r| over only 3 neurons"
+    )
     one_way = labels.copy()
     one_way[:, 1], one_way[:, 2] = 1.0, 0.0
     assert any("'left' is never set" in w for w in recording_warnings(
-        chronological_split(spikes, one_way, 0.8), 10))  # fmt: skip
+        chronological_split(spikes, one_way, 0.8)))  # fmt: skip
     silent = spikes.copy()
     silent[:, 0] = 0
     assert "1 of 12 neurons never fire" in " ".join(
-        recording_warnings(chronological_split(silent, labels, 0.8), 10)
+        recording_warnings(chronological_split(silent, labels, 0.8))
     )
-    short = recording_warnings(chronological_split(spikes[:500], labels[:500], 0.8), 10)
+    short = recording_warnings(chronological_split(spikes[:500], labels[:500], 0.8))
     assert short == ["500 bins (12.5 s): fewer than 1000; decoding and scores will be noisy."]
     assert isinstance(fine, Split)

@@ -290,5 +290,5 @@ def test_posthoc_case_stops_when_sweep_and_checkpoint_disagree(unit, selected_bl
     stale = selected_models(rows, {"learning_rate": 1e-3, "k": [2]}, seed=0)
     stale.loc[0, "nonzero_ratio_valid"] += 0.01
     cebra_row = decode_all(lt, split.labels_train, lv, split.labels_valid)
-    with pytest.raises(StudyError, match="out of sync. Fix: rerun train_sae"):
+    with pytest.raises(StudyError, match="are out of sync. Fix: delete both and rerun"):
         posthoc_case("paper", split, (lt, lv), cebra_row, stale, path)

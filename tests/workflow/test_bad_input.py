@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import snakemake
+from conftest import job_counts, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -110,7 +110,8 @@ def test_cuda_without_a_gpu_stops_before_any_job_and_touches_nothing(tmp_path, k
     assert not (tmp_path / "results/cebra").exists()
 
 
-def test_missing_recording_offline_says_file_folder_and_fix(tmp_path, data_dir):
+def test_missing_recording_offline_says_file_folder_and_fix(tmp_path):
+    data_dir = tmp_path / "data"  # a data folder without gatsby.jl
     run = _run(
         tmp_path,
         {"rats": {"gatsby": {"source": "cebra"}}, "download": False, "data_dir": str(data_dir)},
@@ -170,12 +171,16 @@ def _prepare_then_break(tmp_path, config, break_it):
     return run
 
 
-def test_a_text_file_named_npz_says_it_is_not_an_npz(tmp_path, achilles_npz):
+def test_a_text_file_named_npz_says_it_is_not_an_npz(tmp_path):
     recording = tmp_path / "mine.npz"
-    shutil.copy(achilles_npz, recording)
+    rng = np.random.default_rng(0)
+    position = np.abs(np.sin(np.linspace(0, 30, 1500))) * 1.6
+    right = (np.gradient(position) > 0).astype(float)
+    np.savez(recording, spikes=rng.poisson(1.0, size=(1500, 6)),
+             position=np.column_stack([position, right, 1 - right]))  # fmt: skip
     config = {"rats": {"mine": {"source": "file", "path": str(recording)}}}
     run = _prepare_then_break(tmp_path, config, lambda: recording.write_text("spikes,position\n"))
-    assert f"Config error: Recording file {recording} is not an npz file (a NumPy .npz" in (
+    assert f"Config error: Recording file {recording} is not an npz file, or a truncated one" in (
         run.stdout
     )
     assert "pickled" not in run.stdout
@@ -204,8 +209,14 @@ def test_data_that_gives_little_is_warned_about(tmp_path):
     config = {"rats": {"one": {"source": "synthetic", "n_neurons": 1, "n_laps": 2}}}
     run = _run(tmp_path, config, "--until", "data_summary", dry=False)
     assert run.returncode == 0, run.stdout[-3000:]
-    warning = "WARNING: one: 1 neuron, fewer than the neuron score's top 10 (posthoc.top_neurons)"
-    assert warning in run.stdout
-    assert warning in (tmp_path / "results/logs/simulate_recording/one.log").read_text()
+    few_neurons = "WARNING: one: 1 neuron, fewer than posthoc.top_neurons = 10: each latent's"
+    few_bins = "fewer than 1000; decoding and scores will be noisy."  # 2 laps: about 670 bins
+    assert few_neurons in run.stdout and few_bins in run.stdout
+    assert few_neurons in (tmp_path / "results/logs/data_summary.log").read_text()
+    assert "fewer than 1000" in (tmp_path / "results/logs/simulate_recording/one.log").read_text()
     summary = pd.read_parquet(tmp_path / "results/tables/data_summary.parquet").iloc[0]
     assert "1 neuron, fewer than" in summary.warnings and "bins" in summary.warnings
+    # a post-hoc setting changes the warning, never the prepared recording
+    rerun = _run(tmp_path, {**config, "posthoc": {"top_neurons": 1}}, "--until", "data_summary",
+                 dry=False)  # fmt: skip
+    assert rerun.returncode == 0 and "simulate_recording" not in job_counts(rerun.stdout)

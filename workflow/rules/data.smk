@@ -22,7 +22,7 @@ rule fetch_cebra_recording:
 
 
 rule prepare_recording:
-    """Load a CEBRA or user recording, validate it, split it 80/20 in time."""
+    """Load a CEBRA or user recording, validate it, split it in time (split.train_fraction)."""
     input:
         recording_input,
     output:
@@ -42,13 +42,12 @@ rule prepare_recording:
     params:
         source=lambda w: RATS[w.rat]["source"],
         train_fraction=config["split"]["train_fraction"],
-        top_neurons=config["posthoc"]["top_neurons"],
     script:
         "../../scripts/prepare_recording.py"
 
 
 rule simulate_recording:
-    """Simulate place cells (seeded), split 80/20 in time, keep the ground truth."""
+    """Simulate place cells (seeded), split it in time, keep the ground truth."""
     output:
         data=f"{RESULTS}/data/{{rat}}.npz",
         summary=f"{RESULTS}/data/{{rat}}.summary.parquet",
@@ -67,13 +66,12 @@ rule simulate_recording:
     params:
         simulation=lambda w: {k: v for k, v in RATS[w.rat].items() if k != "source"},
         train_fraction=config["split"]["train_fraction"],
-        top_neurons=config["posthoc"]["top_neurons"],
     script:
         "../../scripts/simulate_recording.py"
 
 
 rule data_summary:
-    """One row per recording: source, size, split, firing."""
+    """One row per recording: source, size, split, firing, warnings."""
     input:
         expand(f"{RESULTS}/data/{{rat}}.summary.parquet", rat=RATS),
     output:
@@ -85,7 +83,6 @@ rule data_summary:
     conda:
         "../../envs/analysis.yaml"
     params:
-        table="data_summary",
-        sort_by=["rat"],
+        top_neurons=config["posthoc"]["top_neurons"],
     script:
-        "../../scripts/aggregate_table.py"
+        "../../scripts/data_summary.py"

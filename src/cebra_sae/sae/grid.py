@@ -22,9 +22,13 @@ from dataclasses import asdict, dataclass, field, fields
 from itertools import product
 
 
-def _hyperparameter(id_prefix: str):
-    """A hyperparameter field of :class:`SAESpec`: None where the architecture has none."""
-    return field(default=None, metadata={"id": id_prefix})
+def _hyperparameter(id_prefix: str, dtype: str, doc: str):
+    """A hyperparameter field of :class:`SAESpec`: None where the architecture has none.
+
+    ``id_prefix`` tags it in ``model_id``; ``dtype`` and ``doc`` make its ``sae_sweep``
+    column (:data:`cebra_sae.tables.SAE_SWEEP` is built from these fields).
+    """
+    return field(default=None, metadata={"id": id_prefix, "dtype": dtype, "doc": doc})
 
 
 @dataclass(frozen=True)
@@ -33,21 +37,36 @@ class SAESpec:
 
     The hyperparameter fields (``l1``, ``k``, ``bandwidth``) are the ones an
     architecture's ``grid_keys`` can name; each is a list under ``sae`` in the config and a
-    column of the sweep table, and its ``id`` metadata is its tag in ``model_id``.
+    column of the sweep table (type and meaning from its metadata), and its ``id`` metadata
+    is its tag in ``model_id``. A new hyperparameter is a new field here and its list in the
+    config schema.
     """
 
     arch: str
     expansion: int
     lr: float
-    l1: float | None = _hyperparameter("l1")
-    k: int | None = _hyperparameter("k")
-    bandwidth: float | None = _hyperparameter("bw")
+    l1: float | None = _hyperparameter(
+        "l1", "float64", "penalty weight λ (architectures with an L1/L0 penalty; NaN otherwise)"
+    )
+    k: int | None = _hyperparameter(
+        "k", "Int64", "latents kept per sample (TopK; null otherwise), as configured"
+    )
+    bandwidth: float | None = _hyperparameter("bw", "float64", "JumpReLU ε (NaN otherwise)")
     seed: int = 0
 
     @classmethod
     def hyperparameters(cls) -> tuple[str, ...]:
         """The hyperparameter fields, in model-id order."""
         return tuple(f.name for f in fields(cls) if "id" in f.metadata)
+
+    @classmethod
+    def hyperparameter_columns(cls) -> dict[str, tuple[str, str]]:
+        """The hyperparameters as table columns: name -> (dtype, meaning)."""
+        return {
+            f.name: (f.metadata["dtype"], f.metadata["doc"])
+            for f in fields(cls)
+            if "id" in f.metadata
+        }
 
     @property
     def model_id(self) -> str:

@@ -1,0 +1,24 @@
+"""Rule data_summary: one row per recording, and what will give little (also on the console).
+
+The neuron count is compared with ``posthoc.top_neurons`` here, not in the data jobs, so
+that changing a post-hoc setting never re-prepares a recording (and retrains what follows).
+"""
+
+from common import log, run_rule, warn
+
+from cebra_sae.data import add_neuron_count_warnings, neuron_count_warning
+from cebra_sae.tables import DATA_SUMMARY, concat_tables, write_table
+
+
+def main(snakemake):
+    summary = concat_tables(snakemake.input, DATA_SUMMARY, sort_by=["rat"])
+    top = snakemake.params.top_neurons
+    for row in summary.itertuples():
+        warning = neuron_count_warning(int(row.n_neurons), top)
+        if warning:
+            warn(f"{row.rat}: {warning}")
+    write_table(add_neuron_count_warnings(summary, top), snakemake.output[0], DATA_SUMMARY)
+    log.info("data_summary: %d recordings", len(summary))
+
+
+run_rule(main, snakemake)
