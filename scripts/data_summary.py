@@ -6,18 +6,16 @@ that changing a post-hoc setting never re-prepares a recording (and retrains wha
 
 from common import log, run_rule, warn
 
-from cebra_sae.data import add_neuron_count_warnings, neuron_count_warning
+from cebra_sae.data import add_neuron_count_warnings
 from cebra_sae.tables import DATA_SUMMARY, concat_tables, write_table
 
 
 def main(snakemake):
     summary = concat_tables(snakemake.input, DATA_SUMMARY, sort_by=["rat"])
-    top = snakemake.params.top_neurons
-    for row in summary.itertuples():
-        warning = neuron_count_warning(int(row.n_neurons), top)
-        if warning:
-            warn(f"{row.rat}: {warning}")
-    write_table(add_neuron_count_warnings(summary, top), snakemake.output[0], DATA_SUMMARY)
+    summary, added = add_neuron_count_warnings(summary, snakemake.params.top_neurons)
+    for rat, warning in added.items():
+        warn(f"{rat}: {warning}")
+    write_table(summary, snakemake.output[0], DATA_SUMMARY)
     log.info("data_summary: %d recordings", len(summary))
 
 

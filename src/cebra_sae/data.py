@@ -191,12 +191,7 @@ def load_cebra_recording(
     Raises:
         StudyError: unknown rat, or the file is missing and ``download`` is off.
     """
-    if rat not in CEBRA_RATS:
-        raise StudyError(unknown_cebra_rat_message(rat))
-    if not download and not cebra_recording_path(data_dir, rat).exists():
-        raise StudyError(missing_recording_message(rat, data_dir))
-    if cebra_recording_path(data_dir, rat).exists():
-        check_cebra_file(rat, data_dir)
+    check_rat(rat, {"source": "cebra"}, data_dir, download)  # the workflow's own checks
     import cebra.datasets  # heavy import: only when a CEBRA recording is needed
 
     try:
@@ -416,15 +411,18 @@ def neuron_count_warning(n_neurons: int, top_neurons: int) -> str | None:
 
 
 def add_neuron_count_warnings(summary, top_neurons: int):
-    """``data_summary`` rows with :func:`neuron_count_warning` appended to ``warnings``."""
-    summary = summary.copy()
-    for index, n_neurons in summary["n_neurons"].items():
-        warning = neuron_count_warning(int(n_neurons), top_neurons)
+    """``data_summary`` rows with :func:`neuron_count_warning` appended to ``warnings``.
+
+    Returns:
+        ``(summary, added)``: the new rows and ``{rat: warning}`` of the warnings added.
+    """
+    summary, added = summary.copy(), {}
+    for index, row in summary.iterrows():
+        warning = neuron_count_warning(int(row["n_neurons"]), top_neurons)
         if warning:
-            summary.loc[index, "warnings"] = " ".join(
-                w for w in (summary.loc[index, "warnings"], warning) if w
-            )
-    return summary
+            added[row["rat"]] = warning
+            summary.loc[index, "warnings"] = " ".join(w for w in (row["warnings"], warning) if w)
+    return summary, added
 
 
 def summary_row(split: Split, rat: str, source: str, warnings=()) -> dict:
