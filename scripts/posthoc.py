@@ -1,4 +1,4 @@
-"""Rule posthoc: CEBRA vs each selected SAE on one rat x dim (decoding, scores, latents)."""
+"""Rule posthoc: CEBRA, its selected SAEs and their nulls on one rat x dim x seed."""
 
 import numpy as np
 import pandas as pd
@@ -6,27 +6,40 @@ from common import log, run_rule
 
 from cebra_sae.data import load_prepared
 from cebra_sae.io import atomic_savez
-from cebra_sae.posthoc import posthoc_case, selected_models
+from cebra_sae.posthoc import load_selected, posthoc_case, selected_models
+from cebra_sae.representations import Case, posthoc_models
 from cebra_sae.tables import POSTHOC, write_table
 
 
+def embedding(path):
+    with np.load(path) as npz:
+        return npz["train"], npz["valid"]
+
+
 def main(snakemake):
-    w, p = snakemake.wildcards, snakemake.params
-    split = load_prepared(snakemake.input.data)
-    with np.load(snakemake.input.embedding) as npz:
-        embedding = npz["train"], npz["valid"]
-    cebra_row = pd.read_parquet(snakemake.input.decoding).iloc[0]
-    sae_rows = selected_models(pd.read_parquet(snakemake.input.sweep), p.selection, p.seed)
-    rows, latents = posthoc_case(
-        w.protocol, split, embedding, cebra_row, sae_rows, snakemake.input.checkpoint,
-        decoding=p.decoding, scoring=p.scoring,
-    )  # fmt: skip
-    for row in rows:
-        log.info("%s: neuron %.3f behaviour %.3f pos R2 %.3f", row["model_id"],
-                 row["neuron_score"], row["behavior_score"], row["pos_r2_valid"])  # fmt: skip
+    w, p, inp = snakemake.wildcards, snakemake.params, snakemake.input
+    rows = selected_models(pd.read_parquet(inp.sweep), p.selection, p.sae_seeds)
+    case = Case(
+        protocol=w.protocol,
+        split=load_prepared(inp.data),
+        embedding=embedding(inp.embedding),
+        seed=int(w.seed),
+        cebra_row=pd.read_parquet(inp.decoding).iloc[0],
+        sae_models=load_selected(inp.checkpoint, rows),
+        checkpoint=inp.checkpoint,
+        shuffled=embedding(inp.shuffled) if inp.shuffled else None,
+    )
+    models = [m for m in posthoc_models(p.scoring["nulls"])
+              if m != "shuffled_cebra" or case.shuffled is not None]  # fmt: skip
+    out, latents = posthoc_case(case, models, decoding=p.decoding, scoring=p.scoring)
+    for row in out:
+        log.info("%s: neuron %.3f (shift null p95 %.3f) behaviour %.3f (p95 %.3f) "
+                 "pos R2 train %.3f valid %.3f", row["model_id"], row["neuron_score"],
+                 row["neuron_null_p95"], row["behavior_score"], row["behavior_null_p95"],
+                 row["pos_r2_train"], row["pos_r2_valid"])  # fmt: skip
     atomic_savez(snakemake.output.latents, **latents)
-    case = dict(protocol=w.protocol, rat=w.rat, dim=int(w.dim))
-    write_table(pd.DataFrame([{**case, **row} for row in rows]), snakemake.output.scores, POSTHOC)
+    ids = dict(protocol=w.protocol, rat=w.rat, dim=int(w.dim), seed=int(w.seed))
+    write_table(pd.DataFrame([{**ids, **row} for row in out]), snakemake.output.scores, POSTHOC)
 
 
 run_rule(main, snakemake)

@@ -10,6 +10,7 @@ from common import log, run_rule
 from cebra_sae.data import load_prepared
 from cebra_sae.embedding import fit_cebra, resolve_device
 from cebra_sae.io import atomic_savez, atomic_write
+from cebra_sae.representations import permute_time
 from cebra_sae.tables import write_table
 
 
@@ -26,8 +27,12 @@ def main(snakemake):
         w.seed,
         split.n_train,
     )
+    spikes_train = split.spikes_train
+    if snakemake.params.shuffled:  # the null: time bins permuted, labels intact
+        spikes_train = permute_time(spikes_train, int(w.seed))
+        log.info("train spikes' time bins permuted (seed %s); labels intact", w.seed)
     fit = fit_cebra(
-        split.spikes_train,
+        spikes_train,
         split.spikes_valid,
         split.labels_train,
         snakemake.params.cebra,
@@ -53,6 +58,7 @@ def main(snakemake):
         lr=float(w.lr),
         seed=int(w.seed),
         final=bool(snakemake.params.final),
+        shuffled=bool(snakemake.params.shuffled),
         **{k: v for k, v in fit.info.items() if k not in {"protocol", "seed"}},
         train_seconds=fit.train_seconds,
         final_loss=float(fit.loss[-tail:].mean()),

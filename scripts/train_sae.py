@@ -6,9 +6,10 @@ import torch
 from common import log, run_rule
 
 from cebra_sae.embedding import resolve_device
-from cebra_sae.sae import TrainSettings, block_grid, train_block
+from cebra_sae.sae import TrainSettings, train_block
 from cebra_sae.sae.checkpoint import save_block
 from cebra_sae.sae.evaluate import sweep_rows
+from cebra_sae.sae.grid import block_grid, block_specs, selection_grid
 from cebra_sae.tables import SAE_SWEEP, write_table
 
 
@@ -17,7 +18,10 @@ def main(snakemake):
     torch.set_num_threads(snakemake.threads)
     with np.load(snakemake.input.embedding) as npz:
         z_train, z_valid = npz["train"], npz["valid"]
-    specs = block_grid(w.arch, int(w.expansion), p.grid)
+    expansion = int(w.expansion)
+    selected = p.selection and selection_grid(w.arch, expansion, p.selection, p.selection["seeds"])
+    specs = block_specs(w.arch, expansion, p.grid, selected)
+    in_grid = {s.model_id for s in block_grid(w.arch, expansion, p.grid)} if p.grid else set()
     settings = TrainSettings(
         protocol=w.protocol,
         epochs=p.epochs,
@@ -26,10 +30,11 @@ def main(snakemake):
         device=resolve_device(p.device, "sae.device"),
     )
     log.info(
-        "%s/%s dim %s %s x%s: %d models on %s, %d train samples, batch %d, %d epochs",
+        "%s/%s dim %s seed %s %s x%s: %d models on %s, %d train samples, batch %d, %d epochs",
         w.protocol,
         w.rat,
         w.dim,
+        w.seed,
         w.arch,
         w.expansion,
         len(specs),
@@ -62,6 +67,8 @@ def main(snakemake):
         protocol=w.protocol,
         rat=w.rat,
         dim=int(w.dim),
+        seed=int(w.seed),
+        grid=rows.model_id.isin(in_grid),
         checkpoint=snakemake.output.checkpoint,
         epochs=settings.epochs,
         batch_size=settings.batch_size,

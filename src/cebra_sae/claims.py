@@ -1,13 +1,32 @@
-"""The paper's claims C1-C6 (STUDY.md §7), measured and judged from the study's tables.
+"""The paper's claims C1-C6 (STUDY.md §7, §9), measured, given intervals and judged.
 
-Each claim is split into *parts*, each a direction that should hold in every rat x dim
-(the *cases*; a few parts are measured per rat x k): its effect per case (e.g. SAE −
-CEBRA), their mean (``effect``) and standard deviation (``spread``), and the share of cases
-where the direction holds (``agreement``). A part is ``supported`` when the share is at
-least ``agreement`` (``claims.agreement``), ``not supported`` when at most
-``1 − agreement``, else ``mixed``; a claim is supported when all its parts are, not
-supported when none is, mixed otherwise, and not testable when a part lacks the data (e.g.
-a single k or dim).
+Each claim is split into *parts*, each a direction that should hold. A part's effect is
+measured per *case*: rat x dim x seed for the post-hoc claims (C3-C5; an SAE's value is the
+mean over its SAE seeds), rat x dim for the sweep claims (C1, C2: the paper's grid, first
+seed), rat x k x seed or rat x dim x seed for the trends of C6. Every effect is oriented so
+that the part holds when the effect is above its ``bound`` (0, or ``−decoding_tolerance``
+for C5, ``−flat_tolerance`` for "flat in k").
+
+**Statistics.** ``effect`` is the mean over cases; ``ci_low``/``ci_high`` its 95 %
+hierarchical bootstrap interval (:func:`cebra_sae.stats.hierarchical_bootstrap`: rats
+resampled, then cases within each drawn rat; ``claims.bootstrap_resamples`` resamples,
+seeded); ``p_wilcoxon`` scipy's paired signed-rank test of ``effect − bound`` over the
+cases (cases within a rat are not independent: read it as descriptive); ``per_rat`` the
+mean effect per rat.
+
+**Verdict rule.** A part is ``supported`` when its whole interval lies above the bound,
+``not supported`` when the whole interval lies below it, ``inconclusive`` when the interval
+contains it, and ``not testable`` without cases. A claim is supported when all its parts
+are, not supported when all are not, not testable when a part is, else ``mixed``. With
+fewer than three rats, ``caveat`` says that the interval describes these rats only: two
+rats are too few to generalise to rats at large.
+
+**Nulls** (``baseline`` column). The rows with ``baseline == "claim"`` measure the claim
+itself. For the post-hoc parts (C3-C5) further rows measure the same SAE against each null
+representation instead of CEBRA (``SAE − random_sae``, ``SAE − pca``, ``SAE − ica``; the
+same k and SAE seed for ``random_sae``), and, for scores, against its own time-shift null
+(``SAE − shift-null 95th percentile``). Their verdict is ``survives`` when the interval of
+(SAE − null) lies above 0, ``does not survive`` otherwise.
 
 Operational definitions (the paper states its claims qualitatively):
 
@@ -20,10 +39,10 @@ Operational definitions (the paper states its claims qualitatively):
 * C3 neuron score rises after sparsification, per k: SAE_k − CEBRA > 0.
 * C4 behaviour score: CEBRA − SAE_8 > 0, CEBRA − SAE_16 > 0, SAE_32 − CEBRA > 0.
 * C5 decoding preserved or improved, per k and per position R² / direction accuracy
-  (validation): SAE_k − CEBRA ≥ −``decoding_tolerance``.
-* C6 among SAEs: neuron score rises with dim (Spearman ρ over dims per rat x k > 0) and is
-  flat in k (relative range over k ≤ ``flat_tolerance`` per rat x dim); behaviour score
-  rises with k (ρ over k > 0) and falls with dim (ρ over dims < 0).
+  (validation): SAE_k − CEBRA > −``decoding_tolerance``.
+* C6 among SAEs: neuron score rises with dim (Spearman ρ over dims per rat x k x seed > 0)
+  and is flat in k (−relative range over k per rat x dim x seed > −``flat_tolerance``);
+  behaviour score rises with k (ρ over k > 0) and falls with dim (−ρ over dims > 0).
 
 Scores are each protocol's own formula (``neuron_score``, ``behavior_score`` in
 ``posthoc.parquet``).
@@ -37,6 +56,8 @@ import numpy as np
 import pandas as pd
 
 from cebra_sae.config import defaults
+from cebra_sae.representations import nulls_of
+from cebra_sae.stats import hierarchical_bootstrap, wilcoxon_p
 
 STATEMENTS = {
     "C1": "TopK gives the best explained variance at a given nonzero ratio, clearest at 32-64",
@@ -59,16 +80,25 @@ class ClaimSettings:
     decoding_tolerance: float = _DEFAULTS["decoding_tolerance"]
     flat_tolerance: float = _DEFAULTS["flat_tolerance"]
     agreement: float = _DEFAULTS["agreement"]
+    bootstrap_resamples: int = _DEFAULTS["bootstrap_resamples"]
+    bootstrap_seed: int = _DEFAULTS["bootstrap_seed"]
+    confidence: float = _DEFAULTS["confidence"]
 
 
-def judge(share: float, agreement: float) -> str:
-    if not np.isfinite(share):
+def judge_interval(low: float, high: float, bound: float = 0.0) -> str:
+    """The verdict of a part from its interval (see the module docstring).
+
+    Example:
+        >>> judge_interval(0.01, 0.2), judge_interval(-0.01, 0.2), judge_interval(-0.3, -0.1)
+        ('supported', 'inconclusive', 'not supported')
+    """
+    if not (np.isfinite(low) and np.isfinite(high)):
         return "not testable"
-    if share >= agreement:
+    if low > bound:
         return "supported"
-    if share <= 1 - agreement:
+    if high < bound:
         return "not supported"
-    return "mixed"
+    return "inconclusive"
 
 
 def overall(verdicts: list[str]) -> str:
@@ -82,25 +112,64 @@ def overall(verdicts: list[str]) -> str:
     return "mixed"
 
 
-def _part(claim, part, measure, effects, holds, settings, detail=""):
+def caveat(n_rats: int) -> str:
+    if n_rats >= 3:
+        return ""
+    return (
+        f"only {n_rats} rat{'s' if n_rats != 1 else ''}: the interval describes "
+        f"{'these rats' if n_rats != 1 else 'this rat'}; too few to generalise to rats at large"
+    )
+
+
+def _part(claim, part, measure, effects, s: ClaimSettings, bound=0.0, detail="",
+          baseline="claim") -> dict:  # fmt: skip
+    """One part: ``effects`` is a Series of per-case effects whose index has a ``rat`` level."""
     effects = pd.Series(effects, dtype=float).dropna()
-    holds = pd.Series(holds, dtype=bool).loc[effects.index] if len(effects) else pd.Series([])
-    share = float(holds.mean()) if len(holds) else float("nan")
+    cases = effects.rename("effect").reset_index()
+    n_rats = int(cases["rat"].nunique()) if len(cases) else 0
+    low, high = hierarchical_bootstrap(cases, "effect", "rat", s.bootstrap_resamples,
+                                       s.confidence, s.bootstrap_seed) if len(cases) else (
+                                           float("nan"), float("nan"))  # fmt: skip
+    verdict = judge_interval(low, high, bound)
+    if baseline != "claim" and verdict != "not testable":
+        verdict = "survives" if verdict == "supported" else "does not survive"
+    per_rat = cases.groupby("rat").effect.agg(["mean", "size"]) if len(cases) else None
     return {
         "claim": claim,
         "part": part,
+        "baseline": baseline,
         "statement": STATEMENTS[claim],
         "measure": measure,
+        "bound": float(bound),
         "effect": float(effects.mean()) if len(effects) else float("nan"),
+        "ci_low": low,
+        "ci_high": high,
+        "p_wilcoxon": wilcoxon_p(effects - bound),
         "spread": float(effects.std(ddof=0)) if len(effects) else float("nan"),
+        "n_rats": n_rats,
         "n_cases": int(len(effects)),
-        "agreement": share,
-        "verdict": judge(share, settings.agreement),
+        "per_rat": ""
+        if per_rat is None
+        else "; ".join(
+            f"{rat} {row['mean']:+.3f} (n={int(row['size'])})" for rat, row in per_rat.iterrows()
+        ),
+        "agreement": float((effects > bound).mean()) if len(effects) else float("nan"),
+        "verdict": verdict,
+        "caveat": caveat(n_rats) if len(effects) else "",
         "detail": detail,
     }
 
 
+def paper_grid(sweep: pd.DataFrame) -> pd.DataFrame:
+    """The paper's sweep grid (first CEBRA seed, first SAE seed) out of ``sae_sweep``."""
+    return sweep[sweep["grid"]] if "grid" in sweep else sweep
+
+
 def claim_c1(sweep: pd.DataFrame, s: ClaimSettings) -> list[dict]:
+    if sweep.empty:
+        return [_part("C1", "topk_best", "delta explained variance (valid)", [], s,
+                      detail="no SAE sweep")]  # fmt: skip
+    sweep = paper_grid(sweep)
     sparse = sweep[(sweep.nonzero_ratio_valid <= s.max_nonzero_ratio) & ~sweep.diverged]
     best = sparse.groupby(["rat", "dim", "arch"]).explained_variance_valid.max().unstack("arch")
     cases = sweep.groupby(["rat", "dim"]).size().index
@@ -116,62 +185,100 @@ def claim_c1(sweep: pd.DataFrame, s: ClaimSettings) -> list[dict]:
         f"(n={len(high)}); {len(cases) - len(effect)} of {len(cases)} rat x dim cases left out "
         "(TopK or no other architecture that sparse)"
     )
-    return [_part("C1", "topk_best", "delta explained variance (valid)", effect, effect > 0, s,
-                  detail)]  # fmt: skip
+    return [_part("C1", "topk_best", "delta explained variance (valid)", effect, s,
+                  detail=detail)]  # fmt: skip
 
 
 def claim_c2(sweep: pd.DataFrame, s: ClaimSettings) -> list[dict]:
-    topk = sweep[(sweep.arch == "topk") & ~sweep.diverged].copy()
+    sweep = paper_grid(sweep)
+    topk = sweep[(sweep.arch == "topk") & ~sweep.diverged].copy() if len(sweep) else sweep
     if topk.empty or 8 not in set(topk.expansion) or topk.expansion.nunique() < 2:
-        return [_part("C2", "x8_closest", "distance to top left", [], [], s, "needs TopK x8 and "
-                      "another expansion")]  # fmt: skip
+        return [_part("C2", "x8_closest", "distance to top left", [], s,
+                      detail="needs TopK x8 and another expansion")]  # fmt: skip
     topk["distance"] = np.hypot(1 - topk.explained_variance_valid, topk.nonzero_ratio_valid)
     best = topk.groupby(["rat", "dim", "expansion"]).distance.min().unstack("expansion")
     effect = best.drop(columns=[8]).min(axis=1) - best[8]
-    return [_part("C2", "x8_closest", "other expansions' best distance - x8's", effect,
-                  effect > 0, s)]  # fmt: skip
+    return [_part("C2", "x8_closest", "other expansions' best distance - x8's", effect, s)]
 
 
-def _paired(posthoc: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per rat x dim: the column for CEBRA and for each SAE k (columns 'cebra', 8, 16, ...)."""
-    cebra = posthoc[posthoc.model == "cebra"].set_index(["rat", "dim"])[column].rename("cebra")
-    sae = posthoc[posthoc.model == "sae"].pivot_table(index=["rat", "dim"], columns="k",
-                                                      values=column)  # fmt: skip
-    return sae.join(cebra, how="inner")
+CASE = ["rat", "dim", "seed"]
+
+
+def _per_case(posthoc: pd.DataFrame, model: str, column: str) -> pd.DataFrame:
+    """Per case (rat x dim x seed): ``column`` of ``model``, by k (columns) or as 'value'
+    for representations without k; SAE seeds averaged."""
+    rows = posthoc[posthoc.model == model]
+    if rows.empty:
+        return pd.DataFrame()
+    if rows["k"].notna().any():
+        return rows.pivot_table(index=CASE, columns="k", values=column, aggfunc="mean")
+    return rows.groupby(CASE)[column].mean().to_frame("value")
+
+
+def _with_seed(posthoc: pd.DataFrame) -> pd.DataFrame:
+    return posthoc if "seed" in posthoc else posthoc.assign(seed=0)
+
+
+def _sae_parts(posthoc, s, claim, column, name, measure, orient, bound=0.0, detail="",
+               shift_column=None) -> list[dict]:  # fmt: skip
+    """A post-hoc part per k (claim row) and the SAE against each null (null rows).
+
+    ``orient(sae, cebra)`` gives the claim's oriented effect per case.
+    """
+    sae = _per_case(posthoc, "sae", column)
+    cebra = _per_case(posthoc, "cebra", column)
+    parts = []
+    if sae.empty or cebra.empty:
+        return parts
+    for k in sorted(sae.columns):
+        paired = sae[[k]].join(cebra, how="inner")
+        effect = orient(paired[k], paired["value"])
+        parts.append(_part(claim, name(k), measure(k), effect, s, bound, detail))
+        for null in nulls_of("sae"):
+            values = _per_case(posthoc, null, column)
+            if values.empty:
+                continue
+            ref = values[k] if k in values.columns else values.get("value")
+            if ref is None:
+                continue
+            joined = sae[[k]].join(ref.rename("null"), how="inner")
+            parts.append(_part(claim, name(k), f"SAE k{k} - {null} {column}",
+                               joined[k] - joined["null"], s, baseline=null))  # fmt: skip
+        if shift_column is not None and shift_column in posthoc:
+            shift = _per_case(posthoc, "sae", shift_column)
+            joined = sae[[k]].join(shift[[k]].rename(columns={k: "null"}), how="inner")
+            parts.append(_part(claim, name(k), f"SAE k{k} {column} - its shift-null 95th "
+                               "percentile", joined[k] - joined["null"], s,
+                               baseline="shift_p95"))  # fmt: skip
+    return parts
 
 
 def claim_c3(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
-    paired = _paired(posthoc, "neuron_score")
-    return [
-        _part("C3", f"k{k}", "SAE - CEBRA neuron score", paired[k] - paired.cebra,
-              paired[k] - paired.cebra > 0, s)
-        for k in sorted(c for c in paired.columns if c != "cebra")
-    ]  # fmt: skip
+    return _sae_parts(posthoc, s, "C3", "neuron_score", lambda k: f"k{k}",
+                      lambda k: "SAE - CEBRA neuron score", lambda sae, ceb: sae - ceb,
+                      shift_column="neuron_null_p95")  # fmt: skip
 
 
 def claim_c4(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
-    paired = _paired(posthoc, "behavior_score")
     parts = []
     for k, cebra_wins in ((8, True), (16, True), (32, False)):
-        if k not in paired:
-            continue
-        effect = (paired.cebra - paired[k]) if cebra_wins else (paired[k] - paired.cebra)
         name = f"cebra_beats_k{k}" if cebra_wins else f"k{k}_beats_cebra"
         measure = f"CEBRA - SAE k{k}" if cebra_wins else f"SAE k{k} - CEBRA"
-        parts.append(_part("C4", name, f"{measure} behaviour score", effect, effect > 0, s))
+        orient = (lambda sae, ceb: ceb - sae) if cebra_wins else (lambda sae, ceb: sae - ceb)
+        only_k = posthoc[posthoc.k.isna() | (posthoc.k.astype(float) == k)]
+        parts += _sae_parts(only_k, s, "C4", "behavior_score", lambda _, n=name: n,
+                            lambda _, m=measure: f"{m} behaviour score", orient,
+                            shift_column="behavior_null_p95")  # fmt: skip
     return parts
 
 
 def claim_c5(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     parts = []
+    detail = f"preserved = drop of at most {s.decoding_tolerance:g}"
     for column in ("pos_r2_valid", "dir_acc_valid"):
-        paired = _paired(posthoc, column)
-        for k in sorted(c for c in paired.columns if c != "cebra"):
-            effect = paired[k] - paired.cebra
-            detail = f"preserved = drop of at most {s.decoding_tolerance:g}"
-            holds = effect >= -s.decoding_tolerance
-            name, measure = f"{column}_k{k}", f"SAE - CEBRA {column}"
-            parts.append(_part("C5", name, measure, effect, holds, s, detail))
+        parts += _sae_parts(posthoc, s, "C5", column, lambda k, c=column: f"{c}_k{k}",
+                            lambda k, c=column: f"SAE - CEBRA {c}", lambda sae, ceb: sae - ceb,
+                            bound=-s.decoding_tolerance, detail=detail)  # fmt: skip
     return parts
 
 
@@ -186,28 +293,34 @@ def _spearman_per(group: pd.DataFrame, by: list[str], x: str, y: str) -> pd.Seri
 
 def claim_c6(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     sae = posthoc[posthoc.model == "sae"].astype({"k": float})
-    neuron_dim = _spearman_per(sae, ["rat", "k"], "dim", "neuron_score")
-    rel = sae.groupby(["rat", "dim"]).neuron_score.agg(
-        lambda v: (v.max() - v.min()) / v.mean() if len(v) > 1 else np.nan
+    sae = sae.groupby(["rat", "dim", "seed", "k"], as_index=False)[
+        ["neuron_score", "behavior_score"]].mean()  # fmt: skip
+    neuron_dim = _spearman_per(sae, ["rat", "k", "seed"], "dim", "neuron_score")
+    rel = sae.groupby(["rat", "dim", "seed"]).neuron_score.agg(
+        lambda v: -(v.max() - v.min()) / v.mean() if len(v) > 1 else np.nan
     )
-    behavior_k = _spearman_per(sae, ["rat", "dim"], "k", "behavior_score")
-    behavior_dim = _spearman_per(sae, ["rat", "k"], "dim", "behavior_score")
+    behavior_k = _spearman_per(sae, ["rat", "dim", "seed"], "k", "behavior_score")
+    behavior_dim = -_spearman_per(sae, ["rat", "k", "seed"], "dim", "behavior_score")
     return [
-        _part("C6", "neuron_rises_with_dim", "Spearman rho(dim, neuron score) per rat x k",
-              neuron_dim, neuron_dim > 0, s),
-        _part("C6", "neuron_flat_in_k", "relative range of neuron score over k per rat x dim",
-              rel, rel <= s.flat_tolerance, s, f"flat = range <= {s.flat_tolerance:g} x mean"),
-        _part("C6", "behavior_rises_with_k", "Spearman rho(k, behaviour score) per rat x dim",
-              behavior_k, behavior_k > 0, s),
-        _part("C6", "behavior_falls_with_dim", "Spearman rho(dim, behaviour score) per rat x k",
-              behavior_dim, behavior_dim < 0, s),
+        _part("C6", "neuron_rises_with_dim", "Spearman rho(dim, neuron score) per rat x k x "
+              "seed", neuron_dim, s),
+        _part("C6", "neuron_flat_in_k", "-relative range of neuron score over k per rat x dim "
+              "x seed", rel, s, bound=-s.flat_tolerance,
+              detail=f"flat = range <= {s.flat_tolerance:g} x mean"),
+        _part("C6", "behavior_rises_with_k", "Spearman rho(k, behaviour score) per rat x dim x "
+              "seed", behavior_k, s),
+        _part("C6", "behavior_falls_with_dim", "-Spearman rho(dim, behaviour score) per rat x "
+              "k x seed", behavior_dim, s),
     ]  # fmt: skip
 
 
 def claims_table(
-    sweep: pd.DataFrame, posthoc: pd.DataFrame, settings: ClaimSettings
+    sweep: pd.DataFrame, posthoc: pd.DataFrame, settings: ClaimSettings | None = None
 ) -> pd.DataFrame:
-    """Every part of every claim, per protocol, with the claim's overall verdict."""
+    """Every part of every claim (and every null comparison), per protocol, with the claim's
+    overall verdict (from its ``baseline == "claim"`` parts)."""
+    settings = settings or ClaimSettings()
+    posthoc = _with_seed(posthoc)
     rows = []
     for protocol in sorted(set(posthoc.protocol) | set(sweep.protocol)):
         sw = sweep[sweep.protocol == protocol]
@@ -220,11 +333,82 @@ def claims_table(
         for claim in STATEMENTS:
             mine = [p for p in parts if p["claim"] == claim]
             if not mine:  # e.g. C4 without SAEs of k = 8, 16 or 32
-                mine = [_part(claim, "all", "", [], [], settings, "no data for this claim")]
+                mine = [_part(claim, "all", "", [], settings, detail="no data for this claim")]
                 mine[0]["protocol"] = protocol
                 parts.append(mine[0])
-            verdict = overall([p["verdict"] for p in mine])
+            verdict = overall([p["verdict"] for p in mine if p["baseline"] == "claim"])
             for p in mine:
                 p["claim_verdict"] = verdict
         rows += parts
     return pd.DataFrame(rows)
+
+
+#: the posthoc columns given intervals for the figures (a figure never recomputes them)
+INTERVAL_METRICS = ("neuron_score", "behavior_score", "pos_r2_valid", "dir_acc_valid",
+                    "neuron_null_p95", "behavior_null_p95")  # fmt: skip
+
+
+def intervals_table(posthoc: pd.DataFrame, settings: ClaimSettings | None = None):
+    """Mean and hierarchical-bootstrap interval of each metric per protocol x model x k,
+    over all dims (``dim`` null) and per dim: what Figures 4-6 draw.
+
+    SAE seeds are averaged within a case first (a case is rat x dim x seed).
+    """
+    s = settings or ClaimSettings()
+    posthoc = _with_seed(posthoc).astype({"k": "Int64"})
+    cases = posthoc.groupby(["protocol", "model", "k", *CASE], dropna=False, as_index=False)[
+        list(INTERVAL_METRICS)].mean()  # fmt: skip
+    rows = []
+    for (protocol, model, k), group in cases.groupby(["protocol", "model", "k"], dropna=False):
+        for dim in [None, *sorted(group.dim.unique())]:
+            subset = group if dim is None else group[group.dim == dim]
+            for metric in INTERVAL_METRICS:
+                low, high = hierarchical_bootstrap(subset, metric, "rat", s.bootstrap_resamples,
+                                                   s.confidence, s.bootstrap_seed)  # fmt: skip
+                rows.append(dict(protocol=protocol, model=model, k=k, dim=dim, metric=metric,
+                                 mean=float(subset[metric].mean()), ci_low=low, ci_high=high,
+                                 n_rats=int(subset.rat.nunique()),
+                                 n_cases=len(subset)))  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _interval(row) -> str:
+    return f"{row.effect:+.3f} [{row.ci_low:+.3f}, {row.ci_high:+.3f}]"
+
+
+def plain_words(claims: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Per protocol x claim, a sentence on what survived its nulls:
+    ``(protocol, claim, sentence)``.
+
+    Example:
+        >>> row = dict(protocol="paper", claim="C3", statement="s", claim_verdict="supported",
+        ...            part="k8", baseline="claim", effect=0.1, ci_low=0.05, ci_high=0.15,
+        ...            verdict="supported", caveat="", n_rats=4)
+        >>> null = {**row, "baseline": "random_sae", "verdict": "does not survive",
+        ...         "effect": 0.01, "ci_low": -0.02, "ci_high": 0.03}
+        >>> plain_words(pd.DataFrame([row, null]))[0][2][:60]
+        'C3 (s): supported. k8: +0.100 [+0.050, +0.150]. Against the '
+    """
+    out = []
+    for (protocol, claim), rows in claims.groupby(["protocol", "claim"], sort=False):
+        own = rows[rows.baseline == "claim"]
+        first = own.iloc[0] if len(own) else rows.iloc[0]
+        words = [f"{claim} ({first.statement}): {first.claim_verdict}."]
+        words += [f"{r.part}: {_interval(r)} ({r.verdict})." if r.verdict != "supported"
+                  else f"{r.part}: {_interval(r)}." for r in own.itertuples()]  # fmt: skip
+        nulls = rows[rows.baseline != "claim"]
+        if len(nulls):
+            survived = sorted(set(nulls.baseline[nulls.verdict == "survives"]))
+            failed = nulls[nulls.verdict == "does not survive"]
+            words.append("Against the nulls: " + (
+                f"survives {', '.join(survived)} in every part" if failed.empty else
+                f"survives {len(nulls) - len(failed)} of {len(nulls)} comparisons; does not "
+                "survive " + ", ".join(f"{r.baseline} ({r.part}, {_interval(r)})"
+                                       for r in failed.itertuples())
+            ) + ".")  # fmt: skip
+        elif claim in ("C1", "C2", "C6"):
+            words.append("No null applies (a comparison within the sweep or among SAEs).")
+        if first.caveat:
+            words.append(f"Caveat: {first.caveat}.")
+        out.append((protocol, claim, " ".join(words)))
+    return out

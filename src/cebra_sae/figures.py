@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cebra_sae.claims import paper_grid
 from cebra_sae.protocols import PROTOCOLS
+from cebra_sae.representations import REPRESENTATIONS
 from cebra_sae.sae.architectures import ARCHITECTURES
 
 if TYPE_CHECKING:
@@ -179,6 +181,7 @@ def figure_sae_sweep_panel(sweep: pd.DataFrame, protocol: str, rat: str, dim) ->
     """
     plt, _ = _plotting()
     dim = int(dim)
+    sweep = paper_grid(sweep)
     data = sweep[(sweep.protocol == protocol) & (sweep.rat == rat) & (sweep.dim == dim)]
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     _sae_scatter(ax, data.dropna(subset=["explained_variance_valid"]), legend=True)
@@ -191,6 +194,7 @@ def figure_sae_sweep_panel(sweep: pd.DataFrame, protocol: str, rat: str, dim) ->
 def figure_sae_sweep_grid(sweep: pd.DataFrame) -> plt.Figure:
     """All rat x dim panels of Figures 2-3: rows = protocol x rat, columns = dim."""
     plt, _ = _plotting()
+    sweep = paper_grid(sweep)
     data = sweep.dropna(subset=["explained_variance_valid"])
     rows = sorted({(p, r) for p, r in zip(sweep.protocol, sweep.rat, strict=True)})
     dims = sorted(sweep["dim"].unique())
@@ -223,15 +227,21 @@ SCORE_LABELS = {
 }
 
 
-def _with_representation(posthoc: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Add a ``representation`` column: ``CEBRA`` or ``SAE k=..`` (ordered by k)."""
-    data = posthoc.copy()
-    data["representation"] = [
-        "CEBRA" if model == "cebra" else f"SAE k={int(k)}"
-        for model, k in zip(data["model"], data["k"], strict=True)
-    ]
-    ks = sorted(int(k) for k in data.loc[data["model"] == "sae", "k"].dropna().unique())
-    return data, ["CEBRA", *[f"SAE k={k}" for k in ks]]
+def representation_label(model: str, k) -> str:
+    """``CEBRA``, ``SAE k=8``, ``random_sae k=8``, ``pca``, ... (the figures' x labels)."""
+    name = {"cebra": "CEBRA", "sae": "SAE"}.get(model, model)
+    return name if pd.isna(k) else f"{name} k={int(k)}"
+
+
+def _with_representation(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Add a ``representation`` label; the labels in registry order, then by k."""
+    data = data.copy()
+    data["representation"] = [representation_label(m, k) for m, k in
+                              zip(data["model"], data["k"], strict=True)]  # fmt: skip
+    rank = {name: i for i, name in enumerate(REPRESENTATIONS)}
+    keys = data[["model", "k", "representation"]].drop_duplicates()
+    keys = keys.assign(rank=keys.model.map(rank), kk=pd.to_numeric(keys.k).fillna(-1))
+    return data, keys.sort_values(["rank", "kk"]).representation.tolist()
 
 
 @contextlib.contextmanager
@@ -246,80 +256,183 @@ def _seeded_jitter(seed: int = 0):
         np.random.set_state(state)
 
 
-def _representation_palette(order: list[str]) -> dict:
-    """SAEs in a sequential palette by k, CEBRA in grey."""
-    plt, sns = _plotting()
-    palette = dict(zip(order, sns.color_palette("crest", len(order)), strict=True))
-    palette["CEBRA"] = (0.55, 0.55, 0.55)
-    return palette
+def _representation_palette(data: pd.DataFrame, order: list[str]) -> dict:
+    """Each label in its representation's registered colour."""
+    colours = dict(zip(data["representation"], data["model"], strict=True))
+    return {label: REPRESENTATIONS[colours[label]].colour for label in order}
 
 
-def _box_figure(posthoc: pd.DataFrame, columns: list[str], title: str) -> plt.Figure:
+#: each score's time-shift null column (drawn as a band behind the score)
+NULL_OF_SCORE = {"neuron_score": "neuron_null_p95", "behavior_score": "behavior_null_p95"}
+
+
+def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: list[str],
+                     title: str) -> plt.Figure:  # fmt: skip
+    """Per protocol x column: every case (points), the mean with its bootstrap interval
+    (black), and for scores the shift-null 95th percentile of each representation (grey
+    band: its interval)."""
     plt, sns = _plotting()
     data, order = _with_representation(posthoc)
+    iv, _ = _with_representation(intervals[intervals["dim"].isna()])
     protocols = _protocols_in(data)
     fig, axes = plt.subplots(
-        len(protocols), len(columns), figsize=(4.8 * len(columns), 3.8 * len(protocols)),
-        squeeze=False,
+        len(protocols), len(columns), figsize=(0.75 * len(order) * len(columns) + 2,
+                                               3.9 * len(protocols)), squeeze=False,
     )  # fmt: skip
-    palette = _representation_palette(order)
+    palette = _representation_palette(data, order)
+    x_of = {label: i for i, label in enumerate(order)}
     for i, protocol in enumerate(protocols):
         subset = data[data["protocol"] == protocol]
         for j, column in enumerate(columns):
             ax = axes[i, j]
-            sns.boxplot(data=subset, x="representation", y=column, order=order,
-                        hue="representation", palette=palette, ax=ax, fliersize=0, width=0.6,
-                        legend=False)  # fmt: skip
+            null = NULL_OF_SCORE.get(column)
+            if null:
+                bands = iv[(iv.protocol == protocol) & (iv.metric == null)]
+                for band in bands.itertuples():
+                    x = x_of[band.representation]
+                    ax.fill_between([x - 0.4, x + 0.4], band.ci_low, band.ci_high,
+                                    color="0.85", zorder=0, lw=0)  # fmt: skip
+                    ax.hlines(band.mean, x - 0.4, x + 0.4, color="0.6", lw=1, zorder=0)
             with _seeded_jitter():
                 sns.stripplot(data=subset, x="representation", y=column, order=order,
-                              color="black", size=3.5, alpha=0.7, ax=ax)  # fmt: skip
+                              hue="representation", palette=palette, size=3, alpha=0.5,
+                              ax=ax, legend=False, zorder=1)  # fmt: skip
+            means = iv[(iv.protocol == protocol) & (iv.metric == column)]
+            xs = [x_of[r] for r in means.representation]
+            ax.errorbar(xs, means["mean"], yerr=[means["mean"] - means.ci_low,
+                        means.ci_high - means["mean"]], fmt="o", color="black", ms=4,
+                        capsize=3, lw=1.2, zorder=3)  # fmt: skip
             ax.set_xlabel("")
             ax.set_ylabel(SCORE_LABELS.get(column, column))
+            ax.tick_params(axis="x", rotation=60, labelsize=7)
             scored_on = subset["score_split"].iloc[0] if "score" in column else "valid"
             ax.set_title(f"{protocol} ({scored_on} split)")
     fig.suptitle(title, y=1.0)
+    fig.text(0.5, -0.01, "points: rat x dim x seed x SAE seed; black: mean and 95 % hierarchical "
+             "bootstrap interval; grey band: the representation's time-shift null (95th "
+             "percentile, its interval)", ha="center", fontsize=7)  # fmt: skip
     fig.tight_layout()
     return fig
 
 
-def figure_scores(posthoc: pd.DataFrame) -> plt.Figure:
-    """Figure 4: neuron and behaviour scores, CEBRA vs SAE k (boxes over rat x dim)."""
-    return _box_figure(
+def figure_scores(posthoc: pd.DataFrame, intervals: pd.DataFrame) -> plt.Figure:
+    """Figure 4: neuron and behaviour scores of CEBRA, the SAEs and the nulls."""
+    return _interval_figure(
         posthoc,
+        intervals,
         ["neuron_score", "behavior_score"],
-        "Interpretability before and after sparsification (points: rat x dim)",
+        "Interpretability before and after sparsification, against nulls",
     )
 
 
-def figure_decoding(posthoc: pd.DataFrame) -> plt.Figure:
-    """Figure 5: position R² and direction accuracy on validation, CEBRA vs SAE k."""
-    return _box_figure(
+def figure_decoding(posthoc: pd.DataFrame, intervals: pd.DataFrame) -> plt.Figure:
+    """Figure 5: position R² and direction accuracy on validation, CEBRA vs SAEs vs nulls."""
+    return _interval_figure(
         posthoc,
+        intervals,
         ["pos_r2_valid", "dir_acc_valid"],
-        "Decoding before and after sparsification (points: rat x dim)",
+        "Decoding before and after sparsification, against nulls",
     )
 
 
-def figure_scores_by_dim(posthoc: pd.DataFrame) -> plt.Figure:
-    """Figure 6: neuron and behaviour scores by embedding dim and k (mean ± sd over rats)."""
+def figure_scores_by_dim(intervals: pd.DataFrame) -> plt.Figure:
+    """Figure 6: neuron and behaviour scores by embedding dim and k: mean and bootstrap
+    interval per dim (CEBRA and the SAEs), the SAEs' shift nulls dashed."""
     plt, sns = _plotting()
-    data, order = _with_representation(posthoc)
+    data, order = _with_representation(intervals[intervals["dim"].notna()])
+    data = data[data.model.isin(["cebra", "sae"])]
+    order = [o for o in order if o in set(data.representation)]
     protocols = _protocols_in(data)
-    columns = ["neuron_score", "behavior_score"]
     fig, axes = plt.subplots(len(protocols), 2, figsize=(10, 3.8 * len(protocols)), squeeze=False)
-    palette = _representation_palette(order)
+    palette = dict(zip(order, sns.color_palette("crest", len(order)), strict=True))
+    palette["CEBRA"] = (0.55, 0.55, 0.55)
     for i, protocol in enumerate(protocols):
-        subset = data[data["protocol"] == protocol]
-        for j, column in enumerate(columns):
+        for j, column in enumerate(["neuron_score", "behavior_score"]):
             ax = axes[i, j]
-            sns.pointplot(data=subset, x="dim", y=column, hue="representation", hue_order=order,
-                          palette=palette, errorbar="sd", dodge=0.3, ax=ax,
-                          markersize=5, linewidth=1.5)  # fmt: skip
+            for n, label in enumerate(order):
+                rows = data[(data.protocol == protocol) & (data.representation == label)]
+                line = rows[rows.metric == column].sort_values("dim")
+                x = np.arange(len(line)) + (n - len(order) / 2) * 0.06
+                ax.errorbar(x, line["mean"], yerr=[line["mean"] - line.ci_low,
+                            line.ci_high - line["mean"]], marker="o", ms=4, capsize=2,
+                            color=palette[label], label=label)  # fmt: skip
+                null = rows[rows.metric == NULL_OF_SCORE[column]].sort_values("dim")
+                if label != "CEBRA" and len(null):
+                    ax.plot(x, null["mean"], ls="--", marker="_", ms=8, lw=0.8,
+                            color=palette[label])  # fmt: skip
+                ax.set_xticks(np.arange(len(line)), [str(int(d)) for d in line.dim])
+                ax.set_xlim(-0.5, len(line) - 0.5)
             ax.set_xlabel("CEBRA output dimension")
             ax.set_ylabel(SCORE_LABELS[column])
             ax.set_title(protocol)
             ax.legend(fontsize=7, title=None)
-    fig.suptitle("Interpretability by embedding dimension and k (mean ± sd over rats)", y=1.0)
+    fig.suptitle("Interpretability by embedding dimension and k (mean, 95 % bootstrap interval;"
+                 " dashed: SAE time-shift null p95)", y=1.0, fontsize=10)  # fmt: skip
+    fig.tight_layout()
+    return fig
+
+
+VERDICT_COLOURS = {"supported": "#029e73", "survives": "#029e73", "not supported": "#d55e00",
+                   "does not survive": "#d55e00", "inconclusive": "#949494",
+                   "not testable": "#cccccc"}  # fmt: skip
+
+
+def figure_forest(claims: pd.DataFrame) -> plt.Figure:
+    """Every claim part's effect ± interval against its bound, and against each null."""
+    plt, _ = _plotting()
+    protocols = _protocols_in(claims)
+    n = max(len(claims[claims.protocol == p]) for p in protocols)
+    fig, axes = plt.subplots(1, len(protocols), figsize=(6.5 * len(protocols), 0.2 * n + 1.5),
+                             squeeze=False)  # fmt: skip
+    for ax, protocol in zip(axes[0], protocols, strict=True):
+        rows = claims[(claims.protocol == protocol) & claims.effect.notna()].reset_index()
+        y = np.arange(len(rows))[::-1]
+        colours = [VERDICT_COLOURS.get(v, "black") for v in rows.verdict]
+        ax.errorbar(rows.effect - rows.bound, y, xerr=[rows.effect - rows.ci_low,
+                    rows.ci_high - rows.effect], fmt="none", ecolor=colours, lw=1.3)  # fmt: skip
+        ax.scatter(rows.effect - rows.bound, y, c=colours, s=14, zorder=3)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(
+            y,
+            [
+                f"{r.claim} {r.part}" + ("" if r.baseline == "claim" else f"  vs {r.baseline}")
+                for r in rows.itertuples()
+            ],
+            fontsize=6,
+        )
+        ax.set_xlabel("effect − bound (95 % hierarchical bootstrap interval)")
+        caveat = rows.caveat[rows.caveat != ""]
+        ax.set_title(protocol + (f"\n({caveat.iloc[0]})" if len(caveat) else ""), fontsize=8)
+    handles = [plt.Line2D([], [], color=c, marker="o", ls="", label=v)
+               for v, c in VERDICT_COLOURS.items()]  # fmt: skip
+    fig.legend(handles=handles, fontsize=7, loc="lower center", ncol=3,
+               bbox_to_anchor=(0.5, -0.1))  # fmt: skip
+    fig.suptitle("Is the effect real? Each claim part against zero and against each null", y=1.0)
+    fig.tight_layout()
+    return fig
+
+
+def figure_stability(stability: pd.DataFrame) -> plt.Figure:
+    """Per protocol: CEBRA consistency across seeds (per rat x dim); SAE directions matched
+    across SAE seeds, trained vs random decoders (mean over rats, seeds and k)."""
+    plt, sns = _plotting()
+    protocols = _protocols_in(stability)
+    fig, axes = plt.subplots(len(protocols), 2, figsize=(10, 3.6 * len(protocols)),
+                             squeeze=False)  # fmt: skip
+    for i, protocol in enumerate(protocols):
+        data = stability[stability.protocol == protocol]
+        cebra = data[data.model == "cebra"]
+        sns.barplot(data=cebra, x="dim", y="value", hue="rat", ax=axes[i, 0], errorbar=None)
+        axes[i, 0].set_ylabel("CEBRA consistency between seeds (R²)")
+        axes[i, 0].set_title(f"{protocol}: CEBRA embeddings across seeds")
+        sae = data[data.model == "sae"].melt(
+            id_vars=["rat", "dim", "k"], value_vars=["value", "random_value"],
+            var_name="decoders", value_name="share")  # fmt: skip
+        sae["decoders"] = sae.decoders.map({"value": "trained", "random_value": "random"})
+        sns.barplot(data=sae, x="dim", y="share", hue="decoders", ax=axes[i, 1], errorbar=None,
+                    palette={"trained": "#de8f05", "random": "0.7"})  # fmt: skip
+        axes[i, 1].set_ylabel("share of directions matched")
+        axes[i, 1].set_title(f"{protocol}: SAE latents across SAE seeds")
     fig.tight_layout()
     return fig
 
@@ -356,7 +469,9 @@ register_figure(
         path="sae_sweep/{protocol}/{rat}-dim{dim}.png",
     )
 )
-register_figure(Figure("fig4_scores", figure_scores, ("posthoc",), "Post-hoc"))
-register_figure(Figure("fig5_decoding", figure_decoding, ("posthoc",), "Post-hoc"))
-register_figure(Figure("fig6_scores_by_dim", figure_scores_by_dim, ("posthoc",), "Post-hoc"))
+register_figure(Figure("fig4_scores", figure_scores, ("posthoc", "intervals"), "Post-hoc"))
+register_figure(Figure("fig5_decoding", figure_decoding, ("posthoc", "intervals"), "Post-hoc"))
+register_figure(Figure("fig6_scores_by_dim", figure_scores_by_dim, ("intervals",), "Post-hoc"))
+register_figure(Figure("forest", figure_forest, ("claims",), "Is the effect real?"))
+register_figure(Figure("stability", figure_stability, ("stability",), "Is the effect real?"))
 register_figure(Figure("runtime", figure_runtime, ("runtime",), "Runtime"))

@@ -1,11 +1,13 @@
 """Post-hoc evaluation of CEBRA embeddings and their selected SAEs (STUDY.md §5).
 
-For one rat x dim and protocol, every representation (the CEBRA embedding, each selected
-SAE's latents) gets decoding scores (§3 on the representation instead of z),
-interpretability scores under both formulas, and its nonzero ratio. What differs between
-protocols is read from the protocol's entry (:mod:`cebra_sae.protocols`): how it decodes,
-the split the scores are computed on (``score_split``) and which formula is its own
-(``score_formula``). Under ``paper``: decoders fit on train, scores on the validation split,
+For one protocol x rat x dim x seed (a *case*), every representation of the registry
+:mod:`cebra_sae.representations` (the CEBRA embedding, each selected SAE's latents, and
+the nulls: untrained SAE, PCA/ICA rotations, shuffled-spikes CEBRA) gets decoding scores
+(§3 on the representation instead of z), interpretability scores under both formulas, its
+nonzero ratio, and the time-shift null of its own scores (:func:`shift_nulls`, §9). What
+differs between protocols is read from the protocol's entry (:mod:`cebra_sae.protocols`):
+how it decodes, the split the scores are computed on (``score_split``) and which formula is
+its own (``score_formula``). Under ``paper``: decoders fit on train, scores on the validation split,
 the text's formulas; under ``seed_code``: in-sample decoding, scores on the train split, the
 published code's formulas.
 
@@ -49,9 +51,8 @@ from cebra_sae.metrics import (
     neuron_score_text,
     nonzero_ratio,
 )
-from cebra_sae.protocols import decode, decoding_of, get_protocol
-from cebra_sae.sae.checkpoint import load_model
-from cebra_sae.sae.trainer import encode
+from cebra_sae.protocols import decode, get_protocol
+from cebra_sae.representations import REPRESENTATIONS, Case, posthoc_models
 
 
 def score_split(protocol: str, split: Split, latents_train, latents_valid):
@@ -123,37 +124,38 @@ def evaluate_representation(
     }
 
 
-def selected_models(block_rows: pd.DataFrame, selection: Mapping, seed: int) -> pd.DataFrame:
-    """The ``sae_sweep`` rows of the selected SAEs of one block, one per selected k.
+def selected_models(block_rows: pd.DataFrame, selection: Mapping, sae_seeds) -> pd.DataFrame:
+    """The ``sae_sweep`` rows of the selected SAEs of one block: per SAE seed, per selected k.
 
     Args:
-        block_rows: the sweep rows of the selected block (arch x expansion).
+        block_rows: the sweep rows of the selected block (arch x expansion, one embedding).
         selection: the config's ``posthoc.selection`` (``learning_rate``, ``k``).
-        seed: the SAE seed compared.
+        sae_seeds: the SAE seeds compared (``sae.seeds``).
 
     Raises:
-        StudyError: a selected k has no (or more than one) row.
+        StudyError: a selected k and seed has no (or more than one) row.
 
     Example:
-        >>> rows = pd.DataFrame({"lr": [1e-3, 1e-3, 1e-4], "k": [8, 16, 8], "seed": 0,
+        >>> rows = pd.DataFrame({"lr": [1e-3, 1e-3, 1e-4], "k": [8, 16, 8], "sae_seed": 0,
         ...                      "model_id": ["a", "b", "c"]})
-        >>> selected_models(rows, {"learning_rate": 1e-3, "k": [16, 8]}, 0).model_id.tolist()
+        >>> selected_models(rows, {"learning_rate": 1e-3, "k": [16, 8]}, [0]).model_id.tolist()
         ['b', 'a']
     """
     chosen = []
-    for k in selection["k"]:
-        match = block_rows[
-            np.isclose(block_rows.lr, selection["learning_rate"], rtol=1e-9, atol=0)
-            & (block_rows.k == k)
-            & (block_rows.seed == seed)
-        ]
-        if len(match) != 1:
-            raise StudyError(
-                f"posthoc.selection: {len(match)} SAEs of the sweep have lr "
-                f"{selection['learning_rate']:g}, k {k} and seed {seed} (expected 1). Fix: "
-                "select values that are in the sae grid."
-            )
-        chosen.append(match.iloc[0])
+    for seed in sae_seeds:
+        for k in selection["k"]:
+            match = block_rows[
+                np.isclose(block_rows.lr, selection["learning_rate"], rtol=1e-9, atol=0)
+                & (block_rows.k == k)
+                & (block_rows.sae_seed == seed)
+            ]
+            if len(match) != 1:
+                raise StudyError(
+                    f"posthoc.selection: {len(match)} SAEs of the sweep have lr "
+                    f"{selection['learning_rate']:g}, k {k} and SAE seed {seed} (expected 1). "
+                    "Fix: select values that are in the sae grid."
+                )
+            chosen.append(match.iloc[0])
     return pd.DataFrame(chosen).reset_index(drop=True)
 
 
@@ -168,49 +170,89 @@ def check_same(name: str, model_id: str, swept: float, recomputed: float, checkp
         )
 
 
-def posthoc_case(
+def load_selected(checkpoint, rows: pd.DataFrame) -> list:
+    """``(spec, weights, sweep_row)`` of each selected SAE (rows of :func:`selected_models`)."""
+    from cebra_sae.sae.checkpoint import load_model
+
+    return [(*load_model(checkpoint, row.model_id), row) for _, row in rows.iterrows()]
+
+
+def shift_nulls(
     protocol: str,
     split: Split,
-    embedding: tuple[np.ndarray, np.ndarray],
-    cebra_row: Mapping,
-    sae_rows: pd.DataFrame,
-    checkpoint,
+    latents_train,
+    latents_valid,
+    scoring: Mapping | None = None,
+    draws: int | None = None,
+    seed=0,
+) -> dict[str, float]:
+    """Time-shift nulls of the protocol's own neuron and behaviour scores (STUDY.md §9).
+
+    Each neuron (behaviour column) of the scored split is rolled by its own offset in
+    ``[T/10, 9T/10]``; ``draws`` such draws (``posthoc.shift_draws``), seeded with
+    ``seed`` (the same seed gives every representation of a case the same offsets).
+
+    Returns:
+        ``neuron_null_mean``, ``neuron_null_p95``, ``behavior_null_mean``,
+        ``behavior_null_p95``.
+    """
+    from cebra_sae.metrics import behaviors
+    from cebra_sae.stats import behavior_null_scores, neuron_null_scores, null_summary
+
+    scoring = {**defaults("posthoc"), **(scoring or {})}
+    draws = draws or scoring["shift_draws"]
+    formula = get_protocol(protocol).score_formula
+    _, latents, spikes, labels = score_split(protocol, split, latents_train, latents_valid)
+    rng = np.random.default_rng(seed)
+    neuron = neuron_null_scores(spikes, latents, formula, draws, rng, scoring["top_neurons"])
+    behavior = behavior_null_scores(
+        latents_train, behaviors(split.labels_train), latents, behaviors(labels), formula,
+        draws, rng, scoring["top_behaviors"], scoring["behavior_ridge_alpha"],
+    )  # fmt: skip
+    return {**null_summary(neuron, "neuron"), **null_summary(behavior, "behavior")}
+
+
+def posthoc_case(
+    case: Case,
+    models=None,
     decoding: Mapping | None = None,
     scoring: Mapping | None = None,
 ) -> tuple[list[dict], dict[str, np.ndarray]]:
-    """CEBRA and each selected SAE of one protocol x rat x dim: ``posthoc`` rows and latents.
+    """Every representation of one protocol x rat x dim x seed: ``posthoc`` rows and latents.
 
     Args:
-        protocol: the protocol evaluated.
-        split: the prepared recording.
-        embedding: ``(z_train, z_valid)``, the final CEBRA embedding.
-        cebra_row: the embedding's ``cebra_sweep`` row (its decoding is reused).
-        sae_rows: :func:`selected_models` rows of the SAE sweep.
-        checkpoint: the block checkpoint holding the selected models.
+        case: the embedding, selected SAEs and (optionally) shuffled embedding of the case.
+        models: the representations evaluated (default: ``cebra``, ``sae`` and every
+            null, :func:`~cebra_sae.representations.posthoc_models`).
+        decoding: the config's ``decoding`` section.
+        scoring: the config's ``posthoc`` section (scores and ``shift_draws``,
+            ``null_seed``).
 
     Returns:
-        ``(rows, latents)``: rows with ``model``, ``k``, ``model_id`` and the columns of
-        :func:`evaluate_representation`; latents ``cebra_{split}`` and ``sae_k{k}_{split}``.
+        ``(rows, latents)``: rows with ``model``, ``k``, ``sae_seed``, ``model_id``, the
+        columns of :func:`evaluate_representation` and of :func:`shift_nulls`; latents
+        ``{model_id}_{split}``.
     """
-    z_train, z_valid = embedding
-    rows = [{
-        "model": "cebra", "k": None, "model_id": "cebra",
-        **evaluate_representation(protocol, split, z_train, z_valid, decoding, scoring,
-                                  decoded=decoding_of(cebra_row, protocol)),
-    }]  # fmt: skip
-    latents = {"cebra_train": z_train, "cebra_valid": z_valid}
-    where = get_protocol(protocol).score_split
-    for sweep_row in sae_rows.itertuples(index=False):
-        spec, weights = load_model(checkpoint, sweep_row.model_id)
-        h_train, _ = encode(z_train, weights, spec, protocol)
-        h_valid, _ = encode(z_valid, weights, spec, protocol)
-        row = evaluate_representation(protocol, split, h_train, h_valid, decoding, scoring)
-        swept = getattr(sweep_row, f"nonzero_ratio_{where}")
-        check_same(f"nonzero_ratio_{where}", spec.model_id, swept, row["nonzero_ratio"],
-                   checkpoint)  # fmt: skip
-        check_same("width", spec.model_id, sweep_row.width, row["width"], checkpoint)
-        row.update(nonzero_ratio=float(swept), width=int(sweep_row.width))
-        rows.append({"model": "sae", "k": int(spec.k), "model_id": spec.model_id, **row})
-        latents[f"sae_k{spec.k}_train"] = h_train.astype(np.float32)
-        latents[f"sae_k{spec.k}_valid"] = h_valid.astype(np.float32)
+    scoring = {**defaults("posthoc"), **(scoring or {})}
+    models = posthoc_models(scoring["nulls"]) if models is None else models
+    where = get_protocol(case.protocol).score_split
+    null_seed = [scoring["null_seed"], case.seed]
+    rows, latents = [], {}
+    for name in models:
+        for rep in REPRESENTATIONS[name].build(case):
+            row = evaluate_representation(case.protocol, case.split, rep.train, rep.valid,
+                                          decoding, scoring, decoded=rep.decoded)  # fmt: skip
+            if rep.swept is not None:  # a trained SAE: its sweep numbers are the record
+                swept = rep.swept[f"nonzero_ratio_{where}"]
+                check_same(f"nonzero_ratio_{where}", rep.model_id, swept,
+                           row["nonzero_ratio"], case.checkpoint)  # fmt: skip
+                check_same("width", rep.model_id, rep.swept["width"], row["width"],
+                           case.checkpoint)  # fmt: skip
+                row.update(nonzero_ratio=float(swept), width=int(rep.swept["width"]))
+            row.update(shift_nulls(case.protocol, case.split, rep.train, rep.valid, scoring,
+                                   seed=null_seed))  # fmt: skip
+            rows.append({"model": name, "k": rep.k, "sae_seed": rep.sae_seed,
+                         "model_id": rep.model_id, **row})  # fmt: skip
+            latents[f"{rep.model_id}_train"] = np.asarray(rep.train, dtype=np.float32)
+            latents[f"{rep.model_id}_valid"] = np.asarray(rep.valid, dtype=np.float32)
     return rows, latents

@@ -25,6 +25,7 @@ import pandas as pd
 from cebra_sae.io import atomic_write
 from cebra_sae.metrics import DECODING_METRICS
 from cebra_sae.protocols import PROTOCOLS
+from cebra_sae.representations import REPRESENTATIONS
 from cebra_sae.sae.grid import SAESpec
 
 Schema = dict[str, tuple[str, str]]
@@ -111,7 +112,13 @@ SAE_SWEEP: Schema = {
     "lr": ("float64", "Adam learning rate"),
     **SAESpec.hyperparameter_columns(),  # l1, k, bandwidth: one column per hyperparameter
     "k_effective": ("Int64", "latents TopK can keep: min(k, width); k ≥ width keeps them all"),
-    "seed": ("int64", "seed of initial weights and data order"),
+    "seed": ("int64", "seed of the CEBRA embedding the SAE was trained on (the replicate)"),
+    "sae_seed": ("int64", "the SAE's own seed (initial weights and data order)"),
+    "grid": (
+        "bool",
+        "part of the paper's sweep grid (first CEBRA seed, first SAE seed); False: a selected "
+        "SAE trained at another seed for the post-hoc replicates",
+    ),
     "model_id": ("string", "the model's key in its block checkpoint"),
     "checkpoint": ("string", "path of the block checkpoint (.npz) holding the model"),
     "epochs": ("int64", "training epochs"),
@@ -136,9 +143,15 @@ POSTHOC: Schema = {
     "protocol": ("string", _PROTOCOL_NAMES),
     "rat": ("string", "recording name"),
     "dim": ("int64", "CEBRA output dimension"),
-    "model": ("string", "`cebra` (the embedding) or `sae` (a selected SAE's latents)"),
-    "k": ("Int64", "TopK k of the SAE (null for CEBRA)"),
-    "model_id": ("string", "`cebra` or the SAE's key in its block checkpoint"),
+    "seed": ("int64", "seed of the CEBRA embedding (the replicate: rat x dim x seed is a case)"),
+    "model": (
+        "string",
+        "the representation (cebra_sae.representations): "
+        + "; ".join(f"`{name}` {rep.summary}" for name, rep in REPRESENTATIONS.items()),
+    ),
+    "k": ("Int64", "TopK k of an SAE or random SAE (null otherwise)"),
+    "sae_seed": ("Int64", "seed of an SAE or random SAE (null otherwise)"),
+    "model_id": ("string", "the representation's id (an SAE's key in its block checkpoint)"),
     "width": ("int64", "number of dimensions / latents"),
     "score_split": ("string", "split of the scores and nonzero ratio (the protocol's)"),
     **{
@@ -168,21 +181,85 @@ POSTHOC: Schema = {
         "float64",
         "mean share of nonzero dimensions per sample (CEBRA ≈ 1; SAE: its sae_sweep value)",
     ),
+    "neuron_null_mean": (
+        "float64",
+        "time-shift null of `neuron_score`: mean over `posthoc.shift_draws` draws, each "
+        "neuron rolled by its own offset in [T/10, 9T/10] on the scored split",
+    ),
+    "neuron_null_p95": ("float64", "95th percentile of the same null"),
+    "behavior_null_mean": (
+        "float64",
+        "time-shift null of `behavior_score` (behaviour columns rolled): mean over draws",
+    ),
+    "behavior_null_p95": ("float64", "95th percentile of the same null"),
 }
 
 CLAIMS: Schema = {
     "protocol": ("string", _PROTOCOL_NAMES),
     "claim": ("string", "C1 ... C6"),
     "statement": ("string", "the paper's claim"),
-    "claim_verdict": ("string", "`supported` / `not supported` / `mixed` (all parts together)"),
+    "claim_verdict": (
+        "string",
+        "`supported` / `not supported` / `mixed` / `not testable` (its `claim` rows together)",
+    ),
     "part": ("string", "one direction the claim asserts"),
-    "measure": ("string", "the effect measured per case"),
-    "effect": ("float64", "mean effect over the cases (rat x dim, or rat x k)"),
+    "baseline": (
+        "string",
+        "`claim`: the claim itself; a null name (`random_sae`, `pca`, `ica`) or `shift_p95`: "
+        "the same SAE measured against that null instead of CEBRA",
+    ),
+    "measure": ("string", "the effect measured per case (oriented: it holds above `bound`)"),
+    "bound": ("float64", "the part holds where the effect is above this (0, or a tolerance)"),
+    "effect": ("float64", "mean effect over the cases (rat x dim x seed, or as `measure` says)"),
+    "ci_low": ("float64", "lower end of the 95 % hierarchical bootstrap interval of `effect`"),
+    "ci_high": ("float64", "upper end of the interval"),
+    "p_wilcoxon": ("float64", "scipy's Wilcoxon signed-rank p of effect − bound over cases"),
     "spread": ("float64", "standard deviation of the effect over the cases"),
-    "n_cases": ("int64", "rat x dim (or rat x k) cases measured"),
-    "agreement": ("float64", "share of cases where the direction holds"),
-    "verdict": ("string", "the part's verdict (share >= `claims.agreement`: supported)"),
+    "n_rats": ("int64", "rats with cases (the independent units)"),
+    "n_cases": ("int64", "cases measured"),
+    "per_rat": ("string", "mean effect and number of cases per rat"),
+    "agreement": ("float64", "share of cases where the effect is above `bound`"),
+    "verdict": (
+        "string",
+        "claim rows: `supported` (interval above bound), `not supported` (below), "
+        "`inconclusive` (contains it); null rows: `survives` / `does not survive`",
+    ),
+    "caveat": ("string", "set when too few rats to generalise"),
     "detail": ("string", "definition notes and left-out cases"),
+}
+
+INTERVALS: Schema = {
+    "protocol": ("string", _PROTOCOL_NAMES),
+    "model": ("string", "the representation (posthoc `model`)"),
+    "k": ("Int64", "TopK k (SAEs and random SAEs; null otherwise)"),
+    "dim": ("Int64", "CEBRA output dimension; null: all dims together"),
+    "metric": ("string", "the posthoc column summarised"),
+    "mean": ("float64", "mean over cases (rat x dim x seed; SAE seeds averaged first)"),
+    "ci_low": ("float64", "lower end of the 95 % hierarchical bootstrap interval"),
+    "ci_high": ("float64", "upper end of the interval"),
+    "n_rats": ("int64", "rats"),
+    "n_cases": ("int64", "cases"),
+}
+
+STABILITY: Schema = {
+    "protocol": ("string", _PROTOCOL_NAMES),
+    "rat": ("string", "recording name"),
+    "dim": ("int64", "CEBRA output dimension"),
+    "seed": ("Int64", "CEBRA seed of the embedding the SAEs share (null for CEBRA rows)"),
+    "model": ("string", "`cebra` (embeddings across seeds) or `sae` (SAEs across SAE seeds)"),
+    "k": ("Int64", "TopK k (SAE rows)"),
+    "measure": (
+        "string",
+        "`consistency`: CEBRA's consistency_score between seeds' embeddings (R² of a linear "
+        "fit, between runs); `matched_share`: share of decoder directions matched at "
+        "|cosine| ≥ 0.9 by Hungarian assignment",
+    ),
+    "value": ("float64", "mean over pairs of seeds"),
+    "random_value": (
+        "float64",
+        "the same for random decoders of the same shape (SAE rows; NaN for CEBRA)",
+    ),
+    "n_pairs": ("int64", "pairs of seeds compared"),
 }
 
 RUNTIME: Schema = {
@@ -202,6 +279,8 @@ TABLES: dict[str, Schema] = {
     "sae_sweep": SAE_SWEEP,
     "posthoc": POSTHOC,
     "claims": CLAIMS,
+    "intervals": INTERVALS,
+    "stability": STABILITY,
     "runtime": RUNTIME,
 }
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
 
-from cebra_sae.claims import ClaimSettings, claims_table, judge, overall
+from cebra_sae.claims import ClaimSettings, claims_table, judge_interval, overall
 from cebra_sae.data import Split
 from cebra_sae.metrics import (
     abs_correlation,
@@ -200,7 +200,10 @@ def test_claims_as_the_paper_states_them_are_supported():
     table = claims_table(_sweep(), posthoc, ClaimSettings())
     verdicts = table.drop_duplicates("claim").set_index("claim").claim_verdict
     assert verdicts.to_dict() == {f"C{i}": "supported" for i in range(1, 7)}
-    c3 = table[table.claim == "C3"]
+    c3 = table[(table.claim == "C3") & (table.baseline == "claim")]
+    assert (
+        (c3.ci_low > 0).all() and (c3.n_rats == 2).all() and c3.caveat.str.contains("2 rats").all()
+    )
     assert c3.part.tolist() == ["k8", "k16", "k32"] and (c3.n_cases == 8).all()
     assert c3.effect.tolist() == pytest.approx([0.13] * 3, abs=0.03)
 
@@ -218,8 +221,10 @@ def test_claims_that_fail_are_not_supported():
 
 
 def test_verdict_rules():
-    assert judge(0.8, 0.75) == "supported" and judge(0.5, 0.75) == "mixed"
-    assert judge(0.2, 0.75) == "not supported" and judge(float("nan"), 0.75) == "not testable"
+    assert judge_interval(0.01, 0.3) == "supported" and judge_interval(-0.01, 0.3) == "inconclusive"
+    assert judge_interval(-0.3, -0.01) == "not supported"
+    assert judge_interval(float("nan"), 0.1) == "not testable"
+    assert judge_interval(-0.03, 0.1, bound=-0.05) == "supported"
     assert overall(["supported", "mixed"]) == "mixed"
     assert overall(["not supported", "not testable"]) == "not testable"
     assert overall(["not supported", "not supported"]) == "not supported"
@@ -248,47 +253,77 @@ def test_selected_models_are_the_sweeps_rows(selected_block):
     from cebra_sae.posthoc import selected_models
 
     _, rows = selected_block
-    chosen = selected_models(rows, {"learning_rate": 1e-2, "k": [2, 1]}, seed=0)
+    chosen = selected_models(rows, {"learning_rate": 1e-2, "k": [2, 1]}, [0])
     assert chosen.model_id.tolist() == ["topk-x2-lr0.01-k2-seed0", "topk-x2-lr0.01-k1-seed0"]
-    with pytest.raises(StudyError, match="0 SAEs of the sweep have lr 0.01, k 4 and seed 0"):
-        selected_models(rows, {"learning_rate": 1e-2, "k": [4]}, seed=0)
+    with pytest.raises(StudyError, match="0 SAEs of the sweep have lr 0.01, k 4 and SAE seed 0"):
+        selected_models(rows, {"learning_rate": 1e-2, "k": [4]}, [0])
+
+
+def _case(protocol, unit, path, rows, **extra):
+    from cebra_sae.posthoc import load_selected
+    from cebra_sae.protocols import decode_all
+    from cebra_sae.representations import Case
+
+    split, lt, lv = unit
+    cebra_row = decode_all(lt, split.labels_train, lv, split.labels_valid)
+    return Case(protocol, split, (lt, lv), 0, cebra_row, load_selected(path, rows), path,
+                **extra)  # fmt: skip
 
 
 @pytest.mark.parametrize("protocol", ["paper", "seed_code"])
 def test_posthoc_case_reuses_cebra_decoding_and_sweep_numbers(unit, selected_block, protocol):
     from cebra_sae.posthoc import posthoc_case, selected_models
-    from cebra_sae.protocols import decode_all
 
     split, lt, lv = unit
     path, rows = selected_block
-    cebra_row = decode_all(lt, split.labels_train, lv, split.labels_valid)
-    sae_rows = selected_models(rows, {"learning_rate": 1e-3, "k": [1, 2]}, seed=0)
-    out, latents = posthoc_case(protocol, split, (lt, lv), cebra_row, sae_rows, path)
+    sae_rows = selected_models(rows, {"learning_rate": 1e-3, "k": [1, 2]}, [0])
+    case = _case(protocol, unit, path, sae_rows)
+    out, latents = posthoc_case(case, ["cebra", "sae"], scoring={"shift_draws": 20})
     assert [(r["model"], r["k"]) for r in out] == [("cebra", None), ("sae", 1), ("sae", 2)]
     cebra = out[0]
     prefix = "" if protocol == "paper" else "seed_code_"
-    assert cebra["pos_r2_valid"] == cebra_row[f"{prefix}pos_r2_valid"]
+    assert cebra["pos_r2_valid"] == case.cebra_row[f"{prefix}pos_r2_valid"]
     fresh = evaluate_representation(protocol, split, lt, lv)  # decoded here, not reused
     assert {key: cebra[key] for key in fresh} == fresh
     where = "valid" if protocol == "paper" else "train"
     for row, swept in zip(out[1:], sae_rows.itertuples(), strict=True):
         assert row["model_id"] == swept.model_id and row["width"] == swept.width == 12
         assert row["nonzero_ratio"] == getattr(swept, f"nonzero_ratio_{where}")
-        assert row["score_split"] == where
-    assert sorted(latents) == ["cebra_train", "cebra_valid", "sae_k1_train", "sae_k1_valid",
-                               "sae_k2_train", "sae_k2_valid"]  # fmt: skip
-    assert ((latents["sae_k1_valid"] != 0).sum(axis=1) <= 1).all()
+        assert row["score_split"] == where and row["sae_seed"] == 0
+    ids = ["cebra", "topk-x2-lr0.001-k1-seed0", "topk-x2-lr0.001-k2-seed0"]
+    assert sorted(latents) == sorted(f"{i}_{s}" for i in ids for s in ("train", "valid"))
+    assert ((latents["topk-x2-lr0.001-k1-seed0_valid"] != 0).sum(axis=1) <= 1).all()
+
+
+def test_every_null_is_evaluated_like_the_sae(unit, selected_block):
+    from cebra_sae.posthoc import posthoc_case, selected_models
+    from cebra_sae.representations import permute_time
+
+    split, lt, lv = unit
+    path, rows = selected_block
+    sae_rows = selected_models(rows, {"learning_rate": 1e-3, "k": [2]}, [0])
+    case = _case("paper", unit, path, sae_rows, shuffled=(permute_time(lt, 0), lv))
+    out, _ = posthoc_case(case, scoring={"shift_draws": 20})
+    by_model = {r["model"]: r for r in out}
+    assert list(by_model) == ["cebra", "sae", "random_sae", "pca", "ica", "shuffled_cebra"]
+    random = by_model["random_sae"]
+    assert random["width"] == by_model["sae"]["width"] == 12 and random["k"] == 2
+    assert random["nonzero_ratio"] == pytest.approx(2 / 12)  # exactly k of the width
+    assert by_model["pca"]["width"] == by_model["ica"]["width"] == lt.shape[1]
+    # a rotation keeps what a linear decoder can read
+    assert by_model["pca"]["pos_r2_valid"] == pytest.approx(by_model["cebra"]["pos_r2_valid"],
+                                                            abs=1e-6)  # fmt: skip
+    for row in out:
+        assert row["neuron_null_mean"] <= row["neuron_null_p95"]
+        assert set(row) >= {"pos_r2_valid", "neuron_score", "behavior_score", "nonzero_ratio"}
 
 
 def test_posthoc_case_stops_when_sweep_and_checkpoint_disagree(unit, selected_block):
     from cebra_sae.errors import StudyError
     from cebra_sae.posthoc import posthoc_case, selected_models
-    from cebra_sae.protocols import decode_all
 
-    split, lt, lv = unit
     path, rows = selected_block
-    stale = selected_models(rows, {"learning_rate": 1e-3, "k": [2]}, seed=0)
+    stale = selected_models(rows, {"learning_rate": 1e-3, "k": [2]}, [0])
     stale.loc[0, "nonzero_ratio_valid"] += 0.01
-    cebra_row = decode_all(lt, split.labels_train, lv, split.labels_valid)
     with pytest.raises(StudyError, match="are out of sync. Fix: delete both and rerun"):
-        posthoc_case("paper", split, (lt, lv), cebra_row, stale, path)
+        posthoc_case(_case("paper", unit, path, stale), ["cebra", "sae"])

@@ -41,6 +41,10 @@ def test_schema_enums_are_the_registries():
     assert set(SCHEMA["posthoc"]["properties"]["selection"]["properties"]["arch"]["enum"]) <= (
         set(selectable_architectures())
     )
+    from cebra_sae.representations import null_names
+
+    assert SCHEMA["posthoc"]["properties"]["nulls"]["items"]["enum"] == null_names()
+    assert SCHEMA["posthoc"]["properties"]["nulls"]["default"] == null_names()
     # every list an architecture's grid reads is a list of the sae section
     for name in ARCHITECTURES:
         for key in grid_keys(name):
@@ -83,7 +87,8 @@ def test_a_registered_architecture_runs_grid_trainer_sweep_rows_and_figure(toy_a
     z = np.random.default_rng(0).normal(size=(400, 4)).astype(np.float32)
     block = train_block(z, specs, TrainSettings(epochs=2))
     rows = pd.DataFrame(sweep_rows(block, z[:300], z[300:])).assign(
-        protocol="paper", rat="r", dim=4, checkpoint="c.npz", epochs=2, batch_size=256,
+        protocol="paper", rat="r", dim=4, seed=0, grid=True, checkpoint="c.npz", epochs=2,
+        batch_size=256,
         device="cpu", block_models=len(specs), block_seconds=block.seconds,
     )  # fmt: skip
     table = conform(rows, SAE_SWEEP)
@@ -140,3 +145,40 @@ def test_a_third_protocol_is_one_entry(third_protocol):
         assert h.shape == (300, 8)
     assert get_architecture("jumprelu", "paper_train").name == "jumprelu"
     assert get_architecture("jumprelu", "seed_code").name == "jumprelu_seed_code"
+
+
+@pytest.fixture
+def unit_split():
+    rng = np.random.default_rng(2)
+    spikes = rng.poisson(2.0, size=(200, 5)).astype(float)
+    labels = np.column_stack([rng.uniform(0, 1.6, 200), np.tile([1.0, 0.0], 100),
+                              np.tile([0.0, 1.0], 100)])  # fmt: skip
+    z = spikes[:, :3] + rng.normal(size=(200, 3))
+    return Split(spikes[:150], spikes[150:], labels[:150], labels[150:]), z[:150], z[150:]
+
+
+def test_a_registered_null_is_evaluated_with_no_other_edit(unit_split):
+    """A new null representation is one register call: posthoc evaluates it like the rest."""
+    from cebra_sae.posthoc import posthoc_case
+    from cebra_sae.representations import (
+        REPRESENTATIONS,
+        Case,
+        Latents,
+        Representation,
+        register_representation,
+    )
+
+    split, lt, lv = unit_split
+
+    def negate(case):
+        return [Latents("sign_flip", -case.embedding[0], -case.embedding[1])]
+
+    register_representation(Representation("sign_flip", "the embedding negated", negate, "sae"))
+    try:
+        rows, latents = posthoc_case(Case("paper", split, (lt, lv)), ["cebra", "sign_flip"],
+                                     scoring={"shift_draws": 10})  # fmt: skip
+    finally:
+        REPRESENTATIONS.pop("sign_flip")
+    flip = rows[1]
+    assert flip["model"] == "sign_flip" and "sign_flip_valid" in latents
+    assert flip["neuron_score"] == pytest.approx(rows[0]["neuron_score"])  # |r| ignores the sign

@@ -164,21 +164,48 @@ def test_sae_sweep_figures(tmp_path):
     save_figure(grid, tmp_path / "grid.png")
 
 
-def test_post_hoc_figures_are_reproducible(tmp_path):
-    """The strip plot's jitter is seeded: the same table gives the same PNG, byte for byte."""
-    from cebra_sae.figures import figure_scores
-
+def _posthoc_rows():
     rows = [
-        dict(protocol="paper", rat=rat, dim=dim, model=model, k=k, score_split="valid",
-             neuron_score=0.1 * dim / 8 + (k or 0) / 100, behavior_score=0.5)
-        for rat in ("a", "b") for dim in (8, 16) for model, k in (("cebra", None), ("sae", 8))
+        dict(protocol="paper", rat=rat, dim=dim, seed=seed, model=model, k=k,
+             sae_seed=None if k is None else 0, score_split="valid",
+             neuron_score=0.1 * dim / 8 + (k or 0) / 100 + seed / 50, behavior_score=0.5,
+             pos_r2_valid=0.5, dir_acc_valid=0.8, neuron_null_p95=0.05, behavior_null_p95=0.1)
+        for rat in ("a", "b") for dim in (8, 16) for seed in (0, 1)
+        for model, k in (("cebra", None), ("sae", 8), ("random_sae", 8), ("pca", None))
     ]  # fmt: skip
-    posthoc = pd.DataFrame(rows).astype({"k": "Int64"})
+    return pd.DataFrame(rows).astype({"k": "Int64", "sae_seed": "Int64"})
+
+
+def test_post_hoc_figures_are_reproducible_and_draw_intervals_and_nulls(tmp_path):
+    """The strip plot's jitter is seeded: the same table gives the same PNG, byte for byte."""
+    from cebra_sae.claims import intervals_table
+    from cebra_sae.figures import figure_scores, figure_scores_by_dim
+
+    posthoc = _posthoc_rows()
+    intervals = intervals_table(posthoc)
+    fig = figure_scores(posthoc, intervals)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["CEBRA", "SAE k=8", "random_sae k=8", "pca"]  # registry order
+    assert len(ax.collections) >= 4 + 4  # a null band and a strip per representation
     pngs = []
     for i in range(2):
-        save_figure(figure_scores(posthoc), tmp_path / f"{i}.png")
+        save_figure(figure_scores(posthoc, intervals), tmp_path / f"{i}.png")
         pngs.append((tmp_path / f"{i}.png").read_bytes())
     assert pngs[0] == pngs[1]
+    save_figure(figure_scores_by_dim(intervals), tmp_path / "fig6.png")
+
+
+def test_forest_plot_has_a_row_per_part_and_null():
+    from cebra_sae.claims import claims_table
+    from cebra_sae.figures import figure_forest
+
+    claims = claims_table(pd.DataFrame(columns=["protocol"]), _posthoc_rows())
+    fig = figure_forest(claims)
+    rows = claims[claims.effect.notna()]
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(ticks) == len(rows) and "C3 k8  vs random_sae" in ticks
+    assert "too few to generalise" in fig.axes[0].get_title()
 
 
 def test_integer_keys_refuse_floats_and_booleans(schema):

@@ -19,9 +19,11 @@ from cebra_sae.tables import (
     CLAIMS,
     DATA_SUMMARY,
     GROUND_TRUTH,
+    INTERVALS,
     POSTHOC,
     RUNTIME,
     SAE_SWEEP,
+    STABILITY,
 )
 
 pytestmark = pytest.mark.workflow
@@ -41,6 +43,23 @@ def test_full_study_dry_run_plans_64_cebra_fits(tmp_path):
     assert counts["decode_cebra"] == 64
     assert counts["fetch_cebra_recording"] == 4  # nothing on disk here: all four downloaded
     assert counts["prepare_recording"] == 4
+
+
+def test_rigorous_config_plans_seeds_nulls_and_the_grid_at_the_first_seed(
+    tmp_path, data_dir, achilles_npz
+):
+    rats = ('rats={"buddy": {"source": "cebra"}, "achilles": {"source": "file", '
+            f'"path": "{achilles_npz}"}}}}')  # fmt: skip
+    run = snakemake("-n", "--configfile", REPO / "config/rigorous.yaml",
+                    "--replace-workflow-config", "--config", f"data_dir={data_dir}", rats,
+                    cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:]
+    counts = job_counts(run.stdout)
+    assert counts["train_cebra"] == 2 * 4 * 5  # rat x dim x seed, final settings only
+    assert counts["train_cebra_shuffled"] == 2 * 4  # first seed
+    # the paper's grid (3 arch x 3 expansions) at seed 0, the selected TopK x8 at seeds 1-4
+    assert counts["train_sae"] == 2 * 4 * 9 + 2 * 4 * 4
+    assert counts["posthoc"] == 2 * 4 * 5 and counts["stability"] == 1
 
 
 def test_files_already_in_data_dir_are_not_fetched(tmp_path, data_dir):
@@ -85,7 +104,7 @@ def test_tiny_study_writes_the_documented_tables(tiny, splits):
     assert list(sweep.columns) == list(CEBRA_SWEEP)
     for column, (dtype, _) in CEBRA_SWEEP.items():
         assert str(sweep[column].dtype) == dtype, column
-    assert len(sweep) == 4
+    assert len(sweep) == 8 and set(sweep.seed) == {0, 1}  # the seeds reach the table
     assert set(zip(sweep.protocol, sweep.rat, strict=False)) == {
         (p, r) for p in ("paper", "seed_code") for r in ("sim", "sim-b")
     }
@@ -135,13 +154,20 @@ def test_tiny_study_sweeps_saes(tiny):
     for column, (dtype, _) in SAE_SWEEP.items():
         assert str(sweep[column].dtype) == dtype, column
     # tiny grid per protocol x rat x dim: standard 2 l1 + topk 1 k + jumprelu 2 l1 x 1 bandwidth
-    assert len(sweep) == 2 * 2 * 5
-    per_arch = sweep[(sweep.protocol == "paper") & (sweep.rat == "sim-b")].arch.value_counts()
+    # on the seed-0 embedding (SAE seed 0), plus the selected TopK at SAE seed 1; on the seed-1
+    # embedding the selected TopK at both SAE seeds
+    grid = sweep[sweep.grid]
+    assert len(grid) == 2 * 2 * 5 and (grid.seed == 0).all() and (grid.sae_seed == 0).all()
+    assert len(sweep) == 2 * 2 * (5 + 1 + 2)
+    per_arch = grid[(grid.protocol == "paper") & (grid.rat == "sim-b")].arch.value_counts()
     assert per_arch.to_dict() == {"standard": 2, "jumprelu": 2, "topk": 1}
+    selected = sweep[sweep.arch == "topk"]
+    pairs = sorted(zip(selected.seed, selected.sae_seed, strict=True))
+    assert pairs == sorted([(0, 0), (0, 1), (1, 0), (1, 1)] * 4)
     assert (sweep.width == 8).all() and (
         sweep.batch_size[sweep.protocol == "seed_code"] == 512
     ).all()
-    assert sweep.k.isna().sum() == 16 and sweep.l1.isna().sum() == 4
+    assert sweep.k.isna().sum() == 16 and sweep.l1.isna().sum() == 16
     topk = sweep[sweep.arch == "topk"]
     assert (topk.l0_train <= 2).all() and (topk.nonzero_ratio_valid <= 2 / 8).all()
     assert sweep.filter(like="nonzero_ratio").le(1).all().all()
@@ -150,7 +176,7 @@ def test_tiny_study_sweeps_saes(tiny):
     assert row.model_id in list_models(tiny / row.checkpoint)
     spec, weights = load_model(tiny / row.checkpoint, row.model_id)
     assert spec.model_id == row.model_id and weights["encoder.weight"].shape == (8, 4)
-    log = tiny / "results/logs/train_sae/paper/sim-b/dim4/jumprelu-x2.log"
+    log = tiny / "results/logs/train_sae/paper/sim-b/dim4/seed0/jumprelu-x2.log"
     assert "epoch 2: loss" in log.read_text()
 
 
@@ -162,14 +188,27 @@ FIGURES = [
     "fig5_decoding.png",
     "fig6_scores_by_dim.png",
     "runtime.png",
+    "forest.png",
+    "stability.png",
 ]
 
 
 def test_tiny_study_evaluates_post_hoc(tiny, splits):
     posthoc = pd.read_parquet(tiny / "results/tables/posthoc.parquet")
     assert list(posthoc.columns) == list(POSTHOC)
-    assert len(posthoc) == 2 * 2 * 2  # protocol x rat x (CEBRA, SAE k=2)
-    assert set(posthoc.model) == {"cebra", "sae"} and posthoc.k.dropna().tolist() == [2] * 4
+    # protocol x rat x seed x (CEBRA, SAE k=2 x 2 SAE seeds, random SAE x 2, PCA, ICA), and
+    # the shuffled-spikes CEBRA (paper, first seed) per rat
+    assert len(posthoc) == 2 * 2 * 2 * 7 + 2
+    assert set(posthoc.seed) == {0, 1}  # the seeds reach the table
+    counts = posthoc.groupby("model").size().to_dict()
+    assert counts == {"cebra": 8, "sae": 16, "random_sae": 16, "pca": 8, "ica": 8,
+                      "shuffled_cebra": 2}  # fmt: skip
+    shuffled = posthoc[posthoc.model == "shuffled_cebra"]
+    assert (shuffled.protocol == "paper").all() and (shuffled.seed == 0).all()
+    assert (posthoc.k.dropna() == 2).all() and set(posthoc.sae_seed.dropna()) == {0, 1}
+    nulls = posthoc[["neuron_null_mean", "neuron_null_p95", "behavior_null_p95"]]
+    assert nulls.notna().all().all()
+    assert (posthoc.neuron_null_mean <= posthoc.neuron_null_p95).all()
     split = posthoc.drop_duplicates("protocol").set_index("protocol").score_split
     assert split.to_dict() == {"paper": "valid", "seed_code": "train"}
     own = posthoc.protocol == "paper"
@@ -179,25 +218,28 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     assert scores.notna().all().all() and scores.le(1).all().all()
     cebra = posthoc[posthoc.model == "cebra"]
     assert (cebra.nonzero_ratio > 0.99).all() and (cebra.width == 4).all()
-    sae = posthoc[posthoc.model == "sae"]
+    sae = posthoc[posthoc.model.isin(["sae", "random_sae"])]
     assert (sae.nonzero_ratio <= 2 / 8).all() and (sae.width == 8).all()
-    with np.load(tiny / "results/posthoc/paper/sim-b/dim4/latents.npz") as npz:
-        assert sorted(npz.files) == ["cebra_train", "cebra_valid", "sae_k2_train", "sae_k2_valid"]
-        assert npz["sae_k2_valid"].shape == (splits["sim-b"][1], 8)
+    with np.load(tiny / "results/posthoc/paper/sim-b/dim4/seed1/latents.npz") as npz:
+        sae_id = "topk-x2-lr0.001-k2-seed1"
+        assert {"cebra_train", f"{sae_id}_valid", f"random-{sae_id}_valid", "pca_train",
+                "ica_valid"} <= set(npz.files)  # fmt: skip
+        assert npz[f"{sae_id}_valid"].shape == (splits["sim-b"][1], 8)
     # each number once: CEBRA's decoding is its cebra_sweep row's, an SAE's nonzero ratio
     # its sae_sweep row's (on the protocol's score split)
     cebra_sweep = pd.read_parquet(tiny / "results/tables/cebra_sweep.parquet")
     sae_sweep = pd.read_parquet(tiny / "results/tables/sae_sweep.parquet")
     for row in posthoc.itertuples():
         if row.model == "cebra":
-            swept = cebra_sweep[
-                (cebra_sweep.protocol == row.protocol) & (cebra_sweep.rat == row.rat)
-            ]
+            swept = cebra_sweep[(cebra_sweep.protocol == row.protocol)
+                                & (cebra_sweep.rat == row.rat)
+                                & (cebra_sweep.seed == row.seed)]  # fmt: skip
             prefix = "" if row.protocol == "paper" else "seed_code_"
             assert row.pos_r2_valid == swept[f"{prefix}pos_r2_valid"].item()
             assert row.dir_acc_train == swept[f"{prefix}dir_acc_train"].item()
-        else:
+        elif row.model == "sae":
             swept = sae_sweep[(sae_sweep.protocol == row.protocol) & (sae_sweep.rat == row.rat)
+                              & (sae_sweep.seed == row.seed)
                               & (sae_sweep.model_id == row.model_id)]  # fmt: skip
             assert row.nonzero_ratio == swept[f"nonzero_ratio_{row.score_split}"].item()
     pareto = pd.read_parquet(tiny / "results/tables/sae_pareto.parquet")
@@ -207,13 +249,29 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     assert set(claims.claim) == {f"C{i}" for i in range(1, 7)}
     assert set(claims.protocol) == {"paper", "seed_code"}
     assert set(claims.claim_verdict) <= {"supported", "not supported", "mixed", "not testable"}
+    c3 = claims[(claims.claim == "C3") & (claims.protocol == "paper")]
+    assert set(c3.baseline) == {"claim", "random_sae", "pca", "ica", "shift_p95"}
+    assert (c3.n_cases == 4).all() and (c3.ci_low <= c3.effect).all()  # rat x dim x seed
+    assert (c3.effect <= c3.ci_high).all() and c3.caveat.str.contains("2 rats").all()
+    intervals = pd.read_parquet(tiny / "results/tables/intervals.parquet")
+    assert list(intervals.columns) == list(INTERVALS)
+    assert set(intervals.model) == set(posthoc.model)
+    stability = pd.read_parquet(tiny / "results/tables/stability.parquet")
+    assert list(stability.columns) == list(STABILITY)
+    cebra_runs = stability[stability.model == "cebra"]
+    assert len(cebra_runs) == 4 and cebra_runs.value.notna().all()  # protocol x rat
+    sae_runs = stability[stability.model == "sae"]
+    assert len(sae_runs) == 8 and sae_runs.value.between(0, 1).all()  # protocol x rat x seed
+    page = (tiny / "results/report/effect_real.html").read_text()
+    assert "Is the effect real?" in page and "C3 (" in page and "time-permuted" in page
 
 
 def test_tiny_study_records_where_the_time_went(tiny):
     runtime = pd.read_parquet(tiny / "results/tables/runtime.parquet")
     assert list(runtime.columns) == list(RUNTIME)
     jobs = runtime.groupby("rule").size()
-    assert jobs["train_cebra"] == 4 and jobs["train_sae"] == 12 and jobs["posthoc"] == 4
+    assert jobs["train_cebra"] == 8 and jobs["train_cebra_shuffled"] == 2
+    assert jobs["train_sae"] == 12 + 4 and jobs["posthoc"] == 8
     assert (runtime.seconds > 0).all() and (runtime.max_rss_mb > 0).all()
     assert "paper/sim-b/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
 
@@ -253,9 +311,10 @@ def test_report_holds_every_figure_and_table(report):
     html = report.read_text()
     for name in FIGURES:
         assert name.rsplit("/", 1)[-1] in html, name
-    for table in ("data_summary", "cebra_sweep", "sae_sweep", "sae_pareto", "posthoc", "claims"):
+    for table in ("data_summary", "cebra_sweep", "sae_sweep", "sae_pareto", "posthoc", "claims",
+                  "intervals", "stability", "effect_real"):  # fmt: skip
         assert f"{table}.html" in html, table
-    for category in ("Data", "CEBRA", "SAE sweep", "Post-hoc", "Claims"):
+    for category in ("Data", "CEBRA", "SAE sweep", "Post-hoc", "Claims", "Is the effect real?"):
         assert category in html, category
 
 
@@ -317,7 +376,8 @@ def test_ctrl_c_inside_a_job_resumes_with_only_the_missing_jobs(tiny, tmp_path, 
     """Ctrl-C while a CEBRA fit runs, rerun the same command (no extra flag): only what was
     missing runs, the interrupted job included, and the tables equal an uninterrupted run's."""
     args = ["--configfile", tiny_config]
-    planned = job_counts(snakemake("-n", *args, cwd=tmp_path).stdout)["total"]
+    plan = job_counts(snakemake("-n", *args, cwd=tmp_path).stdout)
+    planned = plan["total"]
     first = _start(tmp_path, args)
     output = []
     assert _read_until(first, output, lambda out: _started(out, "train_cebra") == 3)
@@ -335,7 +395,9 @@ def test_ctrl_c_inside_a_job_resumes_with_only_the_missing_jobs(tiny, tmp_path, 
     assert "Using workflow specific profile" in rerun.stdout
     assert "IncompleteFilesException" not in rerun.stdout
     counts = job_counts(rerun.stdout)
-    assert counts["total"] == planned - finished and counts["train_cebra"] == 2
+    assert (
+        counts["total"] == planned - finished and counts["train_cebra"] == plan["train_cebra"] - 2
+    )
     for table, timing in (
         ("cebra_sweep", ["train_seconds"]),
         ("sae_sweep", ["block_seconds"]),

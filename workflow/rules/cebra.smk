@@ -26,6 +26,39 @@ rule train_cebra:
         final=is_final,
         device=CEBRA["device"],
         log_every=CEBRA["log_every"],
+        shuffled=False,
+    script:
+        "../../scripts/train_cebra.py"
+
+
+rule train_cebra_shuffled:
+    """The shuffled-spikes null: CEBRA at the final settings fit on train spikes whose time
+    bins are permuted (labels intact); embeds the permuted train and the real validation
+    spikes."""
+    input:
+        data=f"{RESULTS}/data/{{rat}}.npz",
+    output:
+        model=f"{RESULTS}/cebra_shuffled/{CEBRA_MODEL}/model.pt",
+        embedding=f"{RESULTS}/cebra_shuffled/{CEBRA_MODEL}/embedding.npz",
+        loss=f"{RESULTS}/cebra_shuffled/{CEBRA_MODEL}/loss.parquet",
+        info=f"{RESULTS}/cebra_shuffled/{CEBRA_MODEL}/info.json",
+    log:
+        f"{LOGS}/train_cebra_shuffled/{CEBRA_MODEL}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_cebra_shuffled/{CEBRA_MODEL}.tsv"
+    conda:
+        "../../envs/cebra.yaml"
+    threads: CEBRA["threads"]
+    resources:
+        mem_mb=CEBRA["mem_mb"],
+        runtime=CEBRA["runtime"],
+        gpu=gpu_count(CEBRA["device"]),
+    params:
+        cebra=cebra_params,
+        final=True,
+        device=CEBRA["device"],
+        log_every=CEBRA["log_every"],
+        shuffled=True,
     script:
         "../../scripts/train_cebra.py"
 

@@ -4,6 +4,7 @@ import shutil
 import sys
 from itertools import product
 from pathlib import Path
+from types import SimpleNamespace
 
 from snakemake.logging import logger
 from snakemake.utils import validate
@@ -52,6 +53,8 @@ DATA_DIR = config["data_dir"]
 RATS = config["rats"]
 PROTOCOLS = config["protocols"]
 CEBRA = config["cebra"]
+POSTHOC = config["posthoc"]
+SELECTION = POSTHOC["selection"]
 
 
 def rats_with_source(*sources):
@@ -208,6 +211,8 @@ REPORT_TABLES = {
     "sae_pareto": "SAE sweep",
     "posthoc": "Post-hoc",
     "claims": "Claims",
+    "intervals": "Claims",
+    "stability": "Is the effect real?",
 }
 
 
@@ -217,6 +222,7 @@ def final_outputs():
         *[f"{RESULTS}/report/{table}.html" for table in REPORT_TABLES],
         *[f"{RESULTS}/tables/{table}.parquet" for table in REPORT_TABLES],
         f"{RESULTS}/tables/runtime.parquet",
+        f"{RESULTS}/report/effect_real.html",
         *[path for figure in FIGURES.values() for path in figure_files(figure)],
     ]
 
@@ -236,20 +242,31 @@ def figure_files(figure):
 # ---- SAE ------------------------------------------------------------------
 
 SAE = config["sae"]
-SAE_BLOCK = "{protocol}/{rat}/dim{dim}/{arch}-x{expansion}"
+SAE_BLOCK = "{protocol}/{rat}/dim{dim}/seed{seed}/{arch}-x{expansion}"
+FIRST_SEED = CEBRA["seeds"][0]
+
+
+def is_selected_block(arch, expansion):
+    return arch == SELECTION["arch"] and int(expansion) == SELECTION["expansion"]
 
 
 def sae_blocks():
-    """Wildcard dicts of every SAE block: protocol x rat x dim x arch x expansion."""
+    """Wildcard dicts of every SAE block: protocol x rat x dim x seed x arch x expansion.
+
+    The paper's sweep grid runs on the first CEBRA seed's embedding; every other seed's
+    embedding gets only the block of the selected SAEs (post-hoc replicates).
+    """
     return [
-        dict(protocol=p, rat=r, dim=d, arch=a, expansion=e)
-        for p, r, d, a, e in product(
+        dict(protocol=p, rat=r, dim=d, seed=s, arch=a, expansion=e)
+        for p, r, d, s, a, e in product(
             PROTOCOLS,
             RATS,
             CEBRA["output_dimension"],
+            CEBRA["seeds"],
             SAE["architectures"],
             SAE["expansion"],
         )
+        if s == FIRST_SEED or is_selected_block(a, e)
     ]
 
 
@@ -264,14 +281,24 @@ def sae_batch_size(wildcards):
 
 
 def sae_grid(wildcards):
-    """The ``sae`` lists a block reads (learning rates, its architecture's own, seeds)."""
-    return {key: SAE[key] for key in grid_keys(wildcards.arch)}
+    """The ``sae`` lists of the sweep grid a block trains (its learning rates, its
+    architecture's own, the first SAE seed), or None off the first CEBRA seed."""
+    if int(wildcards.seed) != FIRST_SEED:
+        return None
+    grid = {key: SAE[key] for key in grid_keys(wildcards.arch)}
+    return {**grid, "seeds": SAE["seeds"][:1]}
+
+
+def sae_selection(wildcards):
+    """The selected SAEs a block also trains (every SAE seed), or None."""
+    if not is_selected_block(wildcards.arch, wildcards.expansion):
+        return None
+    return dict(
+        learning_rate=SELECTION["learning_rate"], k=SELECTION["k"], seeds=SAE["seeds"]
+    )
 
 
 # ---- post-hoc -------------------------------------------------------------
-
-POSTHOC = config["posthoc"]
-SELECTION = POSTHOC["selection"]
 
 
 def check_selection():
@@ -317,7 +344,7 @@ def note_dense_topk():
 
 check_selection()
 note_dense_topk()
-POSTHOC_CASE = "{protocol}/{rat}/dim{dim}"
+POSTHOC_CASE = "{protocol}/{rat}/dim{dim}/seed{seed}"
 
 
 def selected_block(name):
@@ -332,27 +359,79 @@ def selected_block(name):
     return path
 
 
+def final_model(wildcards, seed=None):
+    """The final CEBRA model's folder name of a case (cebra.final hidden and lr)."""
+    final = CEBRA["final"]
+    return CEBRA_MODEL.format(
+        protocol=wildcards.protocol,
+        rat=wildcards.rat,
+        dim=wildcards.dim,
+        hidden=final["num_hidden_units"],
+        lr=fmt_lr(final["learning_rate"]),
+        seed=wildcards.seed if seed is None else seed,
+    )
+
+
 def final_cebra_file(name):
-    """File ``name`` of the final CEBRA model of a rat x dim (cebra.final hidden/lr, first seed)."""
+    """File ``name`` of the final CEBRA model of a rat x dim x seed."""
 
     def path(wildcards):
-        final = CEBRA["final"]
-        model = CEBRA_MODEL.format(
-            protocol=wildcards.protocol,
-            rat=wildcards.rat,
-            dim=wildcards.dim,
-            hidden=final["num_hidden_units"],
-            lr=fmt_lr(final["learning_rate"]),
-            seed=CEBRA["seeds"][0],
-        )
-        return f"{RESULTS}/cebra/{model}/{name}"
+        return f"{RESULTS}/cebra/{final_model(wildcards)}/{name}"
 
     return path
 
 
+def has_shuffled(protocol, seed):
+    """Whether a case evaluates the shuffled-spikes CEBRA null (first seed, supervised
+    protocols, ``shuffled_cebra`` in ``posthoc.nulls``)."""
+    return (
+        "shuffled_cebra" in POSTHOC["nulls"]
+        and int(seed) == FIRST_SEED
+        and get_protocol(protocol).cebra_supervised
+    )
+
+
+def shuffled_cebra_input(wildcards):
+    """The shuffled-spikes CEBRA embedding of a case, if it has one."""
+    if not has_shuffled(wildcards.protocol, wildcards.seed):
+        return []
+    return f"{RESULTS}/cebra_shuffled/{final_model(wildcards)}/embedding.npz"
+
+
 def posthoc_files(name):
     pattern = f"{RESULTS}/posthoc/{POSTHOC_CASE}/{name}"
-    return expand(pattern, protocol=PROTOCOLS, rat=RATS, dim=CEBRA["output_dimension"])
+    return expand(
+        pattern,
+        protocol=PROTOCOLS,
+        rat=RATS,
+        dim=CEBRA["output_dimension"],
+        seed=CEBRA["seeds"],
+    )
+
+
+def final_embeddings(wildcards):
+    """The final CEBRA embeddings of a protocol x rat x dim, one per seed."""
+    return [
+        f"{RESULTS}/cebra/{final_model(wildcards, seed)}/embedding.npz"
+        for seed in CEBRA["seeds"]
+    ]
+
+
+def stability_inputs():
+    """Keys (protocol, rat, dim, seed) and paths of every final embedding and selected block."""
+    keys = list(product(PROTOCOLS, RATS, CEBRA["output_dimension"], CEBRA["seeds"]))
+    embeddings, checkpoints = [], []
+    for protocol, rat, dim, seed in keys:
+        w = dict(protocol=protocol, rat=rat, dim=dim, seed=seed)
+        embeddings.append(
+            f"{RESULTS}/cebra/{final_model(SimpleNamespace(**w))}/embedding.npz"
+        )
+        block = dict(w, arch=SELECTION["arch"], expansion=SELECTION["expansion"])
+        checkpoints.append(f"{RESULTS}/sae/{SAE_BLOCK.format(**block)}/checkpoint.npz")
+    return keys, embeddings, checkpoints
+
+
+STABILITY_KEYS, STABILITY_EMBEDDINGS, STABILITY_CHECKPOINTS = stability_inputs()
 
 
 onstart:

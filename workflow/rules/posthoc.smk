@@ -2,7 +2,8 @@
 
 
 rule posthoc:
-    """Decoding, neuron and behaviour scores of CEBRA and each selected SAE; latents.
+    """Decoding, neuron and behaviour scores (with time-shift nulls) of CEBRA, each selected
+    SAE and the null representations of one rat x dim x seed; latents.
 
     CEBRA's decoding is read from its cebra_sweep row, each SAE's id, width and nonzero
     ratio from its sae_sweep row (and checked against re-encoding).
@@ -13,6 +14,7 @@ rule posthoc:
         decoding=final_cebra_file("decoding.parquet"),
         sweep=selected_block("metrics.parquet"),
         checkpoint=selected_block("checkpoint.npz"),
+        shuffled=shuffled_cebra_input,
     output:
         scores=f"{RESULTS}/posthoc/{POSTHOC_CASE}/scores.parquet",
         latents=f"{RESULTS}/posthoc/{POSTHOC_CASE}/latents.npz",
@@ -23,11 +25,11 @@ rule posthoc:
     conda:
         "../../envs/cebra.yaml"
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=3000,
+        runtime=30,
     params:
         selection=SELECTION,
-        seed=SAE["seeds"][0],
+        sae_seeds=SAE["seeds"],
         scoring={key: value for key, value in POSTHOC.items() if key != "selection"},
         decoding=config["decoding"],
     script:
@@ -48,7 +50,7 @@ rule posthoc_table:
         "../../envs/analysis.yaml"
     params:
         table="posthoc",
-        sort_by=["protocol", "rat", "dim", "model", "k"],
+        sort_by=["protocol", "rat", "dim", "seed", "model", "k", "sae_seed"],
     script:
         "../../scripts/aggregate_table.py"
 
@@ -86,3 +88,71 @@ rule claims:
         claims=config["claims"],
     script:
         "../../scripts/claims.py"
+
+
+rule stability:
+    """CEBRA consistency between seeds per rat x dim; SAE decoder directions matched
+    across SAE seeds (vs random decoders) per rat x dim x seed x k."""
+    input:
+        embeddings=STABILITY_EMBEDDINGS,
+        checkpoints=STABILITY_CHECKPOINTS,
+    output:
+        f"{RESULTS}/tables/stability.parquet",
+    log:
+        f"{LOGS}/stability.log",
+    benchmark:
+        f"{BENCHMARKS}/stability.tsv"
+    conda:
+        "../../envs/cebra.yaml"
+    params:
+        cases=STABILITY_KEYS,
+        seeds=CEBRA["seeds"],
+        sae_seeds=SAE["seeds"],
+        selection=SELECTION,
+        arch=SELECTION["arch"],
+        expansion=SELECTION["expansion"],
+        threshold=POSTHOC["match_cosine"],
+    script:
+        "../../scripts/stability.py"
+
+
+rule intervals:
+    """Mean and hierarchical-bootstrap interval of every post-hoc metric per protocol x
+    representation x k, over all dims and per dim (what Figures 4-6 draw)."""
+    input:
+        f"{RESULTS}/tables/posthoc.parquet",
+    output:
+        f"{RESULTS}/tables/intervals.parquet",
+    log:
+        f"{LOGS}/intervals.log",
+    benchmark:
+        f"{BENCHMARKS}/intervals.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        claims=config["claims"],
+    script:
+        "../../scripts/intervals.py"
+
+
+rule effect_real:
+    """The report page "Is the effect real?": per claim, in words, what survived its nulls."""
+    input:
+        claims=f"{RESULTS}/tables/claims.parquet",
+        posthoc=f"{RESULTS}/tables/posthoc.parquet",
+        stability=f"{RESULTS}/tables/stability.parquet",
+    output:
+        report(
+            f"{RESULTS}/report/effect_real.html",
+            caption="../report/effect_real.rst",
+            category="Is the effect real?",
+            labels={"page": "Is the effect real?"},
+        ),
+    log:
+        f"{LOGS}/effect_real.log",
+    benchmark:
+        f"{BENCHMARKS}/effect_real.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../../scripts/effect_real.py"

@@ -1,8 +1,9 @@
-"""SAE stage: one batched job per protocol x rat x dim x architecture x expansion."""
+"""SAE stage: one batched job per protocol x rat x dim x seed x architecture x expansion."""
 
 
 rule train_sae:
-    """Train a block's lr x penalty grid of SAEs together; checkpoint and sweep metrics."""
+    """Train a block's SAEs together (the lr x penalty grid on the first seed's embedding,
+    the selected SAEs at every SAE seed); checkpoint and sweep metrics."""
     input:
         embedding=final_cebra_file("embedding.npz"),
     output:
@@ -23,6 +24,7 @@ rule train_sae:
         gpu=gpu_count(SAE["device"]),
     params:
         grid=sae_grid,
+        selection=sae_selection,
         epochs=SAE["epochs"],
         batch_size=sae_batch_size,
         init_threshold=SAE["jumprelu_init_threshold"],
@@ -50,8 +52,10 @@ rule sae_sweep:
             "protocol",
             "rat",
             "dim",
+            "seed",
             "arch",
             "expansion",
+            "sae_seed",
             "lr",
             "l1",
             "k",

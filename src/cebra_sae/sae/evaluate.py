@@ -45,7 +45,9 @@ def sweep_rows(block: BlockResult, z_train: np.ndarray, z_valid: np.ndarray) -> 
         final_loss = float(block.loss_history[i, -1])
         finite = all(np.isfinite(w).all() for w in weights.values())
         diverged = not (np.isfinite(final_loss) and finite)
-        row = {**spec.as_dict(), "model_id": spec.model_id, "final_loss": final_loss}
+        params = spec.as_dict()
+        params["sae_seed"] = params.pop("seed")  # "seed" in the tables: the embedding's
+        row = {**params, "model_id": spec.model_id, "final_loss": final_loss}
         for split, z in (("train", z_train), ("valid", z_valid)):
             if diverged:
                 row.update({k: np.nan for k in split_metrics(z[:1], z[:1], z[:1], split)})

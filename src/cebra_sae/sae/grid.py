@@ -108,3 +108,27 @@ def block_grid(arch: str, expansion: int, grid: dict) -> list[SAESpec]:
                     **dict(zip(own, values, strict=True)))
         )  # fmt: skip
     return specs
+
+
+def selection_grid(arch: str, expansion: int, selection: dict, seeds) -> list[SAESpec]:
+    """The selected SAEs of ``posthoc.selection`` (lr x k) at every SAE seed of ``seeds``.
+
+    Example:
+        >>> [s.model_id for s in selection_grid("topk", 8, {"learning_rate": 1e-3,
+        ...                                                 "k": [8]}, [0, 1])]
+        ['topk-x8-lr0.001-k8-seed0', 'topk-x8-lr0.001-k8-seed1']
+    """
+    grid = {"learning_rate": [selection["learning_rate"]], "k": selection["k"], "seeds": seeds}
+    return block_grid(arch, expansion, grid)
+
+
+def block_specs(arch: str, expansion: int, sweep: dict | None = None,
+                selection: list[SAESpec] | None = None) -> list[SAESpec]:  # fmt: skip
+    """A block's models: the sweep grid (``sweep``: the ``sae`` lists, see
+    :func:`block_grid`) and the selected models not already in it, each once."""
+    specs = block_grid(arch, expansion, sweep) if sweep else []
+    known = {s.model_id for s in specs}
+    specs += [s for s in (selection or []) if s.model_id not in known]
+    if not specs:
+        raise ValueError(f"block {arch} x{expansion} has no models")
+    return specs

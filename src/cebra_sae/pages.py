@@ -1,0 +1,85 @@
+"""The report page "Is the effect real?" (STUDY.md §9), written from the tables only.
+
+Example:
+    >>> import pandas as pd
+    >>> claims = pd.DataFrame([dict(protocol="paper", claim="C3", statement="s", part="k8",
+    ...     claim_verdict="supported", baseline="claim", effect=0.1, ci_low=0.05, ci_high=0.2,
+    ...     verdict="supported", caveat="", n_rats=2)])
+    >>> "C3 (s): supported" in effect_real_page(claims, pd.DataFrame(), pd.DataFrame())
+    True
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from cebra_sae.claims import __doc__ as CLAIMS_DOC
+from cebra_sae.claims import plain_words
+from cebra_sae.tables import table_html
+
+_STYLE = (
+    "body{font-family:sans-serif;font-size:14px;max-width:60em}table{border-collapse:collapse}"
+    "th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}"
+)
+
+
+def _section(text: str) -> str:
+    start = CLAIMS_DOC.index(f"**{text}**")
+    return CLAIMS_DOC[start:].split("\n\n")[0].replace(f"**{text}**", "").strip()
+
+
+def shuffled_decoding(posthoc: pd.DataFrame) -> pd.DataFrame:
+    """The real embedding's decoding beside the shuffled-spikes CEBRA's, per case with both:
+    in-sample (train) and held-out (valid)."""
+    if posthoc.empty or "shuffled_cebra" not in set(posthoc.model):
+        return pd.DataFrame()
+    columns = ["pos_r2_train", "pos_r2_valid", "dir_acc_train", "dir_acc_valid"]
+    keys = ["protocol", "rat", "dim", "seed"]
+    shuffled = posthoc[posthoc.model == "shuffled_cebra"].set_index(keys)[columns]
+    real = posthoc[posthoc.model == "cebra"].set_index(keys)[columns]
+    table = real.join(shuffled, lsuffix="_cebra", rsuffix="_shuffled", how="inner")
+    return table.reset_index()
+
+
+def effect_real_page(claims: pd.DataFrame, posthoc: pd.DataFrame,
+                     stability: pd.DataFrame) -> str:  # fmt: skip
+    """The whole page as self-contained HTML."""
+    parts = [
+        "<h2>Is the effect real?</h2>",
+        f"<p><b>How a claim is judged.</b> {html.escape(_section('Verdict rule.'))}</p>",
+        f"<p><b>Nulls.</b> {html.escape(_section('Nulls'))}</p>",
+    ]
+    for protocol, rows in pd.DataFrame(plain_words(claims), columns=["protocol", "claim", "text"]
+                                       ).groupby("protocol", sort=False):  # fmt: skip
+        parts.append(f"<h3>Protocol {html.escape(protocol)}</h3><ul>")
+        parts += [f"<li>{html.escape(text)}</li>" for text in rows.text]
+        parts.append("</ul>")
+    shuffled = shuffled_decoding(posthoc)
+    if not shuffled.empty:
+        gap = (shuffled.pos_r2_train_shuffled - shuffled.pos_r2_valid_shuffled).mean()
+        parts.append(
+            "<h3>Does supervision leak? CEBRA on time-permuted spikes</h3><p>Supervised CEBRA "
+            "fit on train spikes whose time bins were permuted (labels intact). In-sample "
+            "(train) position R² of the shuffled model: "
+            f"{shuffled.pos_r2_train_shuffled.mean():.3f}"
+            f"; held out (valid): {shuffled.pos_r2_valid_shuffled.mean():.3f} (real embedding: "
+            f"{shuffled.pos_r2_train_cebra.mean():.3f} / {shuffled.pos_r2_valid_cebra.mean():.3f}"
+            f"). The in-sample minus held-out gap of the null, {gap:+.3f}, is how far in-sample "
+            "decoding (protocol seed_code's) can be fooled.</p>"
+        )
+        parts.append(_body(table_html(shuffled, "")))
+    if not stability.empty:
+        summary = stability.groupby(["protocol", "model", "measure"], as_index=False)[
+            ["value", "random_value"]].mean()  # fmt: skip
+        parts.append("<h3>Stability across seeds</h3>")
+        parts.append(_body(table_html(summary, "")))
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Is the effect real?</title>"
+        f"<style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
+    )
+
+
+def _body(page: str) -> str:
+    return page[page.index("<table") : page.index("</table>") + len("</table>")]

@@ -1,0 +1,255 @@
+"""Post-hoc representations: the embedding, the selected SAEs and their nulls, in a registry.
+
+A post-hoc case (protocol x rat x dim x seed) evaluates every registered representation
+that applies to it with exactly the same decoding, scores and nonzero ratio
+(:func:`cebra_sae.posthoc.evaluate_representation`). ``REPRESENTATIONS`` is the only list
+of them; the ``model`` column of ``posthoc.parquet``, the config's ``posthoc.nulls`` enum,
+the claims' null comparisons and the figures' order and colours read it.
+
+Registered:
+
+* ``cebra``: the final CEBRA embedding (its decoding is its ``cebra_sweep`` row's).
+* ``sae``: each selected TopK SAE (per k and SAE seed) on that embedding.
+* ``random_sae`` (null of ``sae``): the selected SAE's architecture, width, k and initial
+  weights (its SAE seed), without a training step: does training matter?
+* ``pca``, ``ica`` (nulls of ``sae``): the embedding rotated by PCA / FastICA fit on the
+  train split, same dim: does axis alignment alone raise the scores?
+* ``shuffled_cebra`` (null of ``cebra``): supervised CEBRA at the final settings fit on
+  spikes whose train time bins are permuted (labels intact); first seed only, protocols
+  with supervised CEBRA only. Its in-sample (train) and held-out (valid) decoding show how
+  far in-sample decoding can be fooled.
+
+Example:
+    >>> [name for name, r in REPRESENTATIONS.items() if r.null_of == "sae"]
+    ['random_sae', 'pca', 'ica']
+    >>> null_names()
+    ['random_sae', 'pca', 'ica', 'shuffled_cebra']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cebra_sae.data import Split
+
+
+@dataclass
+class Case:
+    """What a post-hoc case's representations are built from.
+
+    Attributes:
+        protocol: the protocol evaluated.
+        split: the prepared recording.
+        embedding: ``(z_train, z_valid)`` of the final CEBRA embedding at ``seed``.
+        seed: the CEBRA seed of the embedding (the case's replicate).
+        cebra_row: the embedding's ``cebra_sweep`` row (its decoding is reused).
+        sae_models: ``(spec, weights, sweep_row)`` of each selected SAE.
+        checkpoint: the block checkpoint the SAEs come from (named in errors).
+        shuffled: ``(z_train, z_valid)`` of the shuffled-spikes CEBRA, if this case has one.
+    """
+
+    protocol: str
+    split: Split
+    embedding: tuple[np.ndarray, np.ndarray]
+    seed: int = 0
+    cebra_row: Mapping | None = None
+    sae_models: list = field(default_factory=list)
+    checkpoint: object = None
+    shuffled: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass
+class Latents:
+    """One representation of a case: its latents on both splits and what is known of it."""
+
+    model_id: str
+    train: np.ndarray
+    valid: np.ndarray
+    k: int | None = None
+    sae_seed: int | None = None
+    decoded: Mapping | None = None  # decoding already computed (CEBRA: cebra_sweep)
+    swept: Mapping | None = None  # the sae_sweep row (SAEs: checked against re-encoding)
+
+
+@dataclass(frozen=True)
+class Representation:
+    """One kind of post-hoc representation.
+
+    Attributes:
+        name: the ``model`` value in ``posthoc.parquet`` (and a ``posthoc.nulls`` name).
+        summary: what it is, for docs and the report.
+        build: ``build(case)`` -> the :class:`Latents` of this kind in the case (empty
+            when it does not apply, e.g. ``shuffled_cebra`` without a shuffled embedding).
+        null_of: the representation it is a null for (``sae`` or ``cebra``); None for the
+            representations the paper compares.
+        colour: its colour in the figures.
+    """
+
+    name: str
+    summary: str
+    build: Callable[[Case], list[Latents]]
+    null_of: str | None = None
+    colour: str = "#949494"
+
+
+REPRESENTATIONS: dict[str, Representation] = {}
+
+
+def register_representation(rep: Representation) -> Representation:
+    """Add a representation: a new null is one call (and its name in the schema's enum)."""
+    REPRESENTATIONS[rep.name] = rep
+    return rep
+
+
+def null_names() -> list[str]:
+    """The registered nulls (the names ``posthoc.nulls`` may list), in registry order."""
+    return [name for name, rep in REPRESENTATIONS.items() if rep.null_of is not None]
+
+
+def nulls_of(name: str) -> list[str]:
+    """The registered nulls that stand in for representation ``name``."""
+    return [n for n, rep in REPRESENTATIONS.items() if rep.null_of == name]
+
+
+def _cebra(case: Case) -> list[Latents]:
+    from cebra_sae.protocols import decoding_of
+
+    z_train, z_valid = case.embedding
+    decoded = None if case.cebra_row is None else decoding_of(case.cebra_row, case.protocol)
+    return [Latents("cebra", z_train, z_valid, decoded=decoded)]
+
+
+def _sae(case: Case) -> list[Latents]:
+    from cebra_sae.sae.trainer import encode
+
+    z_train, z_valid = case.embedding
+    out = []
+    for spec, weights, row in case.sae_models:
+        h_train, _ = encode(z_train, weights, spec, case.protocol)
+        h_valid, _ = encode(z_valid, weights, spec, case.protocol)
+        out.append(Latents(spec.model_id, h_train, h_valid, spec.k, spec.seed, swept=row))
+    return out
+
+
+def random_sae_weights(spec, dim: int) -> dict[str, np.ndarray]:
+    """The initial (untrained) weights of the SAE ``spec`` on a ``dim``-d embedding: what
+    training starts from with the same seed (``nn.Linear`` default, seeded)."""
+    from cebra_sae.sae.trainer import init_weights
+
+    weights = init_weights(dim, dim * spec.expansion, spec.seed)
+    return {name: w.numpy() for name, w in weights.items()}
+
+
+def _random_sae(case: Case) -> list[Latents]:
+    from cebra_sae.sae.trainer import encode
+
+    z_train, z_valid = case.embedding
+    out = []
+    for spec, _, _ in case.sae_models:
+        weights = random_sae_weights(spec, z_train.shape[1])
+        h_train, _ = encode(z_train, weights, spec, case.protocol)
+        h_valid, _ = encode(z_valid, weights, spec, case.protocol)
+        model_id = f"random-{spec.model_id}"
+        out.append(Latents(model_id, h_train, h_valid, spec.k, spec.seed))
+    return out
+
+
+def rotate(z_train: np.ndarray, z_valid: np.ndarray, method: str, seed: int = 0):
+    """The embedding rotated by ``pca`` or ``ica`` (scikit-learn, fit on train, same dim).
+
+    Example:
+        >>> z = np.random.default_rng(0).normal(size=(200, 3)) @ np.diag([3.0, 2.0, 1.0])
+        >>> r_train, r_valid = rotate(z[:150], z[150:], "pca")
+        >>> r_train.shape, r_valid.shape, bool(r_train[:, 0].var() > r_train[:, 2].var())
+        ((150, 3), (50, 3), True)
+    """
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        model = PCA(n_components=z_train.shape[1], random_state=seed)
+    elif method == "ica":
+        from sklearn.decomposition import FastICA
+
+        model = FastICA(
+            n_components=z_train.shape[1], whiten="unit-variance", random_state=seed,
+            max_iter=1000, tol=1e-3,
+        )  # fmt: skip
+    else:
+        raise ValueError(f"unknown rotation '{method}' (pca or ica)")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # FastICA's convergence warning: logged by the rule
+        model.fit(z_train)
+    return model.transform(z_train), model.transform(z_valid)
+
+
+def _rotation(method: str):
+    def build(case: Case) -> list[Latents]:
+        z_train, z_valid = case.embedding
+        r_train, r_valid = rotate(z_train, z_valid, method, seed=case.seed)
+        return [Latents(method, r_train, r_valid)]
+
+    return build
+
+
+def _shuffled_cebra(case: Case) -> list[Latents]:
+    if case.shuffled is None:
+        return []
+    return [Latents("shuffled_cebra", *case.shuffled)]
+
+
+register_representation(Representation("cebra", "the final CEBRA embedding", _cebra,
+                                       colour="#8c8c8c"))  # fmt: skip
+register_representation(Representation("sae", "a selected TopK SAE's latents", _sae,
+                                       colour="#de8f05"))  # fmt: skip
+register_representation(
+    Representation("random_sae", "the selected SAE untrained (its initial weights)",
+                   _random_sae, null_of="sae", colour="#cc78bc")
+)  # fmt: skip
+register_representation(
+    Representation("pca", "the embedding rotated by PCA (fit on train)", _rotation("pca"),
+                   null_of="sae", colour="#56b4e9")
+)  # fmt: skip
+register_representation(
+    Representation("ica", "the embedding rotated by FastICA (fit on train)",
+                   _rotation("ica"), null_of="sae", colour="#029e73")
+)  # fmt: skip
+register_representation(
+    Representation("shuffled_cebra", "supervised CEBRA fit on time-permuted train spikes",
+                   _shuffled_cebra, null_of="cebra", colour="#ca9161")
+)  # fmt: skip
+
+
+def permute_time(spikes: np.ndarray, seed: int) -> np.ndarray:
+    """The spikes with their time bins (rows) permuted by a seeded generator: every neuron
+    keeps its rates and co-firing, the link to the labels is gone.
+
+    Example:
+        >>> x = np.arange(10.0).reshape(5, 2)
+        >>> y = permute_time(x, 0)
+        >>> sorted(map(tuple, y)) == sorted(map(tuple, x)), bool((y != x).any())
+        (True, True)
+    """
+    order = np.random.default_rng(seed).permutation(len(spikes))
+    return np.asarray(spikes)[order]
+
+
+def posthoc_models(names) -> list[str]:
+    """The representations a case evaluates: ``cebra``, ``sae`` and the configured nulls,
+    in registry order (unknown names are an error naming the known ones)."""
+    unknown = sorted(set(names) - set(null_names()))
+    if unknown:
+        raise KeyError(f"unknown null(s) {unknown}; registered: {null_names()}")
+    chosen = {"cebra", "sae", *names}
+    return [name for name in REPRESENTATIONS if name in chosen]
+
+
+def model_order(models) -> list[str]:
+    """``models`` (e.g. the ``model`` column) in registry order."""
+    present = set(pd.Series(models).dropna())
+    return [name for name in REPRESENTATIONS if name in present]

@@ -1,0 +1,163 @@
+"""Is the effect real? Nulls, intervals, tests and verdicts on data with a known answer."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cebra_sae.claims import ClaimSettings, claims_table, intervals_table
+from cebra_sae.stats import (
+    hierarchical_bootstrap,
+    neuron_null_scores,
+    shift_offsets,
+    wilcoxon_p,
+)
+
+
+def _place_cells(t=2000, n=12, seed=0):
+    """Spikes of neurons with smooth, different time courses (slow and autocorrelated, like
+    place cells on laps): a shift destroys their alignment with anything."""
+    rng = np.random.default_rng(seed)
+    time = np.arange(t)
+    phases = rng.uniform(0, 2 * np.pi, n)
+    rates = np.exp(2 * np.sin(2 * np.pi * time[:, None] / rng.uniform(150, 400, n) + phases))
+    return rng.poisson(rates).astype(float)
+
+
+def test_a_latent_copying_a_neuron_beats_the_shift_null_and_noise_does_not():
+    spikes = _place_cells()
+    rng = np.random.default_rng(1)
+    copy = spikes[:, [3]] + 0.01 * rng.normal(size=(len(spikes), 1))
+    noise = rng.normal(size=(len(spikes), 1))
+    from cebra_sae.metrics import neuron_score_text
+
+    for latent, beats in ((copy, True), (noise, False)):
+        score = neuron_score_text(spikes, latent, top=1)
+        null = neuron_null_scores(spikes, latent, "text", 200, np.random.default_rng(2), top=1)
+        assert len(null) == 200
+        assert bool(score > np.quantile(null, 0.95)) is beats, (score, np.quantile(null, 0.95))
+    assert neuron_score_text(spikes, copy, top=1) > 0.99
+
+
+def test_shift_offsets_stay_inside_the_middle_of_the_recording():
+    offsets = shift_offsets(1000, 50, 300, np.random.default_rng(0))
+    assert offsets.shape == (300, 50) and offsets.min() >= 100 and offsets.max() <= 900
+    assert len(np.unique(offsets)) > 500  # each neuron its own offset, each draw anew
+
+
+def test_the_null_is_seeded():
+    spikes, latent = _place_cells(t=500), np.random.default_rng(3).normal(size=(500, 4))
+    a = neuron_null_scores(spikes, latent, "code", 50, np.random.default_rng(7))
+    b = neuron_null_scores(spikes, latent, "code", 50, np.random.default_rng(7))
+    assert np.array_equal(a, b)
+
+
+def test_random_sae_has_the_requested_width_and_k_and_the_saes_initial_weights():
+    from cebra_sae.representations import random_sae_weights
+    from cebra_sae.sae import SAESpec
+    from cebra_sae.sae.trainer import encode, init_weights
+
+    spec = SAESpec("topk", 4, 1e-3, k=3, seed=5)
+    z = np.random.default_rng(0).normal(size=(300, 6))
+    weights = random_sae_weights(spec, 6)
+    assert np.array_equal(weights["encoder.weight"], init_weights(6, 24, 5)["encoder.weight"])
+    h, _ = encode(z, weights, spec)
+    assert h.shape == (300, 24) and ((h != 0).sum(axis=1) <= 3).all()
+    assert ((h != 0).sum(axis=1) == 3).mean() > 0.9
+
+
+def test_hierarchical_bootstrap_covers_the_true_mean_at_about_the_nominal_rate():
+    """Paired differences with a rat effect and case noise; 300 simulated studies."""
+    rng = np.random.default_rng(0)
+    truth, covered, trials = 0.1, 0, 300
+    for trial in range(trials):
+        rat_effect = truth + rng.normal(0, 0.05, size=30)
+        cases = pd.DataFrame({
+            "rat": np.repeat(np.arange(30), 4),
+            "effect": np.repeat(rat_effect, 4) + rng.normal(0, 0.05, size=120),
+        })  # fmt: skip
+        low, high = hierarchical_bootstrap(cases, "effect", resamples=1000, seed=trial)
+        covered += low <= truth <= high
+    assert 0.91 <= covered / trials <= 0.99, covered / trials
+
+
+def test_bootstrap_resamples_rats_not_only_cases():
+    """Two rats that disagree: the interval spans both rats' means, not the pooled cases'."""
+    cases = pd.DataFrame({"rat": ["a"] * 50 + ["b"] * 50,
+                          "effect": np.r_[np.full(50, 0.0), np.full(50, 1.0)]})  # fmt: skip
+    low, high = hierarchical_bootstrap(cases, "effect", resamples=2000, seed=0)
+    assert low == pytest.approx(0.0) and high == pytest.approx(1.0)
+
+
+def test_wilcoxon_is_scipys_and_nan_when_undefined():
+    from scipy.stats import wilcoxon
+
+    effects = [0.3, -0.1, 0.2, 0.25, 0.4, 0.05, 0.15]
+    assert wilcoxon_p(effects) == wilcoxon(effects).pvalue
+    assert np.isnan(wilcoxon_p([0.0, 0.0, 0.1]))
+
+
+def _posthoc(gain, noise=0.02, rats=("a", "b", "c"), seeds=(0, 1, 2)):
+    """CEBRA and SAE k=8 rows whose SAE - CEBRA neuron score is ``gain`` on average."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for rat in rats:
+        for dim in (8, 16):
+            for seed in seeds:
+                base = 0.3 + rng.normal(0, 0.02)
+                for model, k, value in (("cebra", None, base),
+                                        ("sae", 8, base + gain + rng.normal(0, noise)),
+                                        ("random_sae", 8, base - 0.1)):  # fmt: skip
+                    rows.append(dict(protocol="paper", rat=rat, dim=dim, seed=seed, model=model,
+                                     k=k, sae_seed=None if k is None else 0,
+                                     neuron_score=value, behavior_score=0.1,
+                                     pos_r2_valid=0.5, dir_acc_valid=0.8,
+                                     neuron_null_p95=0.2, behavior_null_p95=0.05))  # fmt: skip
+    return pd.DataFrame(rows).astype({"k": "Int64", "sae_seed": "Int64"})
+
+
+def _c3(gain):
+    sweep = pd.DataFrame(columns=["protocol"])
+    table = claims_table(sweep, _posthoc(gain), ClaimSettings(bootstrap_resamples=2000))
+    return table[(table.claim == "C3")].set_index("baseline")
+
+
+def test_the_verdict_flips_when_the_interval_crosses_zero():
+    clear, marginal, reverse = _c3(0.1), _c3(0.0), _c3(-0.1)
+    assert clear.loc["claim", "ci_low"] > 0 and clear.loc["claim", "verdict"] == "supported"
+    assert marginal.loc["claim", "ci_low"] < 0 < marginal.loc["claim", "ci_high"]
+    assert marginal.loc["claim", "verdict"] == "inconclusive"
+    assert reverse.loc["claim", "ci_high"] < 0
+    assert reverse.loc["claim", "verdict"] == "not supported"
+    assert clear.loc["claim", "p_wilcoxon"] < 0.001 and clear.loc["claim", "n_cases"] == 18
+    assert clear.loc["claim", "n_rats"] == 3 and clear.loc["claim", "caveat"] == ""
+    assert clear.loc["claim", "per_rat"].startswith("a +0.1")
+    # against the nulls: the untrained SAE is 0.1 below CEBRA, the shift null far below
+    assert clear.loc["random_sae", "verdict"] == "survives"
+    assert clear.loc["shift_p95", "effect"] == pytest.approx(0.3 + 0.1 - 0.2, abs=0.02)
+    assert reverse.loc["random_sae", "verdict"] == "does not survive"
+
+
+def test_two_rats_are_said_to_be_too_few():
+    table = claims_table(pd.DataFrame(columns=["protocol"]), _posthoc(0.1, rats=("a", "b")))
+    c3 = table[table.claim == "C3"]
+    assert c3.caveat.str.contains("too few to generalise").all() and (c3.n_rats == 2).all()
+
+
+def test_intervals_average_sae_seeds_within_a_case_and_cover_the_mean():
+    posthoc = _posthoc(0.1)
+    extra = posthoc[posthoc.model == "sae"].assign(sae_seed=1)
+    table = intervals_table(pd.concat([posthoc, extra]))
+    sae = table[(table.model == "sae") & table.dim.isna() & (table.metric == "neuron_score")]
+    assert len(sae) == 1 and sae.n_cases.item() == 18  # rat x dim x seed, not x SAE seed
+    assert sae.ci_low.item() <= sae["mean"].item() <= sae.ci_high.item()
+    assert set(table.dim.dropna()) == {8, 16}
+
+
+def test_stability_matches_permuted_directions_and_not_random_ones():
+    from cebra_sae.stability import matched_share, pairwise_matched_share, random_decoder
+
+    decoder = random_decoder(8, 64, 0)
+    permuted = decoder[:, np.random.default_rng(0).permutation(64)]
+    assert matched_share(decoder, permuted) == 1.0
+    value, chance, n_pairs = pairwise_matched_share([decoder, permuted, decoder])
+    assert value == 1.0 and n_pairs == 3 and chance < 0.3
