@@ -79,7 +79,6 @@ class ClaimSettings:
     max_nonzero_ratio: float = _DEFAULTS["max_nonzero_ratio"]
     decoding_tolerance: float = _DEFAULTS["decoding_tolerance"]
     flat_tolerance: float = _DEFAULTS["flat_tolerance"]
-    agreement: float = _DEFAULTS["agreement"]
     bootstrap_resamples: int = _DEFAULTS["bootstrap_resamples"]
     bootstrap_seed: int = _DEFAULTS["bootstrap_seed"]
     confidence: float = _DEFAULTS["confidence"]

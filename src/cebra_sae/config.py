@@ -61,8 +61,8 @@ def defaults(*keys: str):
     Example:
         >>> defaults("cebra", "max_iterations"), defaults("split", "train_fraction")
         (2000, 0.8)
-        >>> sorted(defaults("claims"))
-        ['agreement', 'decoding_tolerance', 'flat_tolerance', 'max_nonzero_ratio']
+        >>> defaults("claims", "bootstrap_resamples")
+        2000
     """
     value = _defaults()
     for key in keys:

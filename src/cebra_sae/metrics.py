@@ -205,7 +205,9 @@ def one_variable_ridge_r2(x_train, y_train, x_valid, y_valid, alpha: float = 1.0
 
     Each fit has one input variable and an unpenalised intercept, so it is closed form:
     ``β = Sxy / (Sxx + α)``. Equals scikit-learn's ``Ridge(alpha).fit(x[:, [j]], y[:, b])``
-    for every latent j and behaviour b (tested). Returns P x Q.
+    for every latent j and behaviour b (tested). Returns P x Q. ``y_valid`` may carry leading
+    axes (e.g. draws of a null, ``(D, T, Q)``): the fits are made once and scored against
+    each, giving ``(D, P, Q)``.
     """
     x_train, x_valid = np.asarray(x_train, float), np.asarray(x_valid, float)
     y_train, y_valid = np.asarray(y_train, float), np.asarray(y_valid, float)
@@ -214,19 +216,21 @@ def one_variable_ridge_r2(x_train, y_train, x_valid, y_valid, alpha: float = 1.0
     beta = (xc.T @ yc) / ((xc**2).sum(axis=0)[:, None] + alpha)  # P x Q
     intercept = y_mean[None, :] - beta * x_mean[:, None]
     # SSE of prediction a + b x on validation, expanded so no T x P x Q array is built
-    n = len(x_valid)
+    n = x_valid.shape[0]
     sx, sxx = x_valid.sum(axis=0), (x_valid**2).sum(axis=0)
-    sy, syy, sxy = y_valid.sum(axis=0), (y_valid**2).sum(axis=0), x_valid.T @ y_valid
+    sy, syy = y_valid.sum(axis=-2), (y_valid**2).sum(axis=-2)  # (..., Q)
+    sxy = np.swapaxes(np.swapaxes(y_valid, -1, -2) @ x_valid, -1, -2)  # (..., P, Q)
+    sy, syy = sy[..., None, :], syy[..., None, :]
     sse = (
-        syy[None, :]
-        - 2 * intercept * sy[None, :]
+        syy
+        - 2 * intercept * sy
         - 2 * beta * sxy
         + n * intercept**2
         + 2 * intercept * beta * sx[:, None]
         + beta**2 * sxx[:, None]
     )
-    sst = ((y_valid - y_valid.mean(axis=0)) ** 2).sum(axis=0)
-    return 1.0 - sse / sst[None, :]
+    sst = ((y_valid - y_valid.mean(axis=-2, keepdims=True)) ** 2).sum(axis=-2)[..., None, :]
+    return 1.0 - sse / sst
 
 
 def behavior_score_text(

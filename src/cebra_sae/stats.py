@@ -102,22 +102,28 @@ def _standardise(x: np.ndarray) -> np.ndarray:
     return np.divide(centred, norm, out=np.zeros_like(centred), where=varies & (norm > 0))
 
 
-def shifted_abs_correlation(signals, latents, offsets, chunk: int = 16):
+def rolled(signals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """``signals`` (T x S) with column s rolled by ``offsets[d, s]``, per draw: (D, T, S)."""
+    n_time, n_signals = signals.shape
+    rows = (np.arange(n_time)[None, :, None] - offsets[:, None, :]) % n_time
+    return signals[rows, np.arange(n_signals)[None, None, :]]
+
+
+def shifted_abs_correlation(signals, latents, offsets, chunk: int = 25):
     """``|r|`` between every rolled signal and every latent, per draw: ``(draws, S, P)``.
 
     Rolling a signal circularly keeps its mean and variance, so the z-scored signals are
-    rolled once per draw and multiplied with the z-scored latents (one matrix product per
-    draw, ``chunk`` draws at a time).
+    rolled per draw and multiplied with the z-scored latents: one float32 matrix product for
+    ``chunk`` draws at a time (a null needs no more precision).
     """
-    s, lat = _standardise(signals), _standardise(latents).astype(np.float64)
+    s = _standardise(signals).astype(np.float32)
+    lat = _standardise(latents).astype(np.float32)
     n_time, n_signals = s.shape
-    rows = np.arange(n_time)[:, None]
-    cols = np.arange(n_signals)[None, :]
-    out = np.empty((len(offsets), n_signals, lat.shape[1]))
+    out = np.empty((len(offsets), n_signals, lat.shape[1]), dtype=np.float32)
     for begin in range(0, len(offsets), chunk):
-        block = offsets[begin : begin + chunk]
-        rolled = np.stack([s[(rows - shift[None, :]) % n_time, cols] for shift in block])
-        out[begin : begin + len(block)] = np.abs(np.einsum("dts,tp->dsp", rolled, lat))
+        block = rolled(s, offsets[begin : begin + chunk])  # (d, T, S)
+        product = block.transpose(0, 2, 1).reshape(-1, n_time) @ lat  # (d*S, P)
+        out[begin : begin + len(block)] = np.abs(product).reshape(len(block), n_signals, -1)
     return np.clip(out, 0.0, 1.0)
 
 
@@ -150,20 +156,15 @@ def behavior_null_scores(latents_train, behaviors_train, latents, behaviors_scor
     the rolled behaviours of the scored split.
     """
     behaviors_scored = np.asarray(behaviors_scored, dtype=float)
-    n_time, n_beh = behaviors_scored.shape
-    offsets = shift_offsets(n_time, n_beh, draws, rng)
-    rows, cols = np.arange(n_time)[:, None], np.arange(n_beh)[None, :]
-    rolled = np.stack([behaviors_scored[(rows - o[None, :]) % n_time, cols] for o in offsets])
+    offsets = shift_offsets(len(behaviors_scored), behaviors_scored.shape[1], draws, rng)
     if formula == "code":
         r = shifted_abs_correlation(behaviors_scored, latents, offsets)  # (draws, B, P)
         return _mean_top_rows(r.reshape(len(r), -1), top)
     from cebra_sae.metrics import one_variable_ridge_r2
 
-    scores = [
-        one_variable_ridge_r2(latents_train, behaviors_train, latents, y, alpha).max(axis=1)
-        for y in rolled
-    ]
-    return _mean_top_rows(np.stack(scores), top)
+    r2 = one_variable_ridge_r2(latents_train, behaviors_train, latents,
+                               rolled(behaviors_scored, offsets), alpha)  # fmt: skip
+    return _mean_top_rows(r2.max(axis=-1), top)
 
 
 def null_summary(values: np.ndarray, name: str) -> dict[str, float]:

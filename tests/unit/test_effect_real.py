@@ -161,3 +161,29 @@ def test_stability_matches_permuted_directions_and_not_random_ones():
     assert matched_share(decoder, permuted) == 1.0
     value, chance, n_pairs = pairwise_matched_share([decoder, permuted, decoder])
     assert value == 1.0 and n_pairs == 3 and chance < 0.3
+
+
+def test_vectorised_nulls_equal_one_draw_at_a_time():
+    from cebra_sae.metrics import abs_correlation, one_variable_ridge_r2
+    from cebra_sae.stats import behavior_null_scores
+
+    rng = np.random.default_rng(4)
+    spikes, latents = _place_cells(t=300, n=5), rng.normal(size=(300, 6))
+    lat_train, beh_train = rng.normal(size=(400, 6)), rng.normal(size=(400, 3))
+    beh = rng.normal(size=(300, 3))
+    offsets = shift_offsets(300, 5, 30, np.random.default_rng(9))
+    one_by_one = []
+    for shift in offsets:
+        shifted = np.column_stack([np.roll(spikes[:, s], o) for s, o in enumerate(shift)])
+        one_by_one.append(np.sort(abs_correlation(shifted, latents).max(axis=0))[::-1][:2].mean())
+    null = neuron_null_scores(spikes, latents, "text", 30, np.random.default_rng(9), top=2)
+    assert null == pytest.approx(one_by_one, abs=1e-5)
+    offsets = shift_offsets(300, 3, 30, np.random.default_rng(9))
+    one_by_one = []
+    for shift in offsets:
+        shifted = np.column_stack([np.roll(beh[:, b], o) for b, o in enumerate(shift)])
+        r2 = one_variable_ridge_r2(lat_train, beh_train, latents, shifted).max(axis=1)
+        one_by_one.append(np.sort(r2)[::-1][:2].mean())
+    null = behavior_null_scores(lat_train, beh_train, latents, beh, "text", 30,
+                                np.random.default_rng(9), top=2)  # fmt: skip
+    assert null == pytest.approx(one_by_one, abs=1e-10)
