@@ -22,11 +22,14 @@ fewer than three rats, ``caveat`` says that the interval describes these rats on
 rats are too few to generalise to rats at large.
 
 **Nulls** (``baseline`` column). The rows with ``baseline == "claim"`` measure the claim
-itself. For the post-hoc parts (C3-C5) further rows measure the same SAE against each null
-representation instead of CEBRA (``SAE − random_sae``, ``SAE − pca``, ``SAE − ica``; the
-same k and SAE seed for ``random_sae``), and, for scores, against its own time-shift null
-(``SAE − shift-null 95th percentile``). Their verdict is ``survives`` when the interval of
-(SAE − null) lies above 0, ``does not survive`` otherwise.
+itself. For the post-hoc parts (C3-C5) further rows ask whether the part's *winner* is above
+what its nulls give: where the SAE should win (C3, C4 k32, C5), ``SAE − random_sae``
+(same k, same SAE seed), ``SAE − pca`` and ``SAE − ica`` (scores only: a linear decoder
+reads a rotation as well as the embedding, so for decoding they would restate SAE − CEBRA);
+where CEBRA should win (C4 k8, k16), ``CEBRA − shuffled_cebra`` (first seed only); and for
+scores, the winner against its own time-shift null (``winner − shift-null 95th
+percentile``). Their verdict is ``survives`` when the interval of (winner − null) lies above
+0, ``does not survive`` otherwise.
 
 Operational definitions (the paper states its claims qualitatively):
 
@@ -218,11 +221,39 @@ def _with_seed(posthoc: pd.DataFrame) -> pd.DataFrame:
     return posthoc if "seed" in posthoc else posthoc.assign(seed=0)
 
 
-def _sae_parts(posthoc, s, claim, column, name, measure, orient, bound=0.0, detail="",
-               shift_column=None) -> list[dict]:  # fmt: skip
-    """A post-hoc part per k (claim row) and the SAE against each null (null rows).
+def _null_rows(posthoc, s, claim, part, column, subject, k, values, nulls, shift_column):
+    """The winner of a part (``subject``: ``sae`` or ``cebra``, its per-case ``values``)
+    against each of its nulls: ``subject − null`` per case, and against its own time-shift
+    null's 95th percentile (``shift_column``)."""
+    label = f"SAE k{k}" if subject == "sae" else "CEBRA"
+    rows = []
+    for null in nulls:
+        ref = _per_case(posthoc, null, column)
+        if ref.empty:
+            continue
+        ref = ref[k] if k in ref.columns else ref.get("value")
+        if ref is None:
+            continue
+        joined = values.rename("subject").to_frame().join(ref.rename("null"), how="inner")
+        rows.append(_part(claim, part, f"{label} - {null} {column}",
+                          joined.subject - joined.null, s, baseline=null))  # fmt: skip
+    if shift_column is not None and shift_column in posthoc:
+        shift = _per_case(posthoc, subject, shift_column)
+        shift = shift[k] if subject == "sae" else shift["value"]
+        joined = values.rename("subject").to_frame().join(shift.rename("null"), how="inner")
+        rows.append(_part(claim, part, f"{label} {column} - its shift-null 95th percentile",
+                          joined.subject - joined.null, s, baseline="shift_p95"))  # fmt: skip
+    return rows
 
-    ``orient(sae, cebra)`` gives the claim's oriented effect per case.
+
+def _sae_parts(posthoc, s, claim, column, name, measure, winner, bound=0.0, detail="",
+               shift_column=None, nulls=None) -> list[dict]:  # fmt: skip
+    """Per k: the claim row (SAE k vs CEBRA) and the part's winner against its nulls.
+
+    ``winner`` is ``sae`` (the part says the SAE is above CEBRA: effect SAE − CEBRA) or
+    ``cebra`` (CEBRA above the SAE: effect CEBRA − SAE). The null rows then ask whether the
+    winner is above what its own nulls give (:data:`~cebra_sae.representations` ``null_of``;
+    ``nulls`` narrows them, e.g. no rotations for decoding, which a rotation cannot change).
     """
     sae = _per_case(posthoc, "sae", column)
     cebra = _per_case(posthoc, "cebra", column)
@@ -231,30 +262,19 @@ def _sae_parts(posthoc, s, claim, column, name, measure, orient, bound=0.0, deta
         return parts
     for k in sorted(sae.columns):
         paired = sae[[k]].join(cebra, how="inner")
-        effect = orient(paired[k], paired["value"])
+        sign = 1 if winner == "sae" else -1
+        effect = sign * (paired[k] - paired["value"])
         parts.append(_part(claim, name(k), measure(k), effect, s, bound, detail))
-        for null in nulls_of("sae"):
-            values = _per_case(posthoc, null, column)
-            if values.empty:
-                continue
-            ref = values[k] if k in values.columns else values.get("value")
-            if ref is None:
-                continue
-            joined = sae[[k]].join(ref.rename("null"), how="inner")
-            parts.append(_part(claim, name(k), f"SAE k{k} - {null} {column}",
-                               joined[k] - joined["null"], s, baseline=null))  # fmt: skip
-        if shift_column is not None and shift_column in posthoc:
-            shift = _per_case(posthoc, "sae", shift_column)
-            joined = sae[[k]].join(shift[[k]].rename(columns={k: "null"}), how="inner")
-            parts.append(_part(claim, name(k), f"SAE k{k} {column} - its shift-null 95th "
-                               "percentile", joined[k] - joined["null"], s,
-                               baseline="shift_p95"))  # fmt: skip
+        values = sae[k] if winner == "sae" else cebra["value"]
+        mine = [n for n in nulls_of(winner) if nulls is None or n in nulls]
+        parts += _null_rows(posthoc, s, claim, name(k), column, winner, k, values, mine,
+                            shift_column)  # fmt: skip
     return parts
 
 
 def claim_c3(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     return _sae_parts(posthoc, s, "C3", "neuron_score", lambda k: f"k{k}",
-                      lambda k: "SAE - CEBRA neuron score", lambda sae, ceb: sae - ceb,
+                      lambda k: "SAE - CEBRA neuron score", "sae",
                       shift_column="neuron_null_p95")  # fmt: skip
 
 
@@ -263,21 +283,24 @@ def claim_c4(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     for k, cebra_wins in ((8, True), (16, True), (32, False)):
         name = f"cebra_beats_k{k}" if cebra_wins else f"k{k}_beats_cebra"
         measure = f"CEBRA - SAE k{k}" if cebra_wins else f"SAE k{k} - CEBRA"
-        orient = (lambda sae, ceb: ceb - sae) if cebra_wins else (lambda sae, ceb: sae - ceb)
         only_k = posthoc[posthoc.k.isna() | (posthoc.k.astype(float) == k)]
         parts += _sae_parts(only_k, s, "C4", "behavior_score", lambda _, n=name: n,
-                            lambda _, m=measure: f"{m} behaviour score", orient,
+                            lambda _, m=measure: f"{m} behaviour score",
+                            "cebra" if cebra_wins else "sae",
                             shift_column="behavior_null_p95")  # fmt: skip
     return parts
 
 
 def claim_c5(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
+    """Decoding against the untrained SAE only: a linear decoder reads a PCA or ICA rotation
+    of the embedding as well as the embedding itself, so SAE − pca would restate SAE − CEBRA."""
     parts = []
     detail = f"preserved = drop of at most {s.decoding_tolerance:g}"
     for column in ("pos_r2_valid", "dir_acc_valid"):
         parts += _sae_parts(posthoc, s, "C5", column, lambda k, c=column: f"{c}_k{k}",
-                            lambda k, c=column: f"SAE - CEBRA {c}", lambda sae, ceb: sae - ceb,
-                            bound=-s.decoding_tolerance, detail=detail)  # fmt: skip
+                            lambda k, c=column: f"SAE - CEBRA {c}", "sae",
+                            bound=-s.decoding_tolerance, detail=detail,
+                            nulls=["random_sae"])  # fmt: skip
     return parts
 
 
@@ -292,6 +315,8 @@ def _spearman_per(group: pd.DataFrame, by: list[str], x: str, y: str) -> pd.Seri
 
 def claim_c6(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     sae = posthoc[posthoc.model == "sae"].astype({"k": float})
+    if sae.empty:
+        return [_part("C6", "all", "", [], s, detail="no SAE rows")]
     sae = sae.groupby(["rat", "dim", "seed", "k"], as_index=False)[
         ["neuron_score", "behavior_score"]].mean()  # fmt: skip
     neuron_dim = _spearman_per(sae, ["rat", "k", "seed"], "dim", "neuron_score")

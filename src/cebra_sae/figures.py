@@ -266,6 +266,14 @@ def _representation_palette(data: pd.DataFrame, order: list[str]) -> dict:
 NULL_OF_SCORE = {"neuron_score": "neuron_null_p95", "behavior_score": "behavior_null_p95"}
 
 
+def _caveat(intervals: pd.DataFrame) -> str:
+    """A line under a title when the intervals rest on fewer than three rats."""
+    from cebra_sae.claims import caveat
+
+    n_rats = int(intervals["n_rats"].max()) if len(intervals) else 0
+    return f"\n({caveat(n_rats)})" if 0 < n_rats < 3 else ""
+
+
 def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: list[str],
                      title: str) -> plt.Figure:  # fmt: skip
     """Per protocol x column: every case (points), the mean with its bootstrap interval
@@ -307,7 +315,7 @@ def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: li
             ax.tick_params(axis="x", rotation=60, labelsize=7)
             scored_on = subset["score_split"].iloc[0] if "score" in column else "valid"
             ax.set_title(f"{protocol} ({scored_on} split)")
-    fig.suptitle(title, y=1.0)
+    fig.suptitle(title + _caveat(intervals), y=1.0)
     fig.text(0.5, -0.01, "points: rat x dim x seed x SAE seed; black: mean and 95 % hierarchical "
              "bootstrap interval; grey band: the representation's time-shift null (95th "
              "percentile, its interval)", ha="center", fontsize=7)  # fmt: skip
@@ -349,25 +357,29 @@ def figure_scores_by_dim(intervals: pd.DataFrame) -> plt.Figure:
     for i, protocol in enumerate(protocols):
         for j, column in enumerate(["neuron_score", "behavior_score"]):
             ax = axes[i, j]
+            dims = sorted(data.dim.dropna().unique())
+            position = {dim: i for i, dim in enumerate(dims)}
             for n, label in enumerate(order):
                 rows = data[(data.protocol == protocol) & (data.representation == label)]
                 line = rows[rows.metric == column].sort_values("dim")
-                x = np.arange(len(line)) + (n - len(order) / 2) * 0.06
+                x = line.dim.map(position).to_numpy(float) + (n - len(order) / 2) * 0.06
                 ax.errorbar(x, line["mean"], yerr=[line["mean"] - line.ci_low,
                             line.ci_high - line["mean"]], marker="o", ms=4, capsize=2,
                             color=palette[label], label=label)  # fmt: skip
                 null = rows[rows.metric == NULL_OF_SCORE[column]].sort_values("dim")
                 if label != "CEBRA" and len(null):
-                    ax.plot(x, null["mean"], ls="--", marker="_", ms=8, lw=0.8,
+                    ax.plot(null.dim.map(position).to_numpy(float) + (n - len(order) / 2) * 0.06,
+                            null["mean"], ls="--", marker="_", ms=8, lw=0.8,
                             color=palette[label])  # fmt: skip
-                ax.set_xticks(np.arange(len(line)), [str(int(d)) for d in line.dim])
-                ax.set_xlim(-0.5, len(line) - 0.5)
+            ax.set_xticks(range(len(dims)), [str(int(d)) for d in dims])
+            ax.set_xlim(-0.5, len(dims) - 0.5)
             ax.set_xlabel("CEBRA output dimension")
             ax.set_ylabel(SCORE_LABELS[column])
             ax.set_title(protocol)
             ax.legend(fontsize=7, title=None)
     fig.suptitle("Interpretability by embedding dimension and k (mean, 95 % bootstrap interval;"
-                 " dashed: SAE time-shift null p95)", y=1.0, fontsize=10)  # fmt: skip
+                 " dashed: SAE time-shift null p95)" + _caveat(intervals), y=1.0,
+                 fontsize=10)  # fmt: skip
     fig.tight_layout()
     return fig
 

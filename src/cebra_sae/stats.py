@@ -38,8 +38,9 @@ def hierarchical_bootstrap(
     """Percentile interval of the mean of ``column`` under a two-level bootstrap.
 
     Each resample draws ``unit`` values (rats) with replacement, then, within each drawn
-    unit, as many of its rows (cases) as it has, with replacement; the statistic is the
-    mean over all drawn rows. Vectorised: one ``(resamples, n)`` index draw per unit size.
+    unit (afresh each time it is drawn), as many of its rows (cases) as it has, with
+    replacement; the statistic is the mean over all drawn rows (a rat weighs by its number
+    of cases). Vectorised: one ``(resamples, n_units, n_cases)`` index draw per unit.
 
     Args:
         cases: one row per case, with ``unit`` and ``column``; NaN rows are dropped.
@@ -60,11 +61,12 @@ def hierarchical_bootstrap(
     sums = np.zeros(resamples)
     counts = np.zeros(resamples)
     for u, values in enumerate(groups):
-        draws = rng.integers(0, len(values), size=(resamples, len(values)))
-        within = values[draws].sum(axis=1)  # the rat's resampled total, per resample
-        times = (picked == u).sum(axis=1)  # how often the rat was drawn
-        sums += times * within
-        counts += times * len(values)
+        # a resample of the rat's cases for every slot it could be drawn into
+        draws = rng.integers(0, len(values), size=(resamples, n_units, len(values)))
+        totals = values[draws].sum(axis=2)  # (resamples, n_units)
+        slots = picked == u
+        sums += (totals * slots).sum(axis=1)
+        counts += slots.sum(axis=1) * len(values)
     means = sums / counts
     alpha = (1 - confidence) / 2
     low, high = np.quantile(means, [alpha, 1 - alpha])

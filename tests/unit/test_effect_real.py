@@ -187,3 +187,19 @@ def test_vectorised_nulls_equal_one_draw_at_a_time():
     null = behavior_null_scores(lat_train, beh_train, latents, beh, "text", 30,
                                 np.random.default_rng(9), top=2)  # fmt: skip
     assert null == pytest.approx(one_by_one, abs=1e-10)
+
+
+def test_each_part_s_winner_is_measured_against_its_own_nulls():
+    posthoc = _posthoc(0.1)
+    cebra = posthoc[posthoc.model == "cebra"]
+    more = [cebra.assign(model=m, neuron_score=0.1) for m in ("pca", "ica", "shuffled_cebra")]
+    table = claims_table(pd.DataFrame(columns=["protocol"]), pd.concat([posthoc, *more]))
+    baselines = table.groupby("part").baseline.apply(list).to_dict()
+    # C3: the SAE should win: SAE against the untrained SAE, the rotations, its shift null
+    assert baselines["k8"] == ["claim", "random_sae", "pca", "ica", "shift_p95"]
+    # C4 k8: CEBRA should win: CEBRA against the shuffled-spikes CEBRA and its shift null
+    assert baselines["cebra_beats_k8"] == ["claim", "shuffled_cebra", "shift_p95"]
+    c4 = table[(table.part == "cebra_beats_k8") & (table.baseline == "shuffled_cebra")]
+    assert c4.measure.item().startswith("CEBRA - shuffled_cebra")
+    # C5: a rotation decodes as the embedding does, so decoding meets the untrained SAE only
+    assert baselines["pos_r2_valid_k8"] == ["claim", "random_sae"]
