@@ -424,8 +424,16 @@ def plain_words(claims: pd.DataFrame) -> list[tuple[str, str, str]]:
         if len(nulls):
             survived = sorted(set(nulls.baseline[nulls.verdict == "survives"]))
             failed = nulls[nulls.verdict == "does not survive"]
+            closest = nulls.loc[nulls.ci_low.idxmin()] if nulls.ci_low.notna().any() else None
+            margin = (
+                ""
+                if closest is None
+                else (
+                    f" (smallest margin: {closest.baseline}, {closest.part}, {_interval(closest)})"
+                )
+            )
             words.append("Against the nulls: " + (
-                f"survives {', '.join(survived)} in every part" if failed.empty else
+                f"survives {', '.join(survived)} in every part{margin}" if failed.empty else
                 f"survives {len(nulls) - len(failed)} of {len(nulls)} comparisons; does not "
                 "survive " + ", ".join(f"{r.baseline} ({r.part}, {_interval(r)})"
                                        for r in failed.itertuples())

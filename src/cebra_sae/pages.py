@@ -27,7 +27,8 @@ _STYLE = (
 
 def _section(text: str) -> str:
     start = CLAIMS_DOC.index(f"**{text}**")
-    return CLAIMS_DOC[start:].split("\n\n")[0].replace(f"**{text}**", "").strip()
+    section = CLAIMS_DOC[start:].split("\n\n")[0].replace(f"**{text}**", "").strip()
+    return section.replace("``", "")
 
 
 def shuffled_decoding(posthoc: pd.DataFrame) -> pd.DataFrame:
