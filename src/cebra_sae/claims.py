@@ -205,6 +205,9 @@ def claim_c2(sweep: pd.DataFrame, s: ClaimSettings) -> list[dict]:
 
 CASE = ["rat", "dim", "seed"]
 
+#: each score's time-shift null column in ``posthoc`` (its 95th percentile)
+SHIFT_NULL = {"neuron_score": "neuron_null_p95", "behavior_score": "behavior_null_p95"}
+
 
 def _per_case(posthoc: pd.DataFrame, model: str, column: str) -> pd.DataFrame:
     """Per case (rat x dim x seed): ``column`` of ``model``, by k (columns) or as 'value'
@@ -275,7 +278,7 @@ def _sae_parts(posthoc, s, claim, column, name, measure, winner, bound=0.0, deta
 def claim_c3(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     return _sae_parts(posthoc, s, "C3", "neuron_score", lambda k: f"k{k}",
                       lambda k: "SAE - CEBRA neuron score", "sae",
-                      shift_column="neuron_null_p95")  # fmt: skip
+                      shift_column=SHIFT_NULL["neuron_score"])  # fmt: skip
 
 
 def claim_c4(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
@@ -287,7 +290,7 @@ def claim_c4(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
         parts += _sae_parts(only_k, s, "C4", "behavior_score", lambda _, n=name: n,
                             lambda _, m=measure: f"{m} behaviour score",
                             "cebra" if cebra_wins else "sae",
-                            shift_column="behavior_null_p95")  # fmt: skip
+                            shift_column=SHIFT_NULL["behavior_score"])  # fmt: skip
     return parts
 
 
@@ -369,7 +372,7 @@ def claims_table(
 
 #: the posthoc columns given intervals for the figures (a figure never recomputes them)
 INTERVAL_METRICS = ("neuron_score", "behavior_score", "pos_r2_valid", "dir_acc_valid",
-                    "neuron_null_p95", "behavior_null_p95")  # fmt: skip
+                    *SHIFT_NULL.values())  # fmt: skip
 
 
 def intervals_table(posthoc: pd.DataFrame, settings: ClaimSettings | None = None):

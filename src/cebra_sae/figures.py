@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from cebra_sae.claims import paper_grid
+from cebra_sae.claims import SHIFT_NULL, paper_grid
 from cebra_sae.protocols import PROTOCOLS
 from cebra_sae.representations import REPRESENTATIONS
 from cebra_sae.sae.architectures import ARCHITECTURES
@@ -262,10 +262,6 @@ def _representation_palette(data: pd.DataFrame, order: list[str]) -> dict:
     return {label: REPRESENTATIONS[colours[label]].colour for label in order}
 
 
-#: each score's time-shift null column (drawn as a band behind the score)
-NULL_OF_SCORE = {"neuron_score": "neuron_null_p95", "behavior_score": "behavior_null_p95"}
-
-
 def _caveat(intervals: pd.DataFrame) -> str:
     """A line under a title when the intervals rest on fewer than three rats."""
     from cebra_sae.claims import caveat
@@ -293,7 +289,7 @@ def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: li
         subset = data[data["protocol"] == protocol]
         for j, column in enumerate(columns):
             ax = axes[i, j]
-            null = NULL_OF_SCORE.get(column)
+            null = SHIFT_NULL.get(column)
             if null:
                 bands = iv[(iv.protocol == protocol) & (iv.metric == null)]
                 for band in bands.itertuples():
@@ -366,7 +362,7 @@ def figure_scores_by_dim(intervals: pd.DataFrame) -> plt.Figure:
                 ax.errorbar(x, line["mean"], yerr=[line["mean"] - line.ci_low,
                             line.ci_high - line["mean"]], marker="o", ms=4, capsize=2,
                             color=palette[label], label=label)  # fmt: skip
-                null = rows[rows.metric == NULL_OF_SCORE[column]].sort_values("dim")
+                null = rows[rows.metric == SHIFT_NULL[column]].sort_values("dim")
                 if label != "CEBRA" and len(null):
                     ax.plot(null.dim.map(position).to_numpy(float) + (n - len(order) / 2) * 0.06,
                             null["mean"], ls="--", marker="_", ms=8, lw=0.8,
