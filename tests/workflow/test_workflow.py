@@ -304,6 +304,7 @@ def report(tiny, tiny_config):
     """``snakemake --report`` of the tiny study."""
     run = snakemake("--report", "report.html", "--configfile", tiny_config, cwd=tiny)
     assert run.returncode == 0, run.stdout[-5000:]
+    assert "(ERROR/" not in run.stdout, run.stdout[-5000:]  # every caption is valid RST
     return tiny / "report.html"
 
 
