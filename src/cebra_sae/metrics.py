@@ -151,6 +151,16 @@ def dead_fraction(h: np.ndarray) -> float:
 # ---- interpretability scores (STUDY.md §5) -------------------------------------------
 
 
+def standardise(x: np.ndarray) -> np.ndarray:
+    """Columns centred and scaled to unit norm (``z.T @ z'`` is then Pearson r); an exactly
+    constant column becomes 0, so its r is 0, never NaN."""
+    x = np.asarray(x, dtype=np.float64)
+    centred = x - x.mean(axis=0)
+    norm = np.sqrt((centred**2).sum(axis=0))
+    varies = np.ptp(x, axis=0) > 0
+    return np.divide(centred, norm, out=np.zeros_like(centred), where=varies & (norm > 0))
+
+
 def abs_correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``|Pearson r|`` between every column of ``a`` (T x P) and of ``b`` (T x Q), P x Q.
 
@@ -165,13 +175,6 @@ def abs_correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-
-    def standardise(x):
-        centred = x - x.mean(axis=0)
-        norm = np.sqrt((centred**2).sum(axis=0))
-        varies = np.ptp(x, axis=0) > 0  # exactly constant columns get r = 0
-        return np.divide(centred, norm, out=np.zeros_like(centred), where=varies & (norm > 0))
-
     return np.clip(np.abs(standardise(a).T @ standardise(b)), 0.0, 1.0)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cebra_sae.config import defaults
+from cebra_sae.metrics import standardise
 
 _CLAIMS = defaults("claims")
 _POSTHOC = defaults("posthoc")
@@ -96,14 +97,6 @@ def shift_offsets(n_time: int, n_signals: int, draws: int, rng) -> np.ndarray:
     return rng.integers(low, max(low, high) + 1, size=(draws, n_signals))
 
 
-def _standardise(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    centred = x - x.mean(axis=0)
-    norm = np.sqrt((centred**2).sum(axis=0))
-    varies = np.ptp(x, axis=0) > 0
-    return np.divide(centred, norm, out=np.zeros_like(centred), where=varies & (norm > 0))
-
-
 def rolled(signals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """``signals`` (T x S) with column s rolled by ``offsets[d, s]``, per draw: (D, T, S)."""
     n_time, n_signals = signals.shape
@@ -118,8 +111,8 @@ def shifted_abs_correlation(signals, latents, offsets, chunk: int = 25):
     rolled per draw and multiplied with the z-scored latents: one float32 matrix product for
     ``chunk`` draws at a time (a null needs no more precision).
     """
-    s = _standardise(signals).astype(np.float32)
-    lat = _standardise(latents).astype(np.float32)
+    s = standardise(signals).astype(np.float32)
+    lat = standardise(latents).astype(np.float32)
     n_time, n_signals = s.shape
     out = np.empty((len(offsets), n_signals, lat.shape[1]), dtype=np.float32)
     for begin in range(0, len(offsets), chunk):
