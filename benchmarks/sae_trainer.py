@@ -7,6 +7,7 @@ script prints seconds per model for each and the ratio.
     python benchmarks/sae_trainer.py                       # buddy-shaped random embedding
     python benchmarks/sae_trainer.py --embedding $RUN/embedding.npz  # a real CEBRA embedding
     python benchmarks/sae_trainer.py --dim 8 --archs topk --expansions 8 --device cuda
+    python benchmarks/sae_trainer.py --archs gated batchtopk topk_auxk jumprelu_quantile
 
 The baseline is ``cebra_sae.sae.reference.train_one``: an ``nn.Module``, a ``DataLoader``
 (batch 256, shuffled), ``torch.optim.Adam`` and a Python loop over 50 epochs, per model.
@@ -23,6 +24,7 @@ import torch
 
 from cebra_sae.config import defaults
 from cebra_sae.sae import TrainSettings, block_grid, train_block
+from cebra_sae.sae.architectures import selectable_architectures
 from cebra_sae.sae.reference import train_one
 
 
@@ -32,7 +34,10 @@ def main(argv=None):
     parser.add_argument("--dim", type=int, default=32, help="dim of the random embedding")
     parser.add_argument("--samples", type=int, default=5261, help="rows (buddy's train split)")
     sae = defaults("sae")  # the paper's grid and training settings (the config schema's)
-    parser.add_argument("--archs", nargs="+", default=sae["architectures"])
+    parser.add_argument(
+        "--archs", nargs="+", default=sae["architectures"], choices=selectable_architectures(),
+        help="SAE families (default: the paper's, the config's default)",
+    )  # fmt: skip
     parser.add_argument("--expansions", nargs="+", type=int, default=sae["expansion"])
     parser.add_argument("--epochs", type=int, default=sae["epochs"])
     parser.add_argument("--batch-size", type=int, default=sae["batch_size"])
@@ -60,10 +65,11 @@ def main(argv=None):
     )
 
     start = time.perf_counter()
+    name_width = max(map(len, args.archs))
     for specs in blocks:
         block = train_block(z, specs, settings)
         print(
-            f"#   {specs[0].arch:>9} x{specs[0].expansion}: {len(specs):>2} models "
+            f"#   {specs[0].arch:>{name_width}} x{specs[0].expansion}: {len(specs):>2} models "
             f"{block.seconds:6.1f} s ({block.settings['models_at_once']} at once)"
         )
     batched = time.perf_counter() - start

@@ -1,14 +1,16 @@
-"""Rule posthoc: CEBRA, its selected SAEs and their nulls on one rat x dim x seed."""
+"""Rule posthoc: CEBRA, its selected SAEs and their nulls on one rat x dim x seed, and
+what each of their latents means."""
 
 import numpy as np
 import pandas as pd
 from common import log, run_rule
 
+from cebra_sae.attribution import cebra_jacobian
 from cebra_sae.data import load_prepared
 from cebra_sae.io import atomic_savez
 from cebra_sae.posthoc import load_selected, posthoc_case, selected_models
 from cebra_sae.representations import Case, posthoc_models
-from cebra_sae.tables import POSTHOC, write_table
+from cebra_sae.tables import LATENTS, POSTHOC, TUNING_CURVES, write_table
 
 
 def embedding(path):
@@ -28,10 +30,17 @@ def main(snakemake):
         sae_models=load_selected(inp.checkpoint, rows),
         checkpoint=inp.checkpoint,
         shuffled=embedding(inp.shuffled) if inp.shuffled else None,
+        factors=embedding(inp.factors) if inp.factors else None,
+        curves=bool(p.curves),
+        curve_sae_seed=p.curve_sae_seed,
     )
+    if inp.model:
+        case.jacobian = cebra_jacobian(inp.model, case.split.spikes_valid)
+        log.info("CEBRA Jacobian attribution: %s", case.jacobian[0].shape)
     models = [m for m in posthoc_models(p.scoring["nulls"])
               if m != "shuffled_cebra" or case.shuffled is not None]  # fmt: skip
-    out, latents = posthoc_case(case, models, decoding=p.decoding, scoring=p.scoring)
+    out, latents, table, curves = posthoc_case(case, models, decoding=p.decoding,
+                                               scoring=p.scoring)  # fmt: skip
     for row in out:
         log.info("%s: neuron %.3f (shift null p95 %.3f) behaviour %.3f (p95 %.3f) "
                  "pos R2 train %.3f valid %.3f", row["model_id"], row["neuron_score"],
@@ -39,7 +48,19 @@ def main(snakemake):
                  row["pos_r2_train"], row["pos_r2_valid"])  # fmt: skip
     atomic_savez(snakemake.output.latents, **latents)
     ids = dict(protocol=w.protocol, rat=w.rat, dim=int(w.dim), seed=int(w.seed))
+    for row in out:
+        log.info("%s: %d place-field-like latents of %d, track coverage %.2f, recovery %.3f, "
+                 "attribution agreement %.2f", row["model_id"], row["place_fields"],
+                 row["width"], row["track_coverage"], row["recovery_hungarian"],
+                 row["attribution_agreement"])  # fmt: skip
+    write_table(table.assign(**ids), snakemake.output.latent_table, LATENTS)
+    write_table(curves.assign(**ids) if len(curves) else empty(TUNING_CURVES),
+                snakemake.output.curves, TUNING_CURVES)  # fmt: skip
     write_table(pd.DataFrame([{**ids, **row} for row in out]), snakemake.output.scores, POSTHOC)
+
+
+def empty(schema):
+    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, (dtype, _) in schema.items()})
 
 
 run_rule(main, snakemake)

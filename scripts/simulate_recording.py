@@ -1,4 +1,5 @@
-"""Rule simulate_recording: seeded place-cell simulation, split, summary, ground truth."""
+"""Rule simulate_recording: seeded place-cell simulation, split, summary, ground truth,
+true factors."""
 
 import pandas as pd
 from common import log, run_rule, warn
@@ -10,6 +11,7 @@ from cebra_sae.data import (
     summary_row,
     validate_recording,
 )
+from cebra_sae.io import atomic_savez
 from cebra_sae.simulate import simulate_place_cells
 from cebra_sae.tables import DATA_SUMMARY, GROUND_TRUTH, write_table
 
@@ -32,6 +34,9 @@ def main(snakemake):
         DATA_SUMMARY,
     )
     write_table(recording.ground_truth, snakemake.output.ground_truth, GROUND_TRUTH)
+    factors = recording.factors
+    atomic_savez(snakemake.output.factors, train=factors[: split.n_train],
+                 valid=factors[split.n_train :])  # fmt: skip
 
 
 run_rule(main, snakemake)

@@ -26,7 +26,7 @@ def main(snakemake):
         protocol=w.protocol,
         epochs=p.epochs,
         batch_size=p.batch_size,
-        init_threshold=p.init_threshold,
+        **p.arch_settings,
         device=resolve_device(p.device, "sae.device"),
     )
     log.info(
@@ -62,7 +62,11 @@ def main(snakemake):
         block.seconds / len(specs),
     )
     save_block(snakemake.output.checkpoint, block)
-    rows = pd.DataFrame(sweep_rows(block, z_train, z_valid))
+    factors = None
+    if snakemake.input.factors:  # a simulated rat: recovery of its true factors
+        with np.load(snakemake.input.factors) as npz:
+            factors = npz["valid"]
+    rows = pd.DataFrame(sweep_rows(block, z_train, z_valid, factors))
     rows = rows.assign(
         protocol=w.protocol,
         rat=w.rat,

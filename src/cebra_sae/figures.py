@@ -465,6 +465,110 @@ def figure_runtime(runtime: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def figure_place_fields(latents: pd.DataFrame, curves: pd.DataFrame, protocol: str, rat: str,
+                        dim) -> plt.Figure:  # fmt: skip
+    """The classic place-field plot of every representation of one rat x dim (first seed).
+
+    Columns: CEBRA, each selected SAE (first SAE seed), the nulls; rows: right runs, left
+    runs. Each row of a panel is one place-field-like latent (all latents when there are
+    none), its tuning curve scaled to its own maximum over both directions, the latents
+    sorted by the position of their peak.
+    """
+    plt, _ = _plotting()
+    dim = int(dim)
+    keys = (latents.protocol == protocol) & (latents.rat == rat) & (latents.dim == dim)
+    latents = latents[keys]
+    curves = curves[(curves.protocol == protocol) & (curves.rat == rat) & (curves.dim == dim)]
+    kept = set(zip(curves.seed, curves.model_id, strict=True))  # first seed, first SAE seed
+    shown = latents[[key in kept for key in zip(latents.seed, latents.model_id, strict=True)]]
+    data, order = _with_representation(shown.drop_duplicates("model_id"))
+    label_of = dict(zip(data.model_id, data.representation, strict=True))
+    ids = sorted(label_of, key=lambda m: order.index(label_of[m]))
+    fig, axes = plt.subplots(2, max(len(ids), 1), figsize=(2.1 * max(len(ids), 1) + 1, 6.2),
+                             squeeze=False, sharex=True)  # fmt: skip
+    for col, model_id in enumerate(ids):
+        rows = shown[shown.model_id == model_id]
+        like = rows[rows.place_field_like]
+        picked = (like if len(like) else rows).sort_values("peak_position_m")
+        c = curves[curves.model_id == model_id]
+        table = c.pivot_table(index=["latent", "direction"], columns="position_m",
+                              values="activation", dropna=False)  # fmt: skip
+        scale = c.groupby("latent").activation.max()
+        for row, direction in enumerate(("right", "left")):
+            ax = axes[row, col]
+            values = table.xs(direction, level="direction").reindex(picked.latent)
+            values = values.div(scale.reindex(picked.latent).replace(0, np.nan), axis=0)
+            positions = values.columns.to_numpy(dtype=float)
+            ax.imshow(values.to_numpy(dtype=float), aspect="auto", cmap="viridis", vmin=0,
+                      vmax=1, interpolation="nearest",
+                      extent=(positions.min(), positions.max(), len(values), 0))  # fmt: skip
+            if row == 0:
+                what = "place-field-like" if len(like) else "none place-field-like; all"
+                ax.set_title(f"{label_of[model_id]}\n{len(like)} of {len(rows)} ({what})",
+                             fontsize=8)  # fmt: skip
+            ax.set_ylabel(f"{direction} runs: latent" if col == 0 else "")
+            ax.set_yticks([])
+            if row == 1:
+                ax.set_xlabel("position (m)")
+    fig.suptitle(f"Latent tuning curves: {rat}, dim {dim} ({protocol}), validation split",
+                 fontsize=10)  # fmt: skip
+    fig.tight_layout()
+    return fig
+
+
+def figure_ground_truth(posthoc: pd.DataFrame, sweep: pd.DataFrame) -> plt.Figure:
+    """Recovery of a simulated code (simulated rats only).
+
+    Top: one-to-one (Hungarian) and best-match recovery of the true factors against their
+    number K, per post-hoc representation. Bottom, one panel per K: one-to-one recovery of
+    every SAE of the grid (first seeds) against k, per architecture and expansion.
+    """
+    plt, sns = _plotting()
+    data = posthoc.dropna(subset=["recovery_hungarian"])
+    fig = plt.figure(figsize=(12, 8.4))
+    top, bottom = fig.subfigures(2, 1)
+    if data.empty:
+        ax = top.subplots()
+        ax.text(0.5, 0.5, "no simulated recording in this study", ha="center",
+                transform=ax.transAxes)  # fmt: skip
+        ax.set_axis_off()
+        return fig
+    data, order = _with_representation(data)
+    data["n_factors"] = data["n_factors"].astype(int)
+    palette = _representation_palette(data, order)
+    axes = top.subplots(1, 2)
+    panels = (("recovery_hungarian", "one-to-one (Hungarian)"), ("recovery_best", "best match"))
+    ticks = sorted(data.n_factors.unique())
+    for ax, (column, title) in zip(axes, panels, strict=True):
+        sns.lineplot(data, x="n_factors", y=column, hue="representation", hue_order=order,
+                     palette=palette, marker="o", errorbar=("pi", 100), ax=ax,
+                     legend=ax is axes[-1])  # fmt: skip
+        ax.set(xlabel="true factors K", ylabel=f"{title} recovery (mean |r|)", ylim=(0, 1.02))
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(ticks, ticks)
+    axes[-1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
+    top.suptitle("Recovery of the true sparse code, post-hoc representations (validation; "
+                 "line: mean over rats, dims, seeds; band: range)", fontsize=10)  # fmt: skip
+    factors = data.drop_duplicates("rat").set_index("rat").n_factors
+    grid = paper_grid(sweep).dropna(subset=["recovery_hungarian", "k"])
+    grid = grid[grid.rat.isin(factors.index)].assign(n_factors=lambda d: d.rat.map(factors))
+    if grid.empty:
+        return fig
+    family = [f"{a} x{e}" for a, e in zip(grid.arch, grid.expansion, strict=True)]
+    grid = grid.assign(k=grid.k.astype(int), family=family)
+    lower = bottom.subplots(1, grid.n_factors.nunique(), sharey=True, squeeze=False)[0]
+    for ax, (n, part) in zip(lower, grid.groupby("n_factors"), strict=True):
+        sns.lineplot(part, x="k", y="recovery_hungarian", hue="family", marker="o",
+                     errorbar=("pi", 100), ax=ax, legend=ax is lower[-1])  # fmt: skip
+        ax.set(title=f"K = {n}", xlabel="k (latents kept per sample)", ylim=(0, 1.02),
+               ylabel="one-to-one recovery (mean |r|)")  # fmt: skip
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(sorted(part.k.unique()), sorted(part.k.unique()))
+    lower[-1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
+    bottom.suptitle("Every SAE of the grid: recovery against k and expansion", fontsize=10)
+    return fig
+
+
 register_figure(Figure("fig1_cebra_sweep", figure_cebra_sweep, ("cebra_sweep",), "CEBRA"))
 register_figure(Figure("fig2_3_sae_sweep", figure_sae_sweep_grid, ("sae_sweep",), "SAE sweep"))
 register_figure(
@@ -483,3 +587,16 @@ register_figure(Figure("fig6_scores_by_dim", figure_scores_by_dim, ("intervals",
 register_figure(Figure("forest", figure_forest, ("claims",), "Is the effect real?"))
 register_figure(Figure("stability", figure_stability, ("stability",), "Is the effect real?"))
 register_figure(Figure("runtime", figure_runtime, ("runtime",), "Runtime"))
+register_figure(
+    Figure(
+        "place_fields",
+        figure_place_fields,
+        ("latents", "tuning_curves"),
+        "What a latent means",
+        wildcards=("protocol", "rat", "dim"),
+        path="place_fields/{protocol}/{rat}-dim{dim}.png",
+    )
+)
+register_figure(
+    Figure("ground_truth", figure_ground_truth, ("posthoc", "sae_sweep"), "What a latent means")
+)

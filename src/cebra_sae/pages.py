@@ -1,4 +1,5 @@
-"""The report page "Is the effect real?" (STUDY.md §9), written from the tables only.
+"""The report pages "Is the effect real?" (STUDY.md §9) and "What a latent means" (§10),
+written from the tables only.
 
 Example:
     >>> import pandas as pd
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
 from cebra_sae.claims import __doc__ as CLAIMS_DOC
@@ -84,3 +86,68 @@ def effect_real_page(claims: pd.DataFrame, posthoc: pd.DataFrame,
 
 def _body(page: str) -> str:
     return page[page.index("<table") : page.index("</table>") + len("</table>")]
+
+
+#: posthoc columns summarised on the page "What a latent means", in its order.
+MEANING_COLUMNS = ["width", "place_fields", "place_field_share", "track_coverage",
+                   "peak_evenness", "attribution_agreement", "recovery_best",
+                   "recovery_hungarian"]  # fmt: skip
+
+
+def meaning_summary(posthoc: pd.DataFrame, by=("protocol", "model", "k")) -> pd.DataFrame:
+    """Means of :data:`MEANING_COLUMNS` per representation over rats, dims and seeds."""
+    from cebra_sae.representations import REPRESENTATIONS
+
+    keys = list(by)
+    table = posthoc.groupby(keys, dropna=False, sort=False)[MEANING_COLUMNS].mean()
+    table = table.assign(cases=posthoc.groupby(keys, dropna=False, sort=False).size())
+    table = table.reset_index()
+    rank = {name: i for i, name in enumerate(REPRESENTATIONS)}
+    order = [table[key].map(rank) if key == "model" else table[key] for key in keys]
+    return table.iloc[np.lexsort([o.fillna(-1).to_numpy() for o in reversed(order)])]
+
+
+def latent_meaning_page(posthoc: pd.DataFrame) -> str:
+    """The page "What a latent means" as self-contained HTML."""
+    from cebra_sae.tuning import __doc__ as TUNING_DOC
+
+    real = posthoc[posthoc.recovery_hungarian.isna()]
+    simulated = posthoc[posthoc.recovery_hungarian.notna()]
+    parts = [
+        "<h2>What a latent means</h2>",
+        f"<p>{html.escape(TUNING_DOC.split(chr(10) + chr(10))[1].replace('``', ''))}</p>",
+    ]
+    for title, data in (("Recordings", real), ("Simulated recordings", simulated)):
+        if data.empty:
+            continue
+        parts.append(f"<h3>{title}: per representation, mean over rats, dims and seeds</h3>")
+        parts.append(_body(table_html(meaning_summary(data).round(3), "")))
+    agree = real.dropna(subset=["attribution_agreement"])
+    if not agree.empty:
+        line = "; ".join(
+            f"{row.model}{'' if pd.isna(row.k) else f' k={int(row.k)}'} "
+            f"{row.attribution_agreement:.0%}"
+            for row in meaning_summary(agree).itertuples()
+        )
+        parts.append(
+            "<p><b>CEBRA attribution.</b> Share of latents whose best-correlated neuron also "
+            "carries their largest attribution (cebra.attribution: Jacobian x spikes): "
+            f"{html.escape(line)}.</p>"
+        )
+    if not simulated.empty:
+        by_k = meaning_summary(simulated, ("n_factors", "model", "k"))
+        parts.append("<h3>Recovery of the true code by number of factors K</h3>")
+        parts.append(
+            _body(
+                table_html(
+                    by_k[
+                        ["n_factors", "model", "k", "recovery_best", "recovery_hungarian", "cases"]
+                    ].round(3),
+                    "",
+                )
+            )
+        )
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>What a latent means</title>"
+        f"<style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
+    )

@@ -212,12 +212,80 @@ def shift_nulls(
     return {**null_summary(neuron, "neuron"), **null_summary(behavior, "behavior")}
 
 
+#: Per-representation summary of its latents (columns of ``posthoc``), NaN where unknown.
+MEANING_SUMMARY = ("place_fields", "place_field_share", "track_coverage", "peak_evenness",
+                   "n_factors", "recovery_best", "recovery_hungarian",
+                   "attribution_agreement")  # fmt: skip
+
+
+def describe_representation(case: Case, rep, scoring: Mapping | None = None):
+    """What the latents of ``rep`` mean (STUDY.md §10), on the validation split.
+
+    Returns:
+        ``(summary, table, curves)``: the :data:`MEANING_SUMMARY` values; one row per
+        latent (:func:`cebra_sae.tuning.describe_latents`, plus ``attribution_neuron`` and
+        ``attribution_rank`` when the case has CEBRA's Jacobian and ``rep`` a linear
+        encoder); the tuning curves as long rows (``latent``, ``direction``, ``bin``,
+        ``position_m``, ``activation``) when ``case.curves`` keeps this representation's
+        (else None).
+    """
+    from cebra_sae.attribution import attribution_columns, latent_attribution
+    from cebra_sae.recovery import recovery
+    from cebra_sae.tuning import DIRECTIONS, describe_latents, tiling_summary, track_edges
+
+    scoring = {**defaults("posthoc"), **(scoring or {})}
+    split = case.split
+    positions = np.concatenate([split.labels_train[:, 0], split.labels_valid[:, 0]])
+    edges = track_edges(positions, scoring["position_bins"])
+    labels = split.labels_valid
+    rng = np.random.default_rng([scoring["null_seed"], case.seed, 10])  # same for every rep
+    table, curves, fields = describe_latents(
+        rep.valid, labels[:, 0], labels[:, 1], edges, split.spikes_valid,
+        draws=scoring["shift_draws"], rng=rng, min_samples=scoring["min_bin_samples"],
+        curves=True,
+    )  # fmt: skip
+    summary = dict.fromkeys(MEANING_SUMMARY, np.nan)
+    summary.update(tiling_summary(table, fields, edges))
+    if case.factors is not None:
+        summary.update(recovery(case.factors[1], rep.valid),
+                       n_factors=int(case.factors[1].shape[1]))  # fmt: skip
+    table["attribution_neuron"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    table["attribution_rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    if case.jacobian is not None and rep.encoder is not None:
+        jf, first = case.jacobian
+        valid = np.asarray(rep.valid)[first : first + len(jf)]
+        active = valid > 0 if rep.rectified else np.ones(valid.shape, dtype=bool)
+        columns = attribution_columns(latent_attribution(jf, rep.encoder, active),
+                                      table.best_neuron.to_numpy())  # fmt: skip
+        for name, values in columns.items():
+            table[name] = pd.array(np.where(values < 0, pd.NA, values), dtype="Int64")
+        has = table.attribution_rank.notna()
+        summary["attribution_agreement"] = (
+            float((table.attribution_rank[has] == 1).mean()) if has.any() else np.nan
+        )
+    long = None
+    if case.curves and (rep.sae_seed is None or rep.sae_seed == case.curve_sae_seed):
+        n_latents, _, n_bins = curves.shape
+        centres = (edges[:-1] + edges[1:]) / 2
+        long = pd.DataFrame(
+            {
+                "latent": np.repeat(np.arange(n_latents), 2 * n_bins),
+                "direction": np.tile(np.repeat(DIRECTIONS, n_bins), n_latents),
+                "bin": np.tile(np.arange(n_bins), 2 * n_latents),
+                "position_m": np.tile(centres, 2 * n_latents),
+                "activation": curves.reshape(-1).astype(np.float32),
+            }
+        )
+    return summary, table, long
+
+
 def posthoc_case(
     case: Case,
     models=None,
     decoding: Mapping | None = None,
     scoring: Mapping | None = None,
-) -> tuple[list[dict], dict[str, np.ndarray]]:
+    meaning: bool = True,
+):
     """Every representation of one protocol x rat x dim x seed: ``posthoc`` rows and latents.
 
     Args:
@@ -228,16 +296,21 @@ def posthoc_case(
         scoring: the config's ``posthoc`` section (scores and ``shift_draws``,
             ``null_seed``).
 
+        meaning: also describe every latent (:func:`describe_representation`).
+
     Returns:
-        ``(rows, latents)``: rows with ``model``, ``k``, ``sae_seed``, ``model_id``, the
-        columns of :func:`evaluate_representation` and of :func:`shift_nulls`; latents
-        ``{model_id}_{split}``.
+        ``(rows, latents, latent_table, curves)``: rows with ``model``, ``k``,
+        ``sae_seed``, ``model_id``, the columns of :func:`evaluate_representation`, of
+        :func:`shift_nulls` and :data:`MEANING_SUMMARY`; latents ``{model_id}_{split}``;
+        with ``meaning``, one row per latent of every representation and the kept tuning
+        curves (DataFrames with ``model``, ``model_id``, ``k``, ``sae_seed`` first; None
+        without).
     """
     scoring = {**defaults("posthoc"), **(scoring or {})}
     models = posthoc_models(scoring["nulls"]) if models is None else models
     where = get_protocol(case.protocol).score_split
     null_seed = [scoring["null_seed"], case.seed]
-    rows, latents = [], {}
+    rows, latents, tables, curves = [], {}, [], []
     for name in models:
         for rep in REPRESENTATIONS[name].build(case):
             row = evaluate_representation(case.protocol, case.split, rep.train, rep.valid,
@@ -251,8 +324,18 @@ def posthoc_case(
                 row.update(nonzero_ratio=float(swept), width=int(rep.swept["width"]))
             row.update(shift_nulls(case.protocol, case.split, rep.train, rep.valid, scoring,
                                    seed=null_seed))  # fmt: skip
-            rows.append({"model": name, "k": rep.k, "sae_seed": rep.sae_seed,
-                         "model_id": rep.model_id, **row})  # fmt: skip
+            ids = {"model": name, "k": rep.k, "sae_seed": rep.sae_seed,
+                   "model_id": rep.model_id}  # fmt: skip
+            if meaning:
+                summary, table, long = describe_representation(case, rep, scoring)
+                row.update(summary)
+                tables.append(table.assign(**ids))
+                if long is not None:
+                    curves.append(long.assign(**ids))
+            rows.append({**ids, **row})
             latents[f"{rep.model_id}_train"] = np.asarray(rep.train, dtype=np.float32)
             latents[f"{rep.model_id}_valid"] = np.asarray(rep.valid, dtype=np.float32)
-    return rows, latents
+    if not meaning:
+        return rows, latents, None, None
+    curves = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame()
+    return rows, latents, pd.concat(tables, ignore_index=True), curves

@@ -50,6 +50,12 @@ class Case:
         sae_models: ``(spec, weights, sweep_row)`` of each selected SAE.
         checkpoint: the block checkpoint the SAEs come from (named in errors).
         shuffled: ``(z_train, z_valid)`` of the shuffled-spikes CEBRA, if this case has one.
+        factors: ``(F_train, F_valid)`` true factor activations (simulated recordings):
+            each representation's recovery of them is measured.
+        jacobian: ``(jf, first)`` CEBRA's Jacobian attribution map on the validation
+            spikes (:func:`cebra_sae.attribution.cebra_jacobian`), if computed.
+        curves: keep every latent's tuning curves (the pictures' case: first seed).
+        curve_sae_seed: with ``curves``, the SAE seed whose latents' curves are kept.
     """
 
     protocol: str
@@ -60,11 +66,21 @@ class Case:
     sae_models: list = field(default_factory=list)
     checkpoint: object = None
     shuffled: tuple[np.ndarray, np.ndarray] | None = None
+    factors: tuple[np.ndarray, np.ndarray] | None = None
+    jacobian: tuple[np.ndarray, int] | None = None
+    curves: bool = False
+    curve_sae_seed: int | None = None
 
 
 @dataclass
 class Latents:
-    """One representation of a case: its latents on both splits and what is known of it."""
+    """One representation of a case: its latents on both splits and what is known of it.
+
+    ``encoder`` (latents x embedding dims) maps the CEBRA embedding to the latents'
+    pre-activations where that map is linear (CEBRA: the identity; an SAE: ``W_enc``),
+    for attribution through it; ``rectified``: the gradient passes only where a latent
+    is > 0 (SAE latents).
+    """
 
     model_id: str
     train: np.ndarray
@@ -73,6 +89,8 @@ class Latents:
     sae_seed: int | None = None
     decoded: Mapping | None = None  # decoding already computed (CEBRA: cebra_sweep)
     swept: Mapping | None = None  # the sae_sweep row (SAEs: checked against re-encoding)
+    encoder: np.ndarray | None = None
+    rectified: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,7 +138,8 @@ def _cebra(case: Case) -> list[Latents]:
 
     z_train, z_valid = case.embedding
     decoded = None if case.cebra_row is None else decoding_of(case.cebra_row, case.protocol)
-    return [Latents("cebra", z_train, z_valid, decoded=decoded)]
+    encoder = np.eye(z_train.shape[1])
+    return [Latents("cebra", z_train, z_valid, decoded=decoded, encoder=encoder)]
 
 
 def _sae(case: Case) -> list[Latents]:
@@ -131,7 +150,8 @@ def _sae(case: Case) -> list[Latents]:
     for spec, weights, row in case.sae_models:
         h_train, _ = encode(z_train, weights, spec, case.protocol)
         h_valid, _ = encode(z_valid, weights, spec, case.protocol)
-        out.append(Latents(spec.model_id, h_train, h_valid, spec.k, spec.seed, swept=row))
+        out.append(Latents(spec.model_id, h_train, h_valid, spec.k, spec.seed, swept=row,
+                           encoder=weights["encoder.weight"], rectified=True))  # fmt: skip
     return out
 
 
@@ -154,7 +174,8 @@ def _random_sae(case: Case) -> list[Latents]:
         h_train, _ = encode(z_train, weights, spec, case.protocol)
         h_valid, _ = encode(z_valid, weights, spec, case.protocol)
         model_id = f"random-{spec.model_id}"
-        out.append(Latents(model_id, h_train, h_valid, spec.k, spec.seed))
+        out.append(Latents(model_id, h_train, h_valid, spec.k, spec.seed,
+                           encoder=weights["encoder.weight"], rectified=True))  # fmt: skip
     return out
 
 

@@ -100,6 +100,11 @@ GROUND_TRUTH: Schema = {
     "baseline_rate_hz": ("float64", "out-of-field rate (Hz)"),
     "preferred_direction": ("string", "`right`, `left` or `both`"),
     "direction_gain": ("float64", "field scale when running against the preferred direction"),
+    "assemblies": (
+        "string",
+        "with `n_assemblies`: the true factors mixed into the neuron, `k:weight,...`; "
+        "empty when each neuron is its own factor",
+    ),
 }
 
 SAE_SWEEP: Schema = {
@@ -137,6 +142,16 @@ SAE_SWEEP: Schema = {
     "l0_valid": ("float64", "mean number of nonzero latents per sample, validation"),
     "dead_fraction_train": ("float64", "share of latents never nonzero on the train split"),
     "dead_fraction_valid": ("float64", "share of latents never nonzero on the validation split"),
+    "recovery_best": (
+        "float64",
+        "simulated recordings: mean over true factors of the best |r| with a latent "
+        "(validation; NaN on real recordings)",
+    ),
+    "recovery_hungarian": (
+        "float64",
+        "simulated recordings: mean |r| of the one-to-one Hungarian matching of true factors "
+        "to latents (validation)",
+    ),
 }
 
 POSTHOC: Schema = {
@@ -192,6 +207,106 @@ POSTHOC: Schema = {
         "time-shift null of `behavior_score` (behaviour columns rolled): mean over draws",
     ),
     "behavior_null_p95": ("float64", "95th percentile of the same null"),
+    "place_fields": (
+        "int64",
+        "latents that are place-field-like (spatial information above the 95th percentile of "
+        "its own time-shift null; validation split; latents.parquet)",
+    ),
+    "place_field_share": ("float64", "`place_fields` / width"),
+    "track_coverage": (
+        "float64",
+        "share of the `posthoc.position_bins` track bins inside the field of at least one "
+        "place-field-like latent",
+    ),
+    "peak_evenness": (
+        "float64",
+        "how evenly the place-field-like latents' peaks tile the track: 1 − Kolmogorov-"
+        "Smirnov distance from uniform (NaN below two fields)",
+    ),
+    "n_factors": ("Int64", "simulated recordings: the number of true factors K (null otherwise)"),
+    "recovery_best": (
+        "float64",
+        "simulated recordings: mean over true factors of the best |r| with any latent "
+        "(validation; NaN on real recordings)",
+    ),
+    "recovery_hungarian": (
+        "float64",
+        "simulated recordings: mean |r| of the one-to-one Hungarian matching of factors to "
+        "latents (an unmatched factor counts 0)",
+    ),
+    "attribution_agreement": (
+        "float64",
+        "share of latents whose best-correlated neuron also has their largest CEBRA "
+        "attribution (NaN without attribution: nulls without a linear encoder, "
+        "`posthoc.attribution: false`)",
+    ),
+}
+
+_LATENT_IDS: Schema = {
+    "protocol": ("string", _PROTOCOL_NAMES),
+    "rat": ("string", "recording name"),
+    "dim": ("int64", "CEBRA output dimension"),
+    "seed": ("int64", "seed of the CEBRA embedding"),
+    "model": ("string", "the representation (`model` of posthoc.parquet)"),
+    "model_id": ("string", "the representation's id (`model_id` of posthoc.parquet)"),
+    "k": ("Int64", "TopK k of an SAE or random SAE (null otherwise)"),
+    "sae_seed": ("Int64", "seed of an SAE or random SAE (null otherwise)"),
+    "latent": ("int64", "the latent's index (column of the representation)"),
+}
+
+LATENTS: Schema = {
+    **_LATENT_IDS,
+    "peak_position_m": (
+        "float64",
+        "position bin centre of the peak of its tuning curve (both directions pooled, "
+        "validation split; NaN for a latent that never fires)",
+    ),
+    "field_width_m": (
+        "float64",
+        "length of the contiguous bins around the peak at or above half-way from the "
+        "curve's minimum to its peak",
+    ),
+    "direction_selectivity": (
+        "float64",
+        "(peak right − peak left) / (peak right + peak left) of the direction curves",
+    ),
+    "spatial_information": (
+        "float64",
+        "Skaggs spatial information (bits) of the pooled tuning curve; a signed latent is "
+        "shifted by its minimum first",
+    ),
+    "si_null_p95": (
+        "float64",
+        "95th percentile of its spatial information with the activation rolled against the "
+        "track (`posthoc.shift_draws` offsets in [T/10, 9T/10])",
+    ),
+    "place_field_like": ("bool", "spatial information above `si_null_p95` (and > 0)"),
+    "active_bin_share": ("float64", "share of track bins where its mean activation is > 0"),
+    "mean_activation": ("float64", "mean activation on the validation split"),
+    "best_neuron": ("int64", "the neuron it correlates with most (|r|, validation split)"),
+    "best_neuron_r": ("float64", "that |r|"),
+    "attribution_neuron": (
+        "Int64",
+        "the neuron with the most CEBRA attribution (cebra.attribution's Jacobian times the "
+        "spikes, mean |∂latent/∂neuron · spikes|, through the SAE encoder for SAE latents; "
+        "null where not computed)",
+    ),
+    "attribution_rank": (
+        "Int64",
+        "rank of `best_neuron` in the latent's attribution (1 = the same neuron)",
+    ),
+}
+
+TUNING_CURVES: Schema = {
+    **_LATENT_IDS,
+    "direction": ("string", "`right` or `left` runs"),
+    "bin": ("int64", "position bin (`posthoc.position_bins` equal bins over the track)"),
+    "position_m": ("float64", "the bin's centre (m)"),
+    "activation": (
+        "float32",
+        "mean activation in the bin (validation split; NaN below `posthoc.min_bin_samples` "
+        "samples); first CEBRA seed and first SAE seed only",
+    ),
 }
 
 CLAIMS: Schema = {
@@ -278,6 +393,8 @@ TABLES: dict[str, Schema] = {
     "ground_truth": GROUND_TRUTH,
     "sae_sweep": SAE_SWEEP,
     "posthoc": POSTHOC,
+    "latents": LATENTS,
+    "tuning_curves": TUNING_CURVES,
     "claims": CLAIMS,
     "intervals": INTERVALS,
     "stability": STABILITY,

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
 
-from cebra_sae.claims import ClaimSettings, claims_table, judge_interval, overall
+from cebra_sae.claims import ClaimSettings, claim_c1, claims_table, judge_interval, overall
 from cebra_sae.data import Split
 from cebra_sae.metrics import (
     abs_correlation,
@@ -220,6 +220,17 @@ def test_claims_that_fail_are_not_supported():
     assert verdicts["C5"] == "not supported" and verdicts["C4"] == "mixed"
 
 
+def test_c1_also_compares_topk_with_each_opt_in_architecture_alone():
+    sweep = _sweep()
+    sparse_jump = sweep[sweep.arch == "standard"].assign(arch="jumprelu_quantile")
+    sweep = pd.concat([sweep, sparse_jump.assign(explained_variance_valid=0.97)])
+    c1 = claim_c1(sweep, ClaimSettings())
+    assert [p["part"] for p in c1] == ["topk_best", "topk_best_vs_jumprelu_quantile"]
+    assert c1[1]["effect"] == pytest.approx(0.95 - 0.97) and c1[1]["n_cases"] == 8
+    assert c1[0]["effect"] < 0  # the opt-in family now beats TopK in the overall part too
+    assert len(claim_c1(_sweep(), ClaimSettings())) == 1  # the paper's families: one part
+
+
 def test_verdict_rules():
     assert judge_interval(0.01, 0.3) == "supported" and judge_interval(-0.01, 0.3) == "inconclusive"
     assert judge_interval(-0.3, -0.01) == "not supported"
@@ -278,7 +289,7 @@ def test_posthoc_case_reuses_cebra_decoding_and_sweep_numbers(unit, selected_blo
     path, rows = selected_block
     sae_rows = selected_models(rows, {"learning_rate": 1e-3, "k": [1, 2]}, [0])
     case = _case(protocol, unit, path, sae_rows)
-    out, latents = posthoc_case(case, ["cebra", "sae"], scoring={"shift_draws": 20})
+    out, latents, *_ = posthoc_case(case, ["cebra", "sae"], scoring={"shift_draws": 20})
     assert [(r["model"], r["k"]) for r in out] == [("cebra", None), ("sae", 1), ("sae", 2)]
     cebra = out[0]
     prefix = "" if protocol == "paper" else "seed_code_"
@@ -303,7 +314,7 @@ def test_every_null_is_evaluated_like_the_sae(unit, selected_block):
     path, rows = selected_block
     sae_rows = selected_models(rows, {"learning_rate": 1e-3, "k": [2]}, [0])
     case = _case("paper", unit, path, sae_rows, shuffled=(permute_time(lt, 0), lv))
-    out, _ = posthoc_case(case, scoring={"shift_draws": 20})
+    out, *_ = posthoc_case(case, scoring={"shift_draws": 20})
     by_model = {r["model"]: r for r in out}
     assert list(by_model) == ["cebra", "sae", "random_sae", "pca", "ica", "shuffled_cebra"]
     random = by_model["random_sae"]

@@ -175,7 +175,7 @@ def test_a_registered_null_is_evaluated_with_no_other_edit(unit_split):
 
     register_representation(Representation("sign_flip", "the embedding negated", negate, "sae"))
     try:
-        rows, latents = posthoc_case(Case("paper", split, (lt, lv)), ["cebra", "sign_flip"],
+        rows, latents, *_ = posthoc_case(Case("paper", split, (lt, lv)), ["cebra", "sign_flip"],
                                      scoring={"shift_draws": 10})  # fmt: skip
     finally:
         REPRESENTATIONS.pop("sign_flip")

@@ -20,10 +20,12 @@ from cebra_sae.tables import (
     DATA_SUMMARY,
     GROUND_TRUTH,
     INTERVALS,
+    LATENTS,
     POSTHOC,
     RUNTIME,
     SAE_SWEEP,
     STABILITY,
+    TUNING_CURVES,
 )
 
 pytestmark = pytest.mark.workflow
@@ -190,6 +192,8 @@ FIGURES = [
     "runtime.png",
     "forest.png",
     "stability.png",
+    *[f"place_fields/{p}/{r}-dim4.png" for p in ("paper", "seed_code") for r in ("sim", "sim-b")],
+    "ground_truth.png",
 ]
 
 
@@ -266,6 +270,37 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     assert "Is the effect real?" in page and "C3 (" in page and "time-permuted" in page
 
 
+def test_tiny_study_says_what_each_latent_means(tiny):
+    posthoc = pd.read_parquet(tiny / "results/tables/posthoc.parquet")
+    latents = pd.read_parquet(tiny / "results/tables/latents.parquet")
+    assert list(latents.columns) == list(LATENTS)
+    # one row per latent of every representation of every case
+    per_case = latents.groupby(["protocol", "rat", "dim", "seed", "model_id"]).size()
+    widths = posthoc.set_index(["protocol", "rat", "dim", "seed", "model_id"]).width
+    pd.testing.assert_series_equal(per_case.sort_index(), widths.sort_index(),
+                                   check_names=False)  # fmt: skip
+    counted = latents.groupby(["protocol", "rat", "dim", "seed", "model_id"]).place_field_like
+    places = posthoc.set_index(["protocol", "rat", "dim", "seed", "model_id"]).place_fields
+    assert (counted.sum().sort_index() == places.sort_index()).all()
+    assert latents.spatial_information.ge(0).all()
+    # simulated rats: every representation's recovery of the true factors (each neuron's own)
+    assert posthoc.recovery_hungarian.between(0, 1).all()
+    assert (posthoc.recovery_best >= posthoc.recovery_hungarian - 1e-12).all()
+    assert set(posthoc.n_factors) == {20, 30}  # sim, sim-b: one field per neuron
+    # CEBRA attribution: CEBRA dims and SAE latents, not the rotations
+    attributed = latents.dropna(subset=["attribution_rank"])
+    assert set(attributed.model) == {"cebra", "sae", "random_sae"}
+    assert attributed.attribution_rank.between(1, 30).all()
+    assert posthoc[posthoc.model == "pca"].attribution_agreement.isna().all()
+    # tuning curves: first CEBRA seed and first SAE seed only, both directions, 40 bins
+    curves = pd.read_parquet(tiny / "results/tables/tuning_curves.parquet")
+    assert list(curves.columns) == list(TUNING_CURVES)
+    assert set(curves.seed) == {0} and set(curves.sae_seed.dropna()) == {0}
+    assert set(curves.direction) == {"right", "left"} and curves.bin.nunique() == 40
+    page = (tiny / "results/report/latent_meaning.html").read_text()
+    assert "What a latent means" in page and "Simulated recordings" in page
+
+
 def test_tiny_study_records_where_the_time_went(tiny):
     runtime = pd.read_parquet(tiny / "results/tables/runtime.parquet")
     assert list(runtime.columns) == list(RUNTIME)
@@ -313,9 +348,11 @@ def test_report_holds_every_figure_and_table(report):
     for name in FIGURES:
         assert name.rsplit("/", 1)[-1] in html, name
     for table in ("data_summary", "cebra_sweep", "sae_sweep", "sae_pareto", "posthoc", "claims",
-                  "intervals", "stability", "effect_real"):  # fmt: skip
+                  "intervals", "stability", "effect_real", "latents",
+                  "latent_meaning"):  # fmt: skip
         assert f"{table}.html" in html, table
-    for category in ("Data", "CEBRA", "SAE sweep", "Post-hoc", "Claims", "Is the effect real?"):
+    for category in ("Data", "CEBRA", "SAE sweep", "Post-hoc", "Claims", "Is the effect real?",
+                     "What a latent means"):  # fmt: skip
         assert category in html, category
 
 

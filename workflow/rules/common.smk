@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from snakemake.logging import logger
 from snakemake.utils import validate
 
+from cebra_sae.attribution import INSTALL_HINT, missing_packages
 from cebra_sae.config import config_errors, format_errors, load_schema
 from cebra_sae.data import cebra_recording_path, check_rat
 from cebra_sae.embedding import fixed_params, resolve_device
@@ -16,7 +17,7 @@ from cebra_sae.errors import StudyError
 from cebra_sae.figures import FIGURES
 from cebra_sae.protocols import PROTOCOLS as PROTOCOL_REGISTRY
 from cebra_sae.protocols import get_protocol
-from cebra_sae.sae.architectures import selectable_architectures
+from cebra_sae.sae.architectures import selectable_architectures, train_settings
 from cebra_sae.sae.grid import grid_keys
 
 
@@ -55,6 +56,22 @@ PROTOCOLS = config["protocols"]
 CEBRA = config["cebra"]
 POSTHOC = config["posthoc"]
 SELECTION = POSTHOC["selection"]
+
+
+def check_attribution():
+    """``posthoc.attribution`` needs what cebra.attribution imports: stop before anything
+    runs when it is missing here (a ``--sdm conda`` run gets it from envs/cebra.yaml).
+    """
+    from snakemake.settings.types import DeploymentMethod
+
+    methods = workflow.deployment_settings.deployment_method
+    missing = missing_packages()
+    if POSTHOC["attribution"] and missing and DeploymentMethod.CONDA not in methods:
+        stop(f"config posthoc.attribution is true but {missing} are not installed: "
+             f"{INSTALL_HINT}")  # fmt: skip
+
+
+check_attribution()
 
 
 def rats_with_source(*sources):
@@ -213,6 +230,7 @@ REPORT_TABLES = {
     "claims": "Claims",
     "intervals": "Claims",
     "stability": "Is the effect real?",
+    "latents": "What a latent means",
 }
 
 
@@ -223,6 +241,7 @@ def final_outputs():
         *[f"{RESULTS}/tables/{table}.parquet" for table in REPORT_TABLES],
         f"{RESULTS}/tables/runtime.parquet",
         f"{RESULTS}/report/effect_real.html",
+        f"{RESULTS}/report/latent_meaning.html",
         *[path for figure in FIGURES.values() for path in figure_files(figure)],
     ]
 
@@ -325,7 +344,8 @@ def check_selection():
 def note_dense_topk():
     """Policy for k at least the SAE width: trained (it keeps every latent, STUDY.md §4),
     recorded as ``k_effective`` in sae_sweep, and said here once per run."""
-    if "topk" not in SAE["architectures"] or not workflow.is_main_process:
+    with_k = [a for a in SAE["architectures"] if "k" in grid_keys(a)]
+    if not with_k or not workflow.is_main_process:
         return
     dense = sorted(
         (dim, expansion, k)
@@ -337,7 +357,8 @@ def note_dense_topk():
     if dense:
         cases = ", ".join(f"k {k} on dim {d} x{e} (width {d * e})" for d, e, k in dense)
         logger.warning(
-            f"Note: TopK with k >= width keeps every latent (no sparsity): {cases}. These "
+            f"Note: TopK with k >= width keeps every latent (no sparsity): {cases} "
+            f"({', '.join(with_k)}). These "
             "models are trained as configured; sae_sweep records k_effective = width."
         )
 
@@ -396,6 +417,18 @@ def shuffled_cebra_input(wildcards):
     if not has_shuffled(wildcards.protocol, wildcards.seed):
         return []
     return f"{RESULTS}/cebra_shuffled/{final_model(wildcards)}/embedding.npz"
+
+
+def factors_input(wildcards):
+    """The true factors of a simulated rat (recovery is measured on them), else nothing."""
+    if RATS[wildcards.rat]["source"] != "synthetic":
+        return []
+    return f"{RESULTS}/data/{wildcards.rat}.factors.npz"
+
+
+def attribution_input(wildcards):
+    """The final CEBRA model of a case, when ``posthoc.attribution`` asks for its Jacobian."""
+    return final_cebra_file("model.pt")(wildcards) if POSTHOC["attribution"] else []
 
 
 def posthoc_files(name):

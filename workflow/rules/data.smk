@@ -47,11 +47,13 @@ rule prepare_recording:
 
 
 rule simulate_recording:
-    """Simulate place cells (seeded), split it in time, keep the ground truth."""
+    """Simulate place cells (seeded), split it in time, keep the ground truth and the true
+    factor activations (split like the spikes)."""
     output:
         data=f"{RESULTS}/data/{{rat}}.npz",
         summary=f"{RESULTS}/data/{{rat}}.summary.parquet",
         ground_truth=f"{RESULTS}/data/{{rat}}.ground_truth.parquet",
+        factors=f"{RESULTS}/data/{{rat}}.factors.npz",
     log:
         f"{LOGS}/simulate_recording/{{rat}}.log",
     benchmark:

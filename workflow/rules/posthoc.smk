@@ -3,7 +3,9 @@
 
 rule posthoc:
     """Decoding, neuron and behaviour scores (with time-shift nulls) of CEBRA, each selected
-    SAE and the null representations of one rat x dim x seed; latents.
+    SAE and the null representations of one rat x dim x seed; latents; what each latent
+    means (tuning curves, spatial information, best neuron, CEBRA attribution, recovery of
+    a simulated rat's true factors).
 
     CEBRA's decoding is read from its cebra_sweep row, each SAE's id, width and nonzero
     ratio from its sae_sweep row (and checked against re-encoding).
@@ -15,9 +17,13 @@ rule posthoc:
         sweep=selected_block("metrics.parquet"),
         checkpoint=selected_block("checkpoint.npz"),
         shuffled=shuffled_cebra_input,
+        factors=factors_input,
+        model=attribution_input,
     output:
         scores=f"{RESULTS}/posthoc/{POSTHOC_CASE}/scores.parquet",
         latents=f"{RESULTS}/posthoc/{POSTHOC_CASE}/latents.npz",
+        latent_table=f"{RESULTS}/posthoc/{POSTHOC_CASE}/latents.parquet",
+        curves=f"{RESULTS}/posthoc/{POSTHOC_CASE}/tuning_curves.parquet",
     log:
         f"{LOGS}/posthoc/{POSTHOC_CASE}.log",
     benchmark:
@@ -32,6 +38,8 @@ rule posthoc:
         sae_seeds=SAE["seeds"],
         scoring={key: value for key, value in POSTHOC.items() if key != "selection"},
         decoding=config["decoding"],
+        curves=lambda w: int(w.seed) == FIRST_SEED,
+        curve_sae_seed=SAE["seeds"][0],
     script:
         "../../scripts/posthoc.py"
 
@@ -51,6 +59,50 @@ rule posthoc_table:
     params:
         table="posthoc",
         sort_by=["protocol", "rat", "dim", "seed", "model", "k", "sae_seed"],
+    script:
+        "../../scripts/aggregate_table.py"
+
+
+rule latents_table:
+    """One row per latent of every post-hoc representation: what it means on the track."""
+    input:
+        posthoc_files("latents.parquet"),
+    output:
+        f"{RESULTS}/tables/latents.parquet",
+    log:
+        f"{LOGS}/latents_table.log",
+    benchmark:
+        f"{BENCHMARKS}/latents_table.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        table="latents",
+        sort_by=["protocol", "rat", "dim", "seed", "model", "k", "sae_seed", "latent"],
+    script:
+        "../../scripts/aggregate_table.py"
+
+
+rule tuning_curves_table:
+    """The tuning curves of every latent of the first CEBRA seed (first SAE seed)."""
+    input:
+        expand(
+            f"{RESULTS}/posthoc/{POSTHOC_CASE}/tuning_curves.parquet",
+            protocol=PROTOCOLS,
+            rat=RATS,
+            dim=CEBRA["output_dimension"],
+            seed=FIRST_SEED,
+        ),
+    output:
+        f"{RESULTS}/tables/tuning_curves.parquet",
+    log:
+        f"{LOGS}/tuning_curves_table.log",
+    benchmark:
+        f"{BENCHMARKS}/tuning_curves_table.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        table="tuning_curves",
+        sort_by=["protocol", "rat", "dim", "model", "k", "latent", "direction", "bin"],
     script:
         "../../scripts/aggregate_table.py"
 
@@ -156,3 +208,24 @@ rule effect_real:
         "../../envs/analysis.yaml"
     script:
         "../../scripts/effect_real.py"
+
+
+rule latent_meaning:
+    """The report page "What a latent means": place fields, attribution, recovery."""
+    input:
+        posthoc=f"{RESULTS}/tables/posthoc.parquet",
+    output:
+        report(
+            f"{RESULTS}/report/latent_meaning.html",
+            caption="../report/latent_meaning.rst",
+            category="What a latent means",
+            labels={"page": "What a latent means"},
+        ),
+    log:
+        f"{LOGS}/latent_meaning.log",
+    benchmark:
+        f"{BENCHMARKS}/latent_meaning.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../../scripts/latent_meaning.py"

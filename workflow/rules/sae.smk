@@ -6,6 +6,7 @@ rule train_sae:
     the selected SAEs at every SAE seed); checkpoint and sweep metrics."""
     input:
         embedding=final_cebra_file("embedding.npz"),
+        factors=factors_input,
     output:
         checkpoint=f"{RESULTS}/sae/{SAE_BLOCK}/checkpoint.npz",
         metrics=f"{RESULTS}/sae/{SAE_BLOCK}/metrics.parquet",
@@ -27,7 +28,7 @@ rule train_sae:
         selection=sae_selection,
         epochs=SAE["epochs"],
         batch_size=sae_batch_size,
-        init_threshold=SAE["jumprelu_init_threshold"],
+        arch_settings=train_settings(SAE),
         device=SAE["device"],
         log_every=SAE["log_every"],
     script:

@@ -2,9 +2,12 @@
 
 Modules:
     architectures: the registry of SAE families: grid keys, activation and penalty,
-        figure colour (``standard``, ``topk``, ``jumprelu`` and the published code's
-        variant that protocol ``seed_code`` trains in jumprelu's place).
-    activations: the activations that need more than a line of PyTorch (TopK, JumpReLU).
+        training extras (auxiliary loss, buffers), figure colour (the paper's ``standard``,
+        ``topk``, ``jumprelu``; the published code's variant that protocol ``seed_code``
+        trains in jumprelu's place; opt-in ``gated``, ``batchtopk``, ``topk_auxk``,
+        ``jumprelu_quantile``).
+    activations: the activations that need more than a line of PyTorch (TopK, BatchTopK,
+        JumpReLU).
     grid: the hyperparameter grid of a block (rat x dim x arch x expansion) from config.
     trainer: trains every model of a block together (batched weights, batched Adam).
     reference: one model at a time, the way the published code did (the baseline of the

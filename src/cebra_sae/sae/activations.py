@@ -56,3 +56,21 @@ def topk_relu(pre: Tensor, k: Tensor) -> Tensor:
     rank = torch.arange(k_max, device=pre.device)
     keep = rank < k.view(-1, *([1] * (pre.dim() - 1)))
     return torch.zeros_like(pre).scatter(-1, index, torch.relu(values) * keep)
+
+
+def batch_topk_relu(pre: Tensor, k: Tensor) -> Tensor:
+    """BatchTopK (Bussmann et al. 2024): ReLU, then keep the ``k[m]·B`` largest entries of
+    model ``m``'s whole batch (``B`` samples x ``W`` latents) and zero the rest.
+
+    A sample may keep more or fewer than ``k`` latents; the batch keeps ``k`` per sample on
+    average (exactly ``k·B`` entries when that many are positive; all when ``k ≥ W``).
+
+    Example:
+        >>> pre = torch.tensor([[[3.0, 0.5, 2.0], [0.1, -1.0, 0.2]]])  # one model, B = 2
+        >>> batch_topk_relu(pre, torch.tensor([1]))  # the 2 largest of the batch
+        tensor([[[3., 0., 2.],
+                 [0., 0., 0.]]])
+    """
+    n_models, batch, width = pre.shape
+    flat = pre.reshape(n_models, 1, batch * width)
+    return topk_relu(flat, k * batch).view(n_models, batch, width)

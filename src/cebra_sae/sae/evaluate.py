@@ -33,12 +33,17 @@ def split_metrics(z: np.ndarray, h: np.ndarray, z_hat: np.ndarray, split: str) -
     }
 
 
-def sweep_rows(block: BlockResult, z_train: np.ndarray, z_valid: np.ndarray) -> list[dict]:
+def sweep_rows(block: BlockResult, z_train: np.ndarray, z_valid: np.ndarray,
+               factors: np.ndarray | None = None) -> list[dict]:  # fmt: skip
     """Hyperparameters and sweep metrics on both splits for every model of ``block``.
 
     ``diverged`` flags models whose weights or final loss are not finite; ``all_dead``
-    flags models with no latent ever active on the train split.
+    flags models with no latent ever active on the train split. With ``factors`` (the
+    true factors of a simulated recording on the validation split), each model's recovery
+    of them (:func:`cebra_sae.recovery.recovery`); NaN otherwise.
     """
+    from cebra_sae.recovery import recovery
+
     rows = []
     for i, spec in enumerate(block.specs):
         weights = model_weights(block, i)
@@ -54,6 +59,9 @@ def sweep_rows(block: BlockResult, z_train: np.ndarray, z_valid: np.ndarray) -> 
                 continue
             h, z_hat = encode(z, weights, spec, block.protocol)
             row.update(split_metrics(z, h, z_hat, split))
+        row.update(recovery_best=np.nan, recovery_hungarian=np.nan)
+        if factors is not None and not diverged:
+            row.update(recovery(factors, h))  # h: the validation latents
         row["diverged"] = diverged
         row["all_dead"] = bool(not diverged and row["dead_fraction_train"] == 1.0)
         row["width"] = int(weights["encoder.weight"].shape[0])

@@ -15,7 +15,12 @@ seeded with the model's seed. Data order: a ``torch.randperm`` per epoch from a 
 generator seeded with the same seed (what ``DataLoader(shuffle=True, generator=g)``
 does). Loss scaling (STUDY.md §4): ``MSE`` (mean over samples and dims) plus the
 architecture's per-sample penalty, reduced over the batch as the protocol says
-(``Protocol.penalty_reduction``: mean or sum).
+(``Protocol.penalty_reduction``: mean or sum), plus its auxiliary loss if it has one.
+
+State beyond the four ``nn.Linear`` tensors: an architecture's learnable extras
+(``init_state``, trained by Adam) and its buffers (``init_buffers``: non-learned, updated
+after each training forward). Both are saved in :attr:`BlockResult.weights` and given
+back to :func:`encode`, which runs the architecture's inference forward.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import torch
 
 from cebra_sae.config import defaults
 from cebra_sae.protocols import get_protocol
-from cebra_sae.sae.architectures import Architecture, get_architecture
+from cebra_sae.sae.architectures import Architecture, TrainingBatch, get_architecture
 from cebra_sae.sae.grid import SAESpec
 
 _SAE = defaults("sae")
@@ -42,13 +47,21 @@ class TrainSettings:
     """How a block is trained (STUDY.md §4); defaults are the config schema's.
 
     ``protocol`` picks the penalty reduction and architecture variants
-    (:mod:`cebra_sae.protocols`); ``batch_size`` defaults to that protocol's.
+    (:mod:`cebra_sae.protocols`); ``batch_size`` defaults to that protocol's. The
+    architecture settings are the ``sae`` config's: ``init_threshold`` and
+    ``init_quantile`` are ``jumprelu_init_threshold`` and ``jumprelu_init_quantile``, the
+    others have the config's names (:mod:`cebra_sae.sae.architectures` says what each does).
     """
 
     protocol: str = _PROTOCOL
     epochs: int = _SAE["epochs"]
     batch_size: int | None = None
     init_threshold: float = _SAE["jumprelu_init_threshold"]  # initial JumpReLU threshold θ
+    init_quantile: float = _SAE["jumprelu_init_quantile"]  # jumprelu_quantile's initial θ
+    batchtopk_threshold_decay: float = _SAE["batchtopk_threshold_decay"]
+    auxk_dead_after: int = _SAE["auxk_dead_after"]  # samples without firing: dead
+    auxk_k_fraction: float = _SAE["auxk_k_fraction"]  # k_aux = this x input dim
+    auxk_coefficient: float = _SAE["auxk_coefficient"]  # α of the AuxK loss
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
     device: str = "cpu"
@@ -71,7 +84,7 @@ class BlockResult:
 
     specs: list[SAESpec]
     protocol: str
-    weights: dict[str, np.ndarray]  # nn.Linear layout, plus jumprelu's log_threshold
+    weights: dict[str, np.ndarray]  # nn.Linear layout, plus the arch's extras and buffers
     loss_history: np.ndarray  # (M, epochs): mean training loss per epoch
     seconds: float
     device: str
@@ -143,16 +156,20 @@ class BatchedAdam:
             p.grad = None
 
 
-def forward(x, params, arch, hyper):
-    """``x`` (M, B, d) -> ``(h, penalty, x_hat)``, batched over the M models."""
+def forward(x, state, arch, hyper, training=False):
+    """``x`` (M, B, d) -> ``(pre, h, penalty, x_hat)``, batched over the M models.
+
+    ``state``: weights, extras and buffers by name, ``(M, ...)``; ``training`` picks the
+    architecture's training forward (else its inference forward).
+    """
     pre = torch.baddbmm(
-        params["encoder.bias"].unsqueeze(1), x, params["encoder.weight"].transpose(1, 2)
+        state["encoder.bias"].unsqueeze(1), x, state["encoder.weight"].transpose(1, 2)
     )
-    h, penalty = arch.forward(pre, hyper, params)
+    h, penalty = arch.activation(training)(pre, hyper, state)
     x_hat = torch.baddbmm(
-        params["decoder.bias"].unsqueeze(1), h, params["decoder.weight"].transpose(1, 2)
+        state["decoder.bias"].unsqueeze(1), h, state["decoder.weight"].transpose(1, 2)
     )
-    return h, penalty, x_hat
+    return pre, h, penalty, x_hat
 
 
 def chunk_size(n_models: int, batch_size: int, width: int, settings: TrainSettings) -> int:
@@ -200,6 +217,11 @@ def train_block(
             epochs=settings.epochs,
             batch_size=settings.batch_size,
             init_threshold=settings.init_threshold,
+            init_quantile=settings.init_quantile,
+            batchtopk_threshold_decay=settings.batchtopk_threshold_decay,
+            auxk_dead_after=settings.auxk_dead_after,
+            auxk_k_fraction=settings.auxk_k_fraction,
+            auxk_coefficient=settings.auxk_coefficient,
             models_at_once=size,
         ),
     )
@@ -219,11 +241,16 @@ def _train_models(z_train, specs, settings, progress):
     seeds = [s.seed for s in specs]
     inits = {seed: init_weights(dim, width, seed, dt) for seed in set(seeds)}
     params = {
-        name: torch.stack([inits[seed][name] for seed in seeds]).to(dev).requires_grad_(True)
-        for name in inits[seeds[0]]
+        name: torch.stack([inits[seed][name] for seed in seeds]).to(dev) for name in inits[seeds[0]]
     }
-    for name, value in arch.init_state(n_models, width, hyper, settings).items():
-        params[name] = value.to(dev).requires_grad_(True)
+    with torch.no_grad():
+        extras = arch.init_state(params, x_all, hyper, settings)
+        buffers = arch.init_buffers(params, x_all, hyper, settings)
+    buffers = {name: value.to(dev) for name, value in buffers.items()}
+    params.update({name: value.to(dev) for name, value in extras.items()})
+    for p in params.values():
+        p.requires_grad_(True)
+    state = {**params, **buffers}  # the same tensors: Adam and the buffer updates are in place
     optimizer = BatchedAdam(params, hyper["lr"], settings.betas, settings.eps)
 
     unique_seeds = sorted(set(seeds))
@@ -242,10 +269,11 @@ def _train_models(z_train, specs, settings, progress):
                 x = x_all[index[0]].expand(n_models, -1, -1)
             else:
                 x = x_all[index[model_slot]]
-            _, penalty, x_hat = forward(x, params, arch, hyper)
+            pre, h, penalty, x_hat = forward(x, state, arch, hyper, training=True)
             mse = ((x_hat - x) ** 2).mean(dim=(-2, -1))
             penalty = penalty.mean(-1) if reduction == "mean" else penalty.sum(-1)
-            loss = mse + penalty  # (M,)
+            batch = TrainingBatch(x, pre, h, x_hat, state, hyper, settings)
+            loss = mse + penalty + arch.training_extras(batch)  # (M,)
             loss.sum().backward()
             optimizer.step()
             epoch_loss += loss.detach().to(torch.float64)
@@ -253,7 +281,7 @@ def _train_models(z_train, specs, settings, progress):
         history[:, epoch] = (epoch_loss / n_batches).cpu().numpy()
         if progress is not None:
             progress(epoch, history[:, epoch])
-    return {name: p.detach().cpu().numpy() for name, p in params.items()}, history
+    return {name: t.detach().cpu().numpy() for name, t in state.items()}, history
 
 
 @torch.no_grad()
@@ -265,7 +293,8 @@ def encode(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Latents and reconstruction of one model (weights without the model axis).
 
-    A trained JumpReLU's thresholds are part of its weights (``log_threshold``).
+    The architecture's inference forward; its learnable extras and buffers (e.g. JumpReLU's
+    ``log_threshold``, BatchTopK's ``threshold``) are part of its weights.
 
     Returns:
         ``(h, z_hat)`` as float64 arrays of shapes ``(N, width)`` and ``(N, d)``.
@@ -274,5 +303,5 @@ def encode(
     params = {name: torch.as_tensor(w, dtype=torch.float64)[None] for name, w in weights.items()}
     hyper = hyper_tensors([spec], arch, TrainSettings(protocol=protocol, dtype=torch.float64))
     x = torch.as_tensor(np.asarray(z), dtype=torch.float64)[None]
-    h, _, x_hat = forward(x, params, arch, hyper)
+    _, h, _, x_hat = forward(x, params, arch, hyper)
     return h[0].numpy(), x_hat[0].numpy()
