@@ -159,3 +159,18 @@ def test_attribution_rank_of_the_best_correlated_neuron():
     columns = attribution_columns(attribution, best_neuron=np.array([2, 0]))
     assert columns["attribution_neuron"].tolist() == [1, 0]
     assert columns["attribution_rank"].tolist() == [2, 1]
+
+
+def test_every_sae_of_a_block_gets_its_recovery_on_a_simulated_recording():
+    from cebra_sae.sae import SAESpec, TrainSettings, train_block
+    from cebra_sae.sae.evaluate import sweep_rows
+
+    rng = np.random.default_rng(4)
+    factors = rng.exponential(size=(600, 3))
+    z = factors @ rng.normal(size=(3, 4))
+    block = train_block(z[:400], [SAESpec("topk", 2, 1e-3, k=k) for k in (2, 4)],
+                        TrainSettings(epochs=2))  # fmt: skip
+    rows = sweep_rows(block, z[:400], z[400:], factors=factors[400:])
+    for row in rows:
+        assert 0 < row["recovery_hungarian"] <= row["recovery_best"] <= 1
+    assert np.isnan(sweep_rows(block, z[:400], z[400:])[0]["recovery_best"])  # real data

@@ -299,6 +299,10 @@ def test_tiny_study_says_what_each_latent_means(tiny):
     assert set(curves.direction) == {"right", "left"} and curves.bin.nunique() == 40
     page = (tiny / "results/report/latent_meaning.html").read_text()
     assert "What a latent means" in page and "Simulated recordings" in page
+    # every SAE of the grid on a simulated rat: its recovery of the true factors too
+    sweep = pd.read_parquet(tiny / "results/tables/sae_sweep.parquet")
+    trained = sweep[~sweep.diverged]
+    assert trained.recovery_hungarian.between(0, 1).all() and len(trained) > 0
 
 
 def test_tiny_study_records_where_the_time_went(tiny):
