@@ -536,6 +536,12 @@ def figure_ground_truth(posthoc: pd.DataFrame, sweep: pd.DataFrame) -> plt.Figur
     data, order = _with_representation(data)
     data["n_factors"] = data["n_factors"].astype(int)
     palette = _representation_palette(data, order)
+    models = dict(zip(data["representation"], data["model"], strict=True))
+    for model in set(models.values()):  # one model at several k: shades of its colour
+        labels = [label for label in order if models[label] == model]
+        if len(labels) > 1:
+            shades = sns.dark_palette(palette[labels[0]], len(labels) + 1, reverse=True)
+            palette.update(zip(labels, shades, strict=False))
     axes = top.subplots(1, 2)
     panels = (("recovery_hungarian", "one-to-one (Hungarian)"), ("recovery_best", "best match"))
     ticks = sorted(data.n_factors.unique())

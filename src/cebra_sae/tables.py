@@ -107,6 +107,21 @@ GROUND_TRUTH: Schema = {
     ),
 }
 
+#: Recovery of a simulated recording's true factors (cebra_sae.recovery), for every SAE
+#: of the grid (sae_sweep) and every post-hoc representation (posthoc).
+_RECOVERY: Schema = {
+    "recovery_best": (
+        "float64",
+        "simulated recordings: mean over true factors of the best |r| with any latent "
+        "(validation; NaN on real recordings)",
+    ),
+    "recovery_hungarian": (
+        "float64",
+        "simulated recordings: mean |r| of the one-to-one Hungarian matching of true factors "
+        "to latents (an unmatched factor counts 0)",
+    ),
+}
+
 SAE_SWEEP: Schema = {
     "protocol": ("string", f"{_PROTOCOL_NAMES} (penalty reduction, batch size, variants)"),
     "rat": ("string", "recording name"),
@@ -142,16 +157,7 @@ SAE_SWEEP: Schema = {
     "l0_valid": ("float64", "mean number of nonzero latents per sample, validation"),
     "dead_fraction_train": ("float64", "share of latents never nonzero on the train split"),
     "dead_fraction_valid": ("float64", "share of latents never nonzero on the validation split"),
-    "recovery_best": (
-        "float64",
-        "simulated recordings: mean over true factors of the best |r| with a latent "
-        "(validation; NaN on real recordings)",
-    ),
-    "recovery_hungarian": (
-        "float64",
-        "simulated recordings: mean |r| of the one-to-one Hungarian matching of true factors "
-        "to latents (validation)",
-    ),
+    **_RECOVERY,
 }
 
 POSTHOC: Schema = {
@@ -224,16 +230,7 @@ POSTHOC: Schema = {
         "Smirnov distance from uniform (NaN below two fields)",
     ),
     "n_factors": ("Int64", "simulated recordings: the number of true factors K (null otherwise)"),
-    "recovery_best": (
-        "float64",
-        "simulated recordings: mean over true factors of the best |r| with any latent "
-        "(validation; NaN on real recordings)",
-    ),
-    "recovery_hungarian": (
-        "float64",
-        "simulated recordings: mean |r| of the one-to-one Hungarian matching of factors to "
-        "latents (an unmatched factor counts 0)",
-    ),
+    **_RECOVERY,
     "attribution_agreement": (
         "float64",
         "share of latents whose best-correlated neuron also has their largest CEBRA "

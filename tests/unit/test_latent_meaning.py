@@ -174,3 +174,12 @@ def test_every_sae_of_a_block_gets_its_recovery_on_a_simulated_recording():
     for row in rows:
         assert 0 < row["recovery_hungarian"] <= row["recovery_best"] <= 1
     assert np.isnan(sweep_rows(block, z[:400], z[400:])[0]["recovery_best"])  # real data
+
+
+def test_missing_attribution_packages_stop_with_the_fix(monkeypatch):
+    import cebra_sae.attribution as attribution
+    from cebra_sae.errors import StudyError
+
+    monkeypatch.setattr(attribution, "missing_packages", lambda: ["cvxpy"])
+    with pytest.raises(StudyError, match=r"pip install -e '.\[attribution\]'.*attribution: false"):
+        attribution.cebra_jacobian("model.pt", np.zeros((20, 3)))
