@@ -229,6 +229,9 @@ def test_c1_also_compares_topk_with_each_opt_in_architecture_alone():
     assert c1[1]["effect"] == pytest.approx(0.95 - 0.97) and c1[1]["n_cases"] == 8
     assert c1[0]["effect"] < 0  # the opt-in family now beats TopK in the overall part too
     assert len(claim_c1(_sweep(), ClaimSettings())) == 1  # the paper's families: one part
+    dense = pd.concat([_sweep(), sparse_jump.assign(nonzero_ratio_valid=0.3)])
+    never = claim_c1(dense, ClaimSettings())[1]  # it never gets that sparse: not testable
+    assert never["verdict"] == "not testable" and "sparsest model: 0.300" in never["detail"]
 
 
 def test_verdict_rules():
