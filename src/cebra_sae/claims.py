@@ -61,8 +61,8 @@ import numpy as np
 import pandas as pd
 
 from cebra_sae.config import defaults
-from cebra_sae.sae.architectures import ARCHITECTURES
 from cebra_sae.representations import nulls_of
+from cebra_sae.sae.architectures import ARCHITECTURES
 from cebra_sae.stats import hierarchical_bootstrap, wilcoxon_p
 
 STATEMENTS = {
