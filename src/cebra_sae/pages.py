@@ -107,22 +107,32 @@ def meaning_summary(posthoc: pd.DataFrame, by=("protocol", "model", "k")) -> pd.
     return table.iloc[np.lexsort([o.fillna(-1).to_numpy() for o in reversed(order)])]
 
 
+_MEANING_INTRO = (
+    "Every latent of every post-hoc representation (CEBRA dims, each selected SAE, the nulls) "
+    "on the validation split. Tuning curve: mean activation per position bin over the track, "
+    "right and left runs separately (a signed latent shifted by its minimum). Place-field-like: "
+    "its Skaggs spatial information is above the 95th percentile of its own time-shift null. "
+    "Track coverage: share of the track inside the field of some place-field-like latent; peak "
+    "evenness: 1 minus the Kolmogorov-Smirnov distance of their peaks from uniform. Attribution "
+    "agreement: share of latents whose best-correlated neuron is also the neuron with their "
+    "largest CEBRA attribution (cebra.attribution: Jacobian x spikes, through the SAE encoder "
+    "for SAE latents). Recovery (simulated recordings only): mean over the true factors of the "
+    "best |r| with any latent (best match) or of the one-to-one Hungarian matching (an "
+    "unmatched factor counts 0)."
+)
+
+
 def latent_meaning_page(posthoc: pd.DataFrame) -> str:
     """The page "What a latent means" as self-contained HTML."""
-    from cebra_sae.tuning import __doc__ as TUNING_DOC
-
     real = posthoc[posthoc.recovery_hungarian.isna()]
     simulated = posthoc[posthoc.recovery_hungarian.notna()]
-    parts = [
-        "<h2>What a latent means</h2>",
-        f"<p>{html.escape(TUNING_DOC.split(chr(10) + chr(10))[1].replace('``', ''))}</p>",
-    ]
+    parts = ["<h2>What a latent means</h2>", f"<p>{html.escape(_MEANING_INTRO)}</p>"]
     for title, data in (("Recordings", real), ("Simulated recordings", simulated)):
         if data.empty:
             continue
         parts.append(f"<h3>{title}: per representation, mean over rats, dims and seeds</h3>")
-        parts.append(_body(table_html(meaning_summary(data).round(3), "")))
-    agree = real.dropna(subset=["attribution_agreement"])
+        parts.append(_body(table_html(_readable(meaning_summary(data)), "")))
+    agree = posthoc.dropna(subset=["attribution_agreement"])
     if not agree.empty:
         line = "; ".join(
             f"{row.model}{'' if pd.isna(row.k) else f' k={int(row.k)}'} "
@@ -131,23 +141,23 @@ def latent_meaning_page(posthoc: pd.DataFrame) -> str:
         )
         parts.append(
             "<p><b>CEBRA attribution.</b> Share of latents whose best-correlated neuron also "
-            "carries their largest attribution (cebra.attribution: Jacobian x spikes): "
-            f"{html.escape(line)}.</p>"
+            "carries their largest attribution (cebra.attribution: Jacobian x spikes), all "
+            f"recordings: {html.escape(line)}.</p>"
         )
     if not simulated.empty:
         by_k = meaning_summary(simulated, ("n_factors", "model", "k"))
         parts.append("<h3>Recovery of the true code by number of factors K</h3>")
-        parts.append(
-            _body(
-                table_html(
-                    by_k[
-                        ["n_factors", "model", "k", "recovery_best", "recovery_hungarian", "cases"]
-                    ].round(3),
-                    "",
-                )
-            )
-        )
+        columns = ["n_factors", "model", "k", "recovery_best", "recovery_hungarian", "cases"]
+        parts.append(_body(table_html(_readable(by_k[columns]), "")))
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>What a latent means</title>"
         f"<style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
     )
+
+
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Rounded to 3 digits, a missing k shown as blank."""
+    table = table.round(3)
+    if "k" in table:
+        table["k"] = table["k"].astype("string").fillna("")
+    return table
