@@ -9,9 +9,11 @@ the claims' null comparisons and the figures' order and colours read it.
 Registered:
 
 * ``cebra``: the final CEBRA embedding (its decoding is its ``cebra_sweep`` row's).
-* ``sae``: each selected TopK SAE (per k and SAE seed) on that embedding.
+* ``sae``: each selected SAE (``posthoc.selection``: TopK by default; per k and SAE seed)
+  on that embedding.
 * ``random_sae`` (null of ``sae``): the selected SAE's architecture, width, k and initial
-  weights (its SAE seed), without a training step: does training matter?
+  weights (its SAE seed), without a training step (buffers such as BatchTopK's threshold
+  estimated from the data with no weight update): does training matter?
 * ``pca``, ``ica`` (nulls of ``sae``): the embedding rotated by PCA / FastICA fit on the
   train split, same dim: does axis alignment alone raise the scores?
 * ``shuffled_cebra`` (null of ``cebra``): supervised CEBRA at the final settings fit on
@@ -155,13 +157,13 @@ def _sae(case: Case) -> list[Latents]:
     return out
 
 
-def random_sae_weights(spec, dim: int) -> dict[str, np.ndarray]:
-    """The initial (untrained) weights of the SAE ``spec`` on a ``dim``-d embedding: what
-    training starts from with the same seed (``nn.Linear`` default, seeded)."""
-    from cebra_sae.sae.trainer import init_weights
+def random_sae_weights(spec, z_train: np.ndarray, protocol: str = "paper") -> dict:
+    """The untrained weights of the SAE ``spec`` on an embedding: what training starts from
+    with the same seed (``nn.Linear`` default, seeded), plus the buffers its architecture
+    estimates from data without a weight update (:func:`cebra_sae.sae.trainer.untrained`)."""
+    from cebra_sae.sae.trainer import untrained
 
-    weights = init_weights(dim, dim * spec.expansion, spec.seed)
-    return {name: w.numpy() for name, w in weights.items()}
+    return untrained(z_train, spec, protocol)
 
 
 def _random_sae(case: Case) -> list[Latents]:
@@ -170,7 +172,7 @@ def _random_sae(case: Case) -> list[Latents]:
     z_train, z_valid = case.embedding
     out = []
     for spec, _, _ in case.sae_models:
-        weights = random_sae_weights(spec, z_train.shape[1])
+        weights = random_sae_weights(spec, z_train, case.protocol)
         h_train, _ = encode(z_train, weights, spec, case.protocol)
         h_valid, _ = encode(z_valid, weights, spec, case.protocol)
         model_id = f"random-{spec.model_id}"
@@ -226,7 +228,7 @@ def _shuffled_cebra(case: Case) -> list[Latents]:
 
 register_representation(Representation("cebra", "the final CEBRA embedding", _cebra,
                                        colour="#8c8c8c"))  # fmt: skip
-register_representation(Representation("sae", "a selected TopK SAE's latents", _sae,
+register_representation(Representation("sae", "a selected SAE's latents", _sae,
                                        colour="#de8f05"))  # fmt: skip
 register_representation(
     Representation("random_sae", "the selected SAE untrained (its initial weights)",

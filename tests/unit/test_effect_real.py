@@ -58,11 +58,28 @@ def test_random_sae_has_the_requested_width_and_k_and_the_saes_initial_weights()
 
     spec = SAESpec("topk", 4, 1e-3, k=3, seed=5)
     z = np.random.default_rng(0).normal(size=(300, 6))
-    weights = random_sae_weights(spec, 6)
-    assert np.array_equal(weights["encoder.weight"], init_weights(6, 24, 5)["encoder.weight"])
+    weights = random_sae_weights(spec, z)
+    for name, initial in init_weights(6, 24, 5).items():
+        assert np.array_equal(weights[name], initial.numpy()), name
     h, _ = encode(z, weights, spec)
     assert h.shape == (300, 24) and ((h != 0).sum(axis=1) <= 3).all()
     assert ((h != 0).sum(axis=1) == 3).mean() > 0.9
+
+
+def test_an_untrained_batchtopk_sae_gets_its_threshold_from_the_data_not_training():
+    from cebra_sae.representations import random_sae_weights
+    from cebra_sae.sae import SAESpec
+    from cebra_sae.sae.trainer import encode, init_weights
+
+    spec = SAESpec("batchtopk", 4, 1e-3, k=3, seed=2)
+    z = np.random.default_rng(1).normal(size=(2000, 6))
+    weights = random_sae_weights(spec, z)
+    assert np.array_equal(
+        weights["encoder.weight"], init_weights(6, 24, 2)["encoder.weight"].numpy()
+    )
+    assert weights["threshold"] > 0  # estimated over one epoch, no weight update
+    h, _ = encode(z, weights, spec)
+    assert 2 < (h != 0).sum(axis=1).mean() < 4.5  # about k active at inference
 
 
 def test_hierarchical_bootstrap_covers_the_true_mean_at_about_the_nominal_rate():

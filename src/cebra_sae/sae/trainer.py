@@ -284,6 +284,22 @@ def _train_models(z_train, specs, settings, progress):
     return {name: t.detach().cpu().numpy() for name, t in state.items()}, history
 
 
+def untrained(z_train: np.ndarray, spec: SAESpec, protocol: str = _PROTOCOL,
+              settings: TrainSettings | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+    """The SAE ``spec`` as its training starts, ready to encode (no model axis).
+
+    Its seeded initial weights and the architecture's initial extras, unchanged; its
+    buffers (e.g. BatchTopK's inference threshold) estimated over one epoch of ``z_train``
+    with the learning rate at 0, so that no weight moves. The weights equal
+    :func:`init_weights` with the spec's seed (tested): the random-SAE null.
+    """
+    from dataclasses import replace
+
+    settings = replace(settings or TrainSettings(protocol=protocol), protocol=protocol, epochs=1)
+    weights, _ = _train_models(z_train, [replace(spec, lr=0.0)], settings, None)
+    return {name: w[0] for name, w in weights.items()}
+
+
 @torch.no_grad()
 def encode(
     z: np.ndarray,
