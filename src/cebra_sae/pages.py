@@ -134,9 +134,10 @@ def latent_meaning_page(posthoc: pd.DataFrame) -> str:
         parts.append(_body(table_html(_readable(meaning_summary(data)), "")))
     agree = posthoc.dropna(subset=["attribution_agreement"])
     if not agree.empty:
+        from cebra_sae.figures import representation_label
+
         line = "; ".join(
-            f"{row.model}{'' if pd.isna(row.k) else f' k={int(row.k)}'} "
-            f"{row.attribution_agreement:.0%}"
+            f"{representation_label(row.model, row.k)} {row.attribution_agreement:.0%}"
             for row in meaning_summary(agree).itertuples()
         )
         parts.append(

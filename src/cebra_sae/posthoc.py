@@ -284,7 +284,6 @@ def posthoc_case(
     models=None,
     decoding: Mapping | None = None,
     scoring: Mapping | None = None,
-    meaning: bool = True,
 ):
     """Every representation of one protocol x rat x dim x seed: ``posthoc`` rows and latents.
 
@@ -296,15 +295,13 @@ def posthoc_case(
         scoring: the config's ``posthoc`` section (scores and ``shift_draws``,
             ``null_seed``).
 
-        meaning: also describe every latent (:func:`describe_representation`).
-
     Returns:
         ``(rows, latents, latent_table, curves)``: rows with ``model``, ``k``,
         ``sae_seed``, ``model_id``, the columns of :func:`evaluate_representation`, of
         :func:`shift_nulls` and :data:`MEANING_SUMMARY`; latents ``{model_id}_{split}``;
-        with ``meaning``, one row per latent of every representation and the kept tuning
-        curves (DataFrames with ``model``, ``model_id``, ``k``, ``sae_seed`` first; None
-        without).
+        one row per latent of every representation (:func:`describe_representation`) and
+        the kept tuning curves (DataFrames with ``model``, ``k``, ``sae_seed``,
+        ``model_id``).
     """
     scoring = {**defaults("posthoc"), **(scoring or {})}
     models = posthoc_models(scoring["nulls"]) if models is None else models
@@ -326,16 +323,13 @@ def posthoc_case(
                                    seed=null_seed))  # fmt: skip
             ids = {"model": name, "k": rep.k, "sae_seed": rep.sae_seed,
                    "model_id": rep.model_id}  # fmt: skip
-            if meaning:
-                summary, table, long = describe_representation(case, rep, scoring)
-                row.update(summary)
-                tables.append(table.assign(**ids))
-                if long is not None:
-                    curves.append(long.assign(**ids))
+            summary, table, long = describe_representation(case, rep, scoring)
+            row.update(summary)
+            tables.append(table.assign(**ids))
+            if long is not None:
+                curves.append(long.assign(**ids))
             rows.append({**ids, **row})
             latents[f"{rep.model_id}_train"] = np.asarray(rep.train, dtype=np.float32)
             latents[f"{rep.model_id}_valid"] = np.asarray(rep.valid, dtype=np.float32)
-    if not meaning:
-        return rows, latents, None, None
     curves = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame()
     return rows, latents, pd.concat(tables, ignore_index=True), curves

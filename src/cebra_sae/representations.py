@@ -157,22 +157,13 @@ def _sae(case: Case) -> list[Latents]:
     return out
 
 
-def random_sae_weights(spec, z_train: np.ndarray, protocol: str = "paper") -> dict:
-    """The untrained weights of the SAE ``spec`` on an embedding: what training starts from
-    with the same seed (``nn.Linear`` default, seeded), plus the buffers its architecture
-    estimates from data without a weight update (:func:`cebra_sae.sae.trainer.untrained`)."""
-    from cebra_sae.sae.trainer import untrained
-
-    return untrained(z_train, spec, protocol)
-
-
 def _random_sae(case: Case) -> list[Latents]:
-    from cebra_sae.sae.trainer import encode
+    from cebra_sae.sae.trainer import encode, untrained
 
     z_train, z_valid = case.embedding
     out = []
     for spec, _, _ in case.sae_models:
-        weights = random_sae_weights(spec, z_train, case.protocol)
+        weights = untrained(z_train, spec, case.protocol)
         h_train, _ = encode(z_train, weights, spec, case.protocol)
         h_valid, _ = encode(z_valid, weights, spec, case.protocol)
         model_id = f"random-{spec.model_id}"

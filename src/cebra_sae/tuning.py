@@ -62,7 +62,7 @@ def binned_means(activations, bins, n_bins, min_samples=_POSTHOC["min_bin_sample
     """Mean activation per bin, ``(n_bins, P)``, NaN where a bin has < ``min_samples``;
     and the bin counts."""
     counts = np.bincount(bins, minlength=n_bins).astype(np.float64)
-    onehot = np.zeros((len(bins), n_bins))
+    onehot = np.zeros((len(bins), n_bins), dtype=activations.dtype)  # float32 in: float32 GEMM
     onehot[np.arange(len(bins)), bins] = 1.0
     sums = onehot.T @ activations
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -105,16 +105,10 @@ def shift_null_information(activations, bins, n_bins, draws, rng, min_samples):
     """
     t = len(bins)
     offsets = rng.integers(int(np.ceil(t / 10)), int(np.floor(9 * t / 10)) + 1, size=draws)
-    counts = np.bincount(bins, minlength=n_bins).astype(np.float64)
     a = np.asarray(activations, dtype=np.float32)
     out = np.empty((draws, a.shape[1]))
     for i, offset in enumerate(offsets):
-        onehot = np.zeros((t, n_bins), dtype=np.float32)
-        onehot[np.arange(t), np.roll(bins, offset)] = 1.0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = (onehot.T @ a).astype(np.float64) / counts[:, None]
-        means[counts < min_samples] = np.nan
-        out[i] = spatial_information(means, counts)
+        out[i] = spatial_information(*binned_means(a, np.roll(bins, offset), n_bins, min_samples))
     return out
 
 

@@ -52,13 +52,12 @@ def test_the_null_is_seeded():
 
 
 def test_random_sae_has_the_requested_width_and_k_and_the_saes_initial_weights():
-    from cebra_sae.representations import random_sae_weights
     from cebra_sae.sae import SAESpec
-    from cebra_sae.sae.trainer import encode, init_weights
+    from cebra_sae.sae.trainer import encode, init_weights, untrained
 
     spec = SAESpec("topk", 4, 1e-3, k=3, seed=5)
     z = np.random.default_rng(0).normal(size=(300, 6))
-    weights = random_sae_weights(spec, z)
+    weights = untrained(z, spec)
     for name, initial in init_weights(6, 24, 5).items():
         assert np.array_equal(weights[name], initial.numpy()), name
     h, _ = encode(z, weights, spec)
@@ -67,13 +66,12 @@ def test_random_sae_has_the_requested_width_and_k_and_the_saes_initial_weights()
 
 
 def test_an_untrained_batchtopk_sae_gets_its_threshold_from_the_data_not_training():
-    from cebra_sae.representations import random_sae_weights
     from cebra_sae.sae import SAESpec
-    from cebra_sae.sae.trainer import encode, init_weights
+    from cebra_sae.sae.trainer import encode, init_weights, untrained
 
     spec = SAESpec("batchtopk", 4, 1e-3, k=3, seed=2)
     z = np.random.default_rng(1).normal(size=(2000, 6))
-    weights = random_sae_weights(spec, z)
+    weights = untrained(z, spec)
     assert np.array_equal(
         weights["encoder.weight"], init_weights(6, 24, 2)["encoder.weight"].numpy()
     )

@@ -35,7 +35,12 @@ import torch
 
 from cebra_sae.config import defaults
 from cebra_sae.protocols import get_protocol
-from cebra_sae.sae.architectures import Architecture, TrainingBatch, get_architecture
+from cebra_sae.sae.architectures import (
+    TRAIN_SETTINGS,
+    Architecture,
+    TrainingBatch,
+    get_architecture,
+)
 from cebra_sae.sae.grid import SAESpec
 
 _SAE = defaults("sae")
@@ -216,12 +221,7 @@ def train_block(
         settings=dict(
             epochs=settings.epochs,
             batch_size=settings.batch_size,
-            init_threshold=settings.init_threshold,
-            init_quantile=settings.init_quantile,
-            batchtopk_threshold_decay=settings.batchtopk_threshold_decay,
-            auxk_dead_after=settings.auxk_dead_after,
-            auxk_k_fraction=settings.auxk_k_fraction,
-            auxk_coefficient=settings.auxk_coefficient,
+            **{name: getattr(settings, name) for name in TRAIN_SETTINGS.values()},
             models_at_once=size,
         ),
     )
