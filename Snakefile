@@ -14,7 +14,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/cebra.smk"
 include: "workflow/rules/sae.smk"
 include: "workflow/rules/posthoc.smk"
-include: "workflow/rules/figures.smk"
+include: "workflow/rules/claims.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -3,8 +3,9 @@
 import pandas as pd
 from common import log, run_rule
 
-from cebra_sae.claims import ClaimSettings, claims_table
-from cebra_sae.tables import CLAIMS, write_table
+from cebra_sae.claims.judge import ClaimSettings
+from cebra_sae.claims.paper import claims_table
+from cebra_sae.tables import CLAIMS_SCHEMA, write_table
 
 
 def main(snakemake):
@@ -13,7 +14,7 @@ def main(snakemake):
     table = claims_table(sweep, posthoc, ClaimSettings(**snakemake.params.claims))
     for row in table.drop_duplicates(["protocol", "claim"]).itertuples():
         log.info("%s %s: %s", row.protocol, row.claim, row.claim_verdict)
-    write_table(table, snakemake.output[0], CLAIMS)
+    write_table(table, snakemake.output[0], CLAIMS_SCHEMA)
 
 
 run_rule(main, snakemake)

@@ -6,16 +6,16 @@ that changing a post-hoc setting never re-prepares a recording (and retrains wha
 
 from common import log, run_rule, warn
 
-from cebra_sae.data import add_neuron_count_warnings
-from cebra_sae.tables import DATA_SUMMARY, concat_tables, write_table
+from cebra_sae.data.summary import add_neuron_count_warnings
+from cebra_sae.tables import DATA_SUMMARY_SCHEMA, concat_tables, write_table
 
 
 def main(snakemake):
-    summary = concat_tables(snakemake.input, DATA_SUMMARY, sort_by=["rat"])
+    summary = concat_tables(snakemake.input, DATA_SUMMARY_SCHEMA)
     summary, added = add_neuron_count_warnings(summary, snakemake.params.top_neurons)
     for rat, warning in added.items():
         warn(f"{rat}: {warning}")
-    write_table(summary, snakemake.output[0], DATA_SUMMARY)
+    write_table(summary, snakemake.output[0], DATA_SUMMARY_SCHEMA)
     log.info("data_summary: %d recordings", len(summary))
 
 

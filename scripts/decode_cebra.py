@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 from common import log, run_rule
 
-from cebra_sae.data import load_prepared
+from cebra_sae.data.recording import load_prepared
 from cebra_sae.protocols import decode_all
-from cebra_sae.tables import CEBRA_SWEEP, write_table
+from cebra_sae.tables import CEBRA_SWEEP_SCHEMA, write_table
 
 
 def main(snakemake):
@@ -22,8 +22,8 @@ def main(snakemake):
     )
     log.info("scores: %s", {k: round(v, 4) for k, v in scores.items()})
     # info.json records more than the table holds (CEBRA's own argument names, versions)
-    row = {key: info[key] for key in CEBRA_SWEEP if key in info}
-    write_table(pd.DataFrame([{**row, **scores}]), snakemake.output[0], CEBRA_SWEEP)
+    row = {key: info[key] for key in CEBRA_SWEEP_SCHEMA if key in info}
+    write_table(pd.DataFrame([{**row, **scores}]), snakemake.output[0], CEBRA_SWEEP_SCHEMA)
 
 
 run_rule(main, snakemake)

@@ -1,9 +1,9 @@
-"""Rules figure_*: draw one registered figure (cebra_sae.figures.FIGURES) from its tables."""
+"""Rules figure_*: draw one registered figure (cebra_sae.report.figures.FIGURES) from its tables."""
 
 import pandas as pd
 from common import run_rule
 
-from cebra_sae.figures import FIGURES, save_figure
+from cebra_sae.report.figures import FIGURES, save_figure
 
 
 def main(snakemake):

@@ -3,14 +3,15 @@
 import pandas as pd
 from common import run_rule
 
-from cebra_sae.claims import ClaimSettings, intervals_table
-from cebra_sae.tables import INTERVALS, write_table
+from cebra_sae.claims.intervals import intervals_table
+from cebra_sae.claims.judge import ClaimSettings
+from cebra_sae.tables import INTERVALS_SCHEMA, write_table
 
 
 def main(snakemake):
     posthoc = pd.read_parquet(snakemake.input[0])
     table = intervals_table(posthoc, ClaimSettings(**snakemake.params.claims))
-    write_table(table, snakemake.output[0], INTERVALS)
+    write_table(table, snakemake.output[0], INTERVALS_SCHEMA)
 
 
 run_rule(main, snakemake)

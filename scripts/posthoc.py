@@ -5,12 +5,18 @@ import numpy as np
 import pandas as pd
 from common import log, run_rule
 
-from cebra_sae.attribution import cebra_jacobian
-from cebra_sae.data import load_prepared
+from cebra_sae.data.recording import load_prepared
 from cebra_sae.io import atomic_savez
-from cebra_sae.posthoc import load_selected, posthoc_case, selected_models
-from cebra_sae.representations import Case, posthoc_models
-from cebra_sae.tables import LATENTS, POSTHOC, TUNING_CURVES, write_table
+from cebra_sae.posthoc.attribution import cebra_jacobian
+from cebra_sae.posthoc.evaluate import load_selected, posthoc_case, selected_models
+from cebra_sae.posthoc.representations import Case, case_representations
+from cebra_sae.tables import (
+    LATENTS_SCHEMA,
+    POSTHOC_SCHEMA,
+    TUNING_CURVES_SCHEMA,
+    empty_table,
+    write_table,
+)
 
 
 def embedding(path):
@@ -33,13 +39,14 @@ def main(snakemake):
         factors=embedding(inp.factors) if inp.factors else None,
         curves=bool(p.curves),
         curve_sae_seed=p.curve_sae_seed,
+        train_settings=p.settings,
     )
     if inp.model:
         case.jacobian = cebra_jacobian(inp.model, case.split.spikes_valid)
         log.info("CEBRA Jacobian attribution: %s", case.jacobian[0].shape)
-    models = [m for m in posthoc_models(p.scoring["nulls"])
-              if m != "shuffled_cebra" or case.shuffled is not None]  # fmt: skip
-    out, latents, table, curves = posthoc_case(case, models, decoding=p.decoding,
+    representations = [r for r in case_representations(p.scoring["nulls"])
+                       if r != "shuffled_cebra" or case.shuffled is not None]  # fmt: skip
+    out, latents, table, curves = posthoc_case(case, representations, decoding=p.decoding,
                                                scoring=p.scoring)  # fmt: skip
     for row in out:
         log.info("%s: neuron %.3f (shift null p95 %.3f) behaviour %.3f (p95 %.3f) "
@@ -53,14 +60,11 @@ def main(snakemake):
                  "attribution agreement %.2f", row["model_id"], row["place_fields"],
                  row["width"], row["track_coverage"], row["recovery_hungarian"],
                  row["attribution_agreement"])  # fmt: skip
-    write_table(table.assign(**ids), snakemake.output.latent_table, LATENTS)
-    write_table(curves.assign(**ids) if len(curves) else empty(TUNING_CURVES),
-                snakemake.output.curves, TUNING_CURVES)  # fmt: skip
-    write_table(pd.DataFrame([{**ids, **row} for row in out]), snakemake.output.scores, POSTHOC)
-
-
-def empty(schema):
-    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, (dtype, _) in schema.items()})
+    write_table(table.assign(**ids), snakemake.output.latent_table, LATENTS_SCHEMA)
+    write_table(curves.assign(**ids) if len(curves) else empty_table(TUNING_CURVES_SCHEMA),
+                snakemake.output.curves, TUNING_CURVES_SCHEMA)  # fmt: skip
+    write_table(pd.DataFrame([{**ids, **row} for row in out]), snakemake.output.scores,
+                POSTHOC_SCHEMA)  # fmt: skip
 
 
 run_rule(main, snakemake)

@@ -4,16 +4,11 @@ true factors."""
 import pandas as pd
 from common import log, run_rule, warn
 
-from cebra_sae.data import (
-    chronological_split,
-    recording_warnings,
-    save_prepared,
-    summary_row,
-    validate_recording,
-)
+from cebra_sae.data.recording import chronological_split, save_prepared, validate_recording
+from cebra_sae.data.simulate import simulate_place_cells
+from cebra_sae.data.summary import recording_warnings, summary_row
 from cebra_sae.io import atomic_savez
-from cebra_sae.simulate import simulate_place_cells
-from cebra_sae.tables import DATA_SUMMARY, GROUND_TRUTH, write_table
+from cebra_sae.tables import DATA_SUMMARY_SCHEMA, GROUND_TRUTH_SCHEMA, write_table
 
 
 def main(snakemake):
@@ -31,9 +26,9 @@ def main(snakemake):
     write_table(
         pd.DataFrame([summary_row(split, rat, "synthetic", warnings)]),
         snakemake.output.summary,
-        DATA_SUMMARY,
+        DATA_SUMMARY_SCHEMA,
     )
-    write_table(recording.ground_truth, snakemake.output.ground_truth, GROUND_TRUTH)
+    write_table(recording.ground_truth, snakemake.output.ground_truth, GROUND_TRUTH_SCHEMA)
     factors = recording.factors
     atomic_savez(snakemake.output.factors, train=factors[: split.n_train],
                  valid=factors[split.n_train :])  # fmt: skip

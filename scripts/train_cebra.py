@@ -1,4 +1,5 @@
-"""Rule train_cebra: fit one CEBRA model and save model, embeddings, loss curve, info."""
+"""Rule train_cebra: fit one CEBRA model (or the shuffled-spikes null) and save model,
+embeddings, loss curve, info."""
 
 import json
 from importlib.metadata import version
@@ -7,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 from common import log, run_rule
 
-from cebra_sae.data import load_prepared
-from cebra_sae.embedding import fit_cebra, resolve_device
+from cebra_sae.data.recording import load_prepared
+from cebra_sae.devices import resolve_device
+from cebra_sae.embedding import fit_cebra, permute_time
 from cebra_sae.io import atomic_savez, atomic_write
-from cebra_sae.representations import permute_time
 from cebra_sae.tables import write_table
 
 
@@ -36,7 +37,7 @@ def main(snakemake):
         split.spikes_valid,
         split.labels_train,
         snakemake.params.cebra,
-        protocol=w.protocol,
+        supervised=snakemake.params.supervised,
         seed=int(w.seed),
         device=resolve_device(snakemake.params.device, "cebra.device"),
         threads=snakemake.threads,
@@ -59,7 +60,7 @@ def main(snakemake):
         seed=int(w.seed),
         final=bool(snakemake.params.final),
         shuffled=bool(snakemake.params.shuffled),
-        **{k: v for k, v in fit.info.items() if k not in {"protocol", "seed"}},
+        **{k: v for k, v in fit.info.items() if k != "seed"},
         train_seconds=fit.train_seconds,
         final_loss=float(fit.loss[-tail:].mean()),
         n_train=split.n_train,

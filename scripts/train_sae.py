@@ -5,12 +5,12 @@ import pandas as pd
 import torch
 from common import log, run_rule
 
-from cebra_sae.embedding import resolve_device
+from cebra_sae.devices import resolve_device
 from cebra_sae.sae import TrainSettings, train_block
 from cebra_sae.sae.checkpoint import save_block
-from cebra_sae.sae.evaluate import sweep_rows
 from cebra_sae.sae.grid import block_grid, block_specs, selection_grid
-from cebra_sae.tables import SAE_SWEEP, write_table
+from cebra_sae.sae_sweep import sweep_rows
+from cebra_sae.tables import SAE_SWEEP_SCHEMA, write_table
 
 
 def main(snakemake):
@@ -22,13 +22,7 @@ def main(snakemake):
     selected = p.selection and selection_grid(w.arch, expansion, p.selection, p.selection["seeds"])
     specs = block_specs(w.arch, expansion, p.grid, selected)
     in_grid = {s.model_id for s in block_grid(w.arch, expansion, p.grid)} if p.grid else set()
-    settings = TrainSettings(
-        protocol=w.protocol,
-        epochs=p.epochs,
-        batch_size=p.batch_size,
-        **p.arch_settings,
-        device=resolve_device(p.device, "sae.device"),
-    )
+    settings = TrainSettings(**p.settings, device=resolve_device(p.device, "sae.device"))
     log.info(
         "%s/%s dim %s seed %s %s x%s: %d models on %s, %d train samples, batch %d, %d epochs",
         w.protocol,
@@ -87,7 +81,7 @@ def main(snakemake):
     for flag in ("diverged", "all_dead"):
         if rows[flag].any():
             log.info("%s: %s", flag, ", ".join(rows.model_id[rows[flag]]))
-    write_table(rows, snakemake.output.metrics, SAE_SWEEP)
+    write_table(rows, snakemake.output.metrics, SAE_SWEEP_SCHEMA)
 
 
 run_rule(main, snakemake)

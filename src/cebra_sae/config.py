@@ -117,6 +117,24 @@ def config_errors(config: dict, schema: dict) -> list[str]:
     return lines
 
 
+def configfiles_in_force(given, replace_workflow_config: bool, workflow_configfiles) -> list:
+    """The config files a Snakemake run reads, in merge order: the workflow's own
+    (``configfile:``) then the ``--configfile`` ones, unless ``--replace-workflow-config``.
+
+    Example:
+        >>> configfiles_in_force(["mine.yaml"], False, ["config.yaml"])
+        [PosixPath('config.yaml'), PosixPath('mine.yaml')]
+        >>> configfiles_in_force(["mine.yaml"], True, ["config.yaml"])
+        [PosixPath('mine.yaml')]
+    """
+    given = [Path(f) for f in given]
+    if replace_workflow_config and given:
+        return given
+    resolved = {f.resolve() for f in given}
+    own = [Path(f) for f in workflow_configfiles if Path(f).resolve() not in resolved]
+    return own + given
+
+
 def format_errors(lines: list[str], configfiles=()) -> str:
     """One message for the user: where the config came from and every problem."""
     source = f" ({', '.join(map(str, configfiles))})" if configfiles else ""

@@ -1,9 +1,11 @@
 """CEBRA embeddings: fit on the train split, transform both splits.
 
-A protocol whose ``cebra_supervised`` is set (``paper``) trains on the three label
-columns (CEBRA-Behavior); the others (``seed_code``) train without labels (time
-contrastive), as the published models were. The device is resolved once (``auto`` =
-CUDA when present) and recorded.
+Stage 2 of the study. A ``supervised`` fit trains on the three label columns
+(CEBRA-Behavior: protocol ``paper``); the others train without labels (time contrastive, as
+the published models were: ``seed_code``); which one a protocol uses is its
+``cebra_supervised`` (:mod:`cebra_sae.protocols`). The device is resolved once (``auto`` =
+CUDA when present) and recorded. The shuffled-spikes null (:func:`permute_time`) is the same
+fit on train spikes whose time bins are permuted.
 
 Example:
     >>> import numpy as np
@@ -12,7 +14,7 @@ Example:
     >>> y = rng.uniform(size=(300, 3)).astype("float32")
     >>> params = dict(output_dimension=3, num_hidden_units=8, learning_rate=1e-3,
     ...               max_iterations=5, batch_size=32)
-    >>> fit = fit_cebra(x[:240], x[240:], y[:240], params, protocol="paper", seed=0)
+    >>> fit = fit_cebra(x[:240], x[240:], y[:240], params, supervised=True, seed=0)
     >>> fit.embedding_train.shape, fit.embedding_valid.shape, len(fit.loss)
     ((240, 3), (60, 3), 5)
 """
@@ -27,11 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cebra_sae.config import defaults, load_schema
+from cebra_sae.config import defaults
+from cebra_sae.devices import resolve_device
 from cebra_sae.errors import StudyError
-from cebra_sae.protocols import get_protocol
-
-DEVICES = tuple(load_schema()["properties"]["cebra"]["properties"]["device"]["enum"])
 
 #: The CEBRA settings the sweep does not vary (STUDY.md §2): config keys under ``cebra``.
 FIXED_KEYS = (
@@ -57,28 +57,6 @@ def fixed_params(cebra_config: dict | None = None) -> dict:
     """
     config = {**defaults("cebra"), **(cebra_config or {})}
     return {key: config[key] for key in FIXED_KEYS}
-
-
-def resolve_device(device: str, key: str = "device") -> str:
-    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``; ``cuda`` must exist.
-
-    Args:
-        device: ``auto``, ``cpu`` or ``cuda``.
-        key: the config key the value came from (``cebra.device``, ``sae.device``), named
-            in the error.
-    """
-    import torch
-
-    if device not in DEVICES:
-        raise StudyError(f"{key} must be one of {DEVICES}, got '{device}'.")
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise StudyError(
-            f"{key}: cuda was requested but torch sees no GPU on this machine. "
-            f"Fix: set {key}: auto (or cpu), or run on a GPU node."
-        )
-    return device
 
 
 def seed_everything(seed: int) -> None:
@@ -140,7 +118,7 @@ def fit_cebra(
     spikes_valid: np.ndarray,
     labels_train: np.ndarray | None,
     params: dict,
-    protocol: str = defaults("protocols")[0],
+    supervised: bool = True,
     seed: int = 0,
     device: str = defaults("cebra", "device"),
     threads: int = defaults("cebra", "threads"),
@@ -151,11 +129,11 @@ def fit_cebra(
 
     Args:
         spikes_train, spikes_valid: ``(T, N)`` spike counts.
-        labels_train: ``(T, 3)`` labels; used only under protocol ``paper``.
+        labels_train: ``(T, 3)`` labels; used only when ``supervised``.
         params: CEBRA keyword arguments (``output_dimension``, ``num_hidden_units``,
             ``learning_rate`` and the fixed ones; missing fixed ones take the schema's
             defaults, :func:`fixed_params`).
-        protocol: a registered protocol; it says whether CEBRA is fit on the labels.
+        supervised: fit on the labels (CEBRA-Behavior) or on time alone.
         seed: seeds torch/NumPy before the fit.
         device: ``auto``, ``cpu`` or ``cuda``.
         threads: torch CPU threads.
@@ -164,7 +142,6 @@ def fit_cebra(
     import cebra
     import torch
 
-    supervised = get_protocol(protocol).cebra_supervised
     used_device = resolve_device(device)
     torch.set_num_threads(int(threads))
     seed_everything(seed)
@@ -182,7 +159,7 @@ def fit_cebra(
     fit_args = (x_train,)
     if supervised:
         if labels_train is None:
-            raise StudyError(f"protocol '{protocol}' trains supervised and needs labels_train.")
+            raise StudyError("a supervised CEBRA fit needs labels_train.")
         fit_args = (x_train, np.asarray(labels_train, dtype=np.float32))
     start = time.perf_counter()
     with seeded_cebra_sampling(seed):
@@ -202,5 +179,43 @@ def fit_cebra(
         loss=loss,
         device=used_device,
         train_seconds=seconds,
-        info=dict(kwargs, protocol=protocol, seed=seed, device=used_device, threads=threads),
+        info=dict(kwargs, supervised=supervised, seed=seed, device=used_device, threads=threads),
     )
+
+
+def cebra_params(cebra_config: dict, dim, hidden, lr) -> dict:
+    """CEBRA keyword arguments of one fit of the sweep: the swept values (from a job's
+    wildcards), the rest fixed (:func:`fixed_params`).
+
+    Example:
+        >>> p = cebra_params({"max_iterations": 20}, "8", "32", "0.001")
+        >>> p["output_dimension"], p["num_hidden_units"], p["learning_rate"], p["max_iterations"]
+        (8, 32, 0.001, 20)
+    """
+    return {
+        **fixed_params(cebra_config),
+        "output_dimension": int(dim),
+        "num_hidden_units": int(hidden),
+        "learning_rate": float(lr),
+    }
+
+
+def is_final(cebra_config: dict, hidden, lr) -> bool:
+    """Whether a fit has the final embeddings' hidden units and learning rate
+    (``cebra.final``), i.e. feeds the SAEs and the post-hoc study."""
+    final = {**defaults("cebra", "final"), **cebra_config.get("final", {})}
+    return int(hidden) == final["num_hidden_units"] and float(lr) == float(final["learning_rate"])
+
+
+def permute_time(spikes: np.ndarray, seed: int) -> np.ndarray:
+    """The spikes with their time bins (rows) permuted by a seeded generator: every neuron
+    keeps its rates and co-firing, the link to the labels is gone (the shuffled-spikes null).
+
+    Example:
+        >>> x = np.arange(10.0).reshape(5, 2)
+        >>> y = permute_time(x, 0)
+        >>> sorted(map(tuple, y)) == sorted(map(tuple, x)), bool((y != x).any())
+        (True, True)
+    """
+    order = np.random.default_rng(seed).permutation(len(spikes))
+    return np.asarray(spikes)[order]

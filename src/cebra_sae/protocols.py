@@ -7,16 +7,21 @@ the protocol's name: how CEBRA is trained, how embeddings and latents are decode
 split and with which formulas the interpretability scores are computed, how the SAE
 penalty is reduced over a batch, which SAE batch size applies and which registered
 architecture stands in for a named one. ``PROTOCOLS`` is the only list of protocols; a
-third protocol is one :func:`register_protocol` call (and its name in the config schema's
+third protocol is one ``PROTOCOLS.register`` call (and its name in the config schema's
 ``protocols`` enum, which a test checks against this registry).
+
+The interpretability scores come in two formulas named after the protocols that use them:
+``paper`` (the text's) and ``seed_code`` (the published code's); every post-hoc row carries
+both (``neuron_score_paper``, ``neuron_score_seed_code``, ...) and, as ``neuron_score``, the
+one of its own protocol (``score_formula``).
 
 Example:
     >>> sorted(PROTOCOLS)
     ['paper', 'seed_code']
-    >>> p = get_protocol("paper")
+    >>> p = PROTOCOLS["paper"]
     >>> p.score_split, p.score_formula, p.penalty_reduction, p.cebra_supervised
-    ('valid', 'text', 'mean', True)
-    >>> p.decoding_column("pos_r2_valid"), get_protocol("seed_code").decoding_column("pos_r2_valid")
+    ('valid', 'paper', 'mean', True)
+    >>> p.decoding_column("pos_r2_valid"), PROTOCOLS["seed_code"].decoding_column("pos_r2_valid")
     ('pos_r2_valid', 'seed_code_pos_r2_valid')
 """
 
@@ -26,8 +31,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from cebra_sae.config import defaults
-from cebra_sae.errors import StudyError
-from cebra_sae.metrics import DECODING_METRICS, decode_fit_on_train, decode_in_sample
+from cebra_sae.measures.decoding import DECODING_METRICS, decode_fit_on_train, decode_in_sample
+from cebra_sae.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -39,13 +44,13 @@ class Protocol:
         summary: one line for table docs and logs.
         cebra_supervised: CEBRA is fit on the labels (CEBRA-Behavior) or on time alone.
         decode: ``decode(z_train, labels_train, z_valid, labels_valid, decoding)`` ->
-            :data:`~cebra_sae.metrics.DECODING_METRICS`, ``decoding`` being the config's
+            :data:`~cebra_sae.measures.decoding.DECODING_METRICS`, ``decoding`` being the config's
             ``decoding`` section.
         decoding_summary: how ``decode`` decodes, for table docs.
         decoding_prefix: prefix of this protocol's decoding columns in ``cebra_sweep``
             (every CEBRA embedding is decoded under every protocol).
         score_split: split the interpretability scores and nonzero ratio are computed on.
-        score_formula: ``text`` (the paper's formulas) or ``code`` (the published code's).
+        score_formula: ``paper`` (the text's formulas) or ``seed_code`` (the published code's).
         penalty_reduction: the SAE penalty per batch: ``mean`` or ``sum`` over samples.
         sae_batch_size_key: the ``sae`` config key holding this protocol's batch size.
         architecture_variants: a named architecture -> the registered one trained instead.
@@ -88,23 +93,10 @@ def _decode_in_sample(z_train, labels_train, z_valid, labels_valid, decoding=Non
     )  # fmt: skip
 
 
-PROTOCOLS: dict[str, Protocol] = {}
+PROTOCOLS: Registry[Protocol] = Registry("protocol")
 
 
-def register_protocol(protocol: Protocol) -> Protocol:
-    """Add a protocol to the registry (every stage of the study then offers it)."""
-    PROTOCOLS[protocol.name] = protocol
-    return protocol
-
-
-def get_protocol(name: str) -> Protocol:
-    """The registered protocol ``name`` (a :class:`StudyError` naming the known ones)."""
-    if name not in PROTOCOLS:
-        raise StudyError(f"unknown protocol '{name}'; known: {', '.join(PROTOCOLS)}.")
-    return PROTOCOLS[name]
-
-
-register_protocol(
+PROTOCOLS.register(
     Protocol(
         name="paper",
         summary="the method as the paper's text describes it",
@@ -113,12 +105,12 @@ register_protocol(
         decoding_summary="decoder fit on the train split (RidgeCV; logistic regression)",
         decoding_prefix="",
         score_split="valid",
-        score_formula="text",
+        score_formula="paper",
         penalty_reduction="mean",
         sae_batch_size_key="batch_size",
     )
 )
-register_protocol(
+PROTOCOLS.register(
     Protocol(
         name="seed_code",
         summary="what the published code computed",
@@ -127,7 +119,7 @@ register_protocol(
         decoding_summary="each split decoded in-sample (RidgeCV; RidgeClassifier)",
         decoding_prefix="seed_code_",
         score_split="train",
-        score_formula="code",
+        score_formula="seed_code",
         penalty_reduction="sum",
         sae_batch_size_key="seed_code_batch_size",
         architecture_variants={"jumprelu": "jumprelu_seed_code"},
@@ -145,9 +137,9 @@ def decode(protocol: str, z_train, labels_train, z_valid, labels_valid, decoding
         decoding: the config's ``decoding`` section (default: the schema's).
 
     Returns:
-        :data:`~cebra_sae.metrics.DECODING_METRICS` -> score.
+        :data:`~cebra_sae.measures.decoding.DECODING_METRICS` -> score.
     """
-    return get_protocol(protocol).decode(z_train, labels_train, z_valid, labels_valid, decoding)
+    return PROTOCOLS[protocol].decode(z_train, labels_train, z_valid, labels_valid, decoding)
 
 
 def decode_all(z_train, labels_train, z_valid, labels_valid, decoding=None) -> dict:
@@ -171,5 +163,5 @@ def decode_all(z_train, labels_train, z_valid, labels_valid, decoding=None) -> d
 
 def decoding_of(row: Mapping, protocol: str) -> dict:
     """The decoding scores of ``protocol`` out of a ``cebra_sweep`` row (unprefixed keys)."""
-    p = get_protocol(protocol)
+    p = PROTOCOLS[protocol]
     return {metric: float(row[p.decoding_column(metric)]) for metric in DECODING_METRICS}

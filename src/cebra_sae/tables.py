@@ -1,9 +1,10 @@
-"""Column schemas of the study's Parquet tables, and how per-job rows become tables.
+"""The schemas of the study's Parquet tables, and how per-job rows become tables.
 
-Every table the workflow writes is declared here (name -> dtype, description); the
-README's schema section is generated from these declarations
-(:func:`schema_markdown`), and :func:`conform` enforces them before writing, so a
-table's columns and types never drift from its documentation.
+Every table the workflow writes is a :class:`TableSchema` in :data:`SCHEMAS`: its columns
+(name -> dtype, meaning), what one row is, where it is written and its sort order.
+``docs/tables.md`` is generated from these declarations (:func:`tables_markdown`; a test
+keeps it current), and :func:`conform` enforces them before writing, so a table's columns
+and types never drift from its documentation.
 
 Example:
     >>> import pandas as pd
@@ -11,24 +12,65 @@ Example:
     ...     "n_neurons": 2, "n_train": 8, "n_valid": 2, "duration_s": 0.25,
     ...     "spikes_per_bin": 1.0, "position_min": 0.0, "position_max": 1.6,
     ...     "fraction_right": 0.5, "warnings": ""}])
-    >>> conform(row, DATA_SUMMARY).dtypes["n_neurons"]
+    >>> conform(row, DATA_SUMMARY_SCHEMA).dtypes["n_neurons"]
     dtype('int64')
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 
+from cebra_sae.data.sources import SOURCES
 from cebra_sae.io import atomic_write
-from cebra_sae.metrics import DECODING_METRICS
+from cebra_sae.measures.decoding import DECODING_METRICS
+from cebra_sae.posthoc.representations import REPRESENTATIONS
 from cebra_sae.protocols import PROTOCOLS
-from cebra_sae.representations import REPRESENTATIONS
-from cebra_sae.sae.grid import SAESpec
+from cebra_sae.registry import Registry
+from cebra_sae.sae.spec import SAESpec
 
-Schema = dict[str, tuple[str, str]]
+#: column -> (dtype, meaning)
+Columns = dict[str, tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """One table of the study.
+
+    Attributes:
+        name: the table's name (``tables/{name}.parquet`` in the results folder unless
+            ``path``).
+        columns: column -> (pandas dtype, meaning), in the table's order.
+        rows: what one row is, for the docs.
+        sort_by: the order of an aggregated table's rows.
+        path: where it is written in the results folder, when not ``tables/{name}.parquet``.
+    """
+
+    name: str
+    columns: Columns
+    rows: str
+    sort_by: tuple[str, ...] = ()
+    path: str | None = None
+
+    @property
+    def location(self) -> str:
+        """Its path in the results folder."""
+        return self.path or f"tables/{self.name}.parquet"
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    def __contains__(self, column) -> bool:
+        return column in self.columns
+
+    def items(self):
+        return self.columns.items()
+
+
+#: Every table of the study.
+SCHEMAS: Registry[TableSchema] = Registry("table")
 
 _PROTOCOL_NAMES = " or ".join(f"`{name}`" for name in PROTOCOLS)
 _DECODING_DOCS = {
@@ -39,7 +81,7 @@ _DECODING_DOCS = {
 }
 
 
-def _decoding_columns() -> Schema:
+def _decoding_columns() -> Columns:
     """Every CEBRA embedding decoded under every protocol (one column set per protocol)."""
     return {
         protocol.decoding_column(metric): (
@@ -51,65 +93,96 @@ def _decoding_columns() -> Schema:
     }
 
 
-DATA_SUMMARY: Schema = {
-    "rat": ("string", "recording name (config key under `rats`)"),
-    "source": ("string", "`cebra`, `file` or `synthetic`"),
-    "n_timesteps": ("int64", "number of 25 ms bins T"),
-    "n_neurons": ("int64", "number of neurons N"),
-    "n_train": ("int64", "bins in the train split (the first `split.train_fraction` of them)"),
-    "n_valid": ("int64", "bins in the validation split (the rest)"),
-    "duration_s": ("float64", "T x 0.025 s"),
-    "spikes_per_bin": ("float64", "mean total spike count per bin (all neurons)"),
-    "position_min": ("float64", "smallest position label (m)"),
-    "position_max": ("float64", "largest position label (m)"),
-    "fraction_right": ("float64", "share of bins labelled running right"),
-    "warnings": (
-        "string",
-        "what will run but give little (few neurons or bins, a direction never set)",
-    ),
-}
+DATA_SUMMARY_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "data_summary",
+        {
+            "rat": ("string", "recording name (config key under `rats`)"),
+            "source": ("string", " or ".join(f"`{name}`" for name in SOURCES)),
+            "n_timesteps": ("int64", "number of 25 ms bins T"),
+            "n_neurons": ("int64", "number of neurons N"),
+            "n_train": (
+                "int64",
+                "bins in the train split (the first `split.train_fraction` of them)",
+            ),
+            "n_valid": ("int64", "bins in the validation split (the rest)"),
+            "duration_s": ("float64", "T x 0.025 s"),
+            "spikes_per_bin": ("float64", "mean total spike count per bin (all neurons)"),
+            "position_min": ("float64", "smallest position label (m)"),
+            "position_max": ("float64", "largest position label (m)"),
+            "fraction_right": ("float64", "share of bins labelled running right"),
+            "warnings": (
+                "string",
+                "what will run but give little (few neurons or bins, a direction never set)",
+            ),
+        },
+        rows="one row per recording",
+        sort_by=("rat",),
+    )
+)
 
-CEBRA_SWEEP: Schema = {
-    "rat": ("string", "recording name"),
-    "protocol": ("string", f"{_PROTOCOL_NAMES}: CEBRA fit with or without labels"),
-    "dim": ("int64", "CEBRA `output_dimension`"),
-    "hidden": ("int64", "CEBRA `num_hidden_units`"),
-    "lr": ("float64", "CEBRA `learning_rate`"),
-    "seed": ("int64", "seed of the fit"),
-    "final": ("bool", "True for the final embeddings (`cebra.final` hidden and lr)"),
-    "model_architecture": ("string", "CEBRA model (`offset10-model`)"),
-    "max_iterations": ("int64", "training steps"),
-    "batch_size": ("int64", "CEBRA batch size"),
-    "temperature": ("float64", "InfoNCE temperature"),
-    "time_offsets": ("int64", "CEBRA `time_offsets`"),
-    "distance": ("string", "CEBRA `distance`"),
-    "device": ("string", "device the fit actually ran on (`cpu` or `cuda`)"),
-    "threads": ("int64", "torch CPU threads used"),
-    "train_seconds": ("float64", "wall time of `fit`"),
-    "final_loss": ("float64", "mean InfoNCE loss over the last 10 % of iterations"),
-    "n_train": ("int64", "train bins"),
-    "n_valid": ("int64", "validation bins"),
-    **_decoding_columns(),
-}
+CEBRA_SWEEP_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "cebra_sweep",
+        {
+            "rat": ("string", "recording name"),
+            "protocol": ("string", f"{_PROTOCOL_NAMES}: CEBRA fit with or without labels"),
+            "dim": ("int64", "CEBRA `output_dimension`"),
+            "hidden": ("int64", "CEBRA `num_hidden_units`"),
+            "lr": ("float64", "CEBRA `learning_rate`"),
+            "seed": ("int64", "seed of the fit"),
+            "final": ("bool", "True for the final embeddings (`cebra.final` hidden and lr)"),
+            "model_architecture": ("string", "CEBRA model (`offset10-model`)"),
+            "max_iterations": ("int64", "training steps"),
+            "batch_size": ("int64", "CEBRA batch size"),
+            "temperature": ("float64", "InfoNCE temperature"),
+            "time_offsets": ("int64", "CEBRA `time_offsets`"),
+            "distance": ("string", "CEBRA `distance`"),
+            "device": ("string", "device the fit actually ran on (`cpu` or `cuda`)"),
+            "threads": ("int64", "torch CPU threads used"),
+            "train_seconds": ("float64", "wall time of `fit`"),
+            "final_loss": ("float64", "mean InfoNCE loss over the last 10 % of iterations"),
+            "n_train": ("int64", "train bins"),
+            "n_valid": ("int64", "validation bins"),
+            **_decoding_columns(),
+        },
+        rows=(
+            "one row per CEBRA model. Decoding columns: protocol `paper` fits the decoder on the "
+            "train split and scores it on train (`*_train`) and validation (`*_valid`, the paper's"
+            " number); protocol `seed_code` decodes each split in-sample (`seed_code_*`)"
+        ),
+        sort_by=("protocol", "rat", "dim", "hidden", "lr", "seed"),
+    )
+)
 
-GROUND_TRUTH: Schema = {
-    "neuron": ("int64", "neuron index (column of `spikes`)"),
-    "field_centre_m": ("float64", "place-field centre (m)"),
-    "field_width_m": ("float64", "place-field Gaussian width, standard deviation (m)"),
-    "peak_rate_hz": ("float64", "in-field peak rate above baseline (Hz)"),
-    "baseline_rate_hz": ("float64", "out-of-field rate (Hz)"),
-    "preferred_direction": ("string", "`right`, `left` or `both`"),
-    "direction_gain": ("float64", "field scale when running against the preferred direction"),
-    "assemblies": (
-        "string",
-        "with `n_assemblies`: the true factors mixed into the neuron, `k:weight,...`; "
-        "empty when each neuron is its own factor",
-    ),
-}
+GROUND_TRUTH_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "ground_truth",
+        {
+            "neuron": ("int64", "neuron index (column of `spikes`)"),
+            "field_centre_m": ("float64", "place-field centre (m)"),
+            "field_width_m": ("float64", "place-field Gaussian width, standard deviation (m)"),
+            "peak_rate_hz": ("float64", "in-field peak rate above baseline (Hz)"),
+            "baseline_rate_hz": ("float64", "out-of-field rate (Hz)"),
+            "preferred_direction": ("string", "`right`, `left` or `both`"),
+            "direction_gain": (
+                "float64",
+                "field scale when running against the preferred direction",
+            ),
+            "assemblies": (
+                "string",
+                "with `n_assemblies`: the true factors mixed into the neuron, `k:weight,...`; "
+                "empty when each neuron is its own factor",
+            ),
+        },
+        rows="synthetic rats, one row per simulated neuron",
+        path="data/{rat}.ground_truth.parquet",
+    )
+)
 
 #: Recovery of a simulated recording's true factors (cebra_sae.recovery), for every SAE
 #: of the grid (sae_sweep) and every post-hoc representation (posthoc).
-_RECOVERY: Schema = {
+_RECOVERY: Columns = {
     "recovery_best": (
         "float64",
         "simulated recordings: mean over true factors of the best |r| with any latent "
@@ -122,388 +195,495 @@ _RECOVERY: Schema = {
     ),
 }
 
-SAE_SWEEP: Schema = {
-    "protocol": ("string", f"{_PROTOCOL_NAMES} (penalty reduction, batch size, variants)"),
-    "rat": ("string", "recording name"),
-    "dim": ("int64", "CEBRA output dimension d (the SAE's input)"),
-    "arch": ("string", "SAE architecture (`sae.architectures`)"),
-    "expansion": ("int64", "latent width / d"),
-    "width": ("int64", "number of latents, d x expansion"),
-    "lr": ("float64", "Adam learning rate"),
-    **SAESpec.hyperparameter_columns(),  # l1, k, bandwidth: one column per hyperparameter
-    "k_effective": ("Int64", "latents TopK can keep: min(k, width); k ≥ width keeps them all"),
-    "seed": ("int64", "seed of the CEBRA embedding the SAE was trained on (the replicate)"),
-    "sae_seed": ("int64", "the SAE's own seed (initial weights and data order)"),
-    "grid": (
-        "bool",
-        "part of the paper's sweep grid (first CEBRA seed, first SAE seed); False: a selected "
-        "SAE trained at another seed for the post-hoc replicates",
-    ),
-    "model_id": ("string", "the model's key in its block checkpoint"),
-    "checkpoint": ("string", "path of the block checkpoint (.npz) holding the model"),
-    "epochs": ("int64", "training epochs"),
-    "batch_size": ("int64", "training batch size"),
-    "device": ("string", "device the block trained on"),
-    "block_models": ("int64", "models trained together in the block"),
-    "block_seconds": ("float64", "wall time of the block's training (all its models)"),
-    "final_loss": ("float64", "mean training loss over the last epoch's batches"),
-    "diverged": ("bool", "weights or loss not finite (metrics NaN)"),
-    "all_dead": ("bool", "no latent ever active on the train split"),
-    "explained_variance_train": ("float64", "1 − Σ‖z − ẑ‖² / Σ‖z − z̄‖² over the train split"),
-    "explained_variance_valid": ("float64", "the same over the validation split"),
-    "nonzero_ratio_train": ("float64", "mean share of nonzero latents per sample, train"),
-    "nonzero_ratio_valid": ("float64", "mean share of nonzero latents per sample, validation"),
-    "l0_train": ("float64", "mean number of nonzero latents per sample, train"),
-    "l0_valid": ("float64", "mean number of nonzero latents per sample, validation"),
-    "dead_fraction_train": ("float64", "share of latents never nonzero on the train split"),
-    "dead_fraction_valid": ("float64", "share of latents never nonzero on the validation split"),
-    **_RECOVERY,
-}
+SAE_SWEEP_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "sae_sweep",
+        {
+            "protocol": ("string", f"{_PROTOCOL_NAMES} (penalty reduction, batch size, variants)"),
+            "rat": ("string", "recording name"),
+            "dim": ("int64", "CEBRA output dimension d (the SAE's input)"),
+            "arch": ("string", "SAE architecture (`sae.architectures`)"),
+            "expansion": ("int64", "latent width / d"),
+            "width": ("int64", "number of latents, d x expansion"),
+            "lr": ("float64", "Adam learning rate"),
+            **SAESpec.hyperparameter_columns(),  # l1, k, bandwidth: one column per hyperparameter
+            "k_effective": (
+                "Int64",
+                "latents TopK can keep: min(k, width); k ≥ width keeps them all",
+            ),
+            "seed": ("int64", "seed of the CEBRA embedding the SAE was trained on (the replicate)"),
+            "sae_seed": ("int64", "the SAE's own seed (initial weights and data order)"),
+            "grid": (
+                "bool",
+                "part of the paper's sweep grid (first CEBRA seed, first SAE seed); False: a "
+                "selected "
+                "SAE trained at another seed for the post-hoc replicates",
+            ),
+            "model_id": ("string", "the model's key in its block checkpoint"),
+            "checkpoint": ("string", "path of the block checkpoint (.npz) holding the model"),
+            "epochs": ("int64", "training epochs"),
+            "batch_size": ("int64", "training batch size"),
+            "device": ("string", "device the block trained on"),
+            "block_models": ("int64", "models trained together in the block"),
+            "block_seconds": ("float64", "wall time of the block's training (all its models)"),
+            "final_loss": ("float64", "mean training loss over the last epoch's batches"),
+            "diverged": ("bool", "weights or loss not finite (metrics NaN)"),
+            "all_dead": ("bool", "no latent ever active on the train split"),
+            "explained_variance_train": (
+                "float64",
+                "1 − Σ‖z − ẑ‖² / Σ‖z − z̄‖² over the train split",
+            ),
+            "explained_variance_valid": ("float64", "the same over the validation split"),
+            "nonzero_ratio_train": ("float64", "mean share of nonzero latents per sample, train"),
+            "nonzero_ratio_valid": (
+                "float64",
+                "mean share of nonzero latents per sample, validation",
+            ),
+            "l0_train": ("float64", "mean number of nonzero latents per sample, train"),
+            "l0_valid": ("float64", "mean number of nonzero latents per sample, validation"),
+            "dead_fraction_train": ("float64", "share of latents never nonzero on the train split"),
+            "dead_fraction_valid": (
+                "float64",
+                "share of latents never nonzero on the validation split",
+            ),
+            **_RECOVERY,
+        },
+        rows=(
+            "one row per SAE. Unused hyperparameters are null (`k` is a nullable integer). Load a "
+            "model's weights with `cebra_sae.sae.checkpoint.load_model(row.checkpoint, "
+            "row.model_id)`"
+        ),
+        sort_by=(
+            "protocol",
+            "rat",
+            "dim",
+            "seed",
+            "arch",
+            "expansion",
+            "sae_seed",
+            "lr",
+            "l1",
+            "k",
+            "bandwidth",
+        ),
+    )
+)
 
-POSTHOC: Schema = {
-    "protocol": ("string", _PROTOCOL_NAMES),
-    "rat": ("string", "recording name"),
-    "dim": ("int64", "CEBRA output dimension"),
-    "seed": ("int64", "seed of the CEBRA embedding (the replicate: rat x dim x seed is a case)"),
-    "model": (
-        "string",
-        "the representation (cebra_sae.representations): "
-        + "; ".join(f"`{name}` {rep.summary}" for name, rep in REPRESENTATIONS.items()),
-    ),
-    "k": ("Int64", "TopK k of an SAE or random SAE (null otherwise)"),
-    "sae_seed": ("Int64", "seed of an SAE or random SAE (null otherwise)"),
-    "model_id": ("string", "the representation's id (an SAE's key in its block checkpoint)"),
-    "width": ("int64", "number of dimensions / latents"),
-    "score_split": ("string", "split of the scores and nonzero ratio (the protocol's)"),
-    **{
-        metric: ("float64", f"{doc}, decoded as the protocol does (CEBRA: its cebra_sweep value)")
-        for metric, doc in _DECODING_DOCS.items()
-    },
-    "neuron_score_text": (
-        "float64",
-        "mean of the `posthoc.top_neurons` largest per-latent max |r| with a neuron",
-    ),
-    "neuron_score_code": (
-        "float64",
-        "mean of the `posthoc.top_neurons` largest entries of neuron x latent |r|",
-    ),
-    "behavior_score_text": (
-        "float64",
-        "mean of the `posthoc.top_behaviors` largest per-latent best one-variable Ridge R² "
-        "(position, left, right)",
-    ),
-    "behavior_score_code": (
-        "float64",
-        "mean of the `posthoc.top_behaviors` largest entries of latent x behaviour |r|",
-    ),
-    "neuron_score": ("float64", "the protocol's own neuron score (`text` or `code` formula)"),
-    "behavior_score": ("float64", "the protocol's own behaviour score"),
-    "nonzero_ratio": (
-        "float64",
-        "mean share of nonzero dimensions per sample (CEBRA ≈ 1; SAE: its sae_sweep value)",
-    ),
-    "neuron_null_mean": (
-        "float64",
-        "time-shift null of `neuron_score`: mean over `posthoc.shift_draws` draws, each "
-        "neuron rolled by its own offset in [T/10, 9T/10] on the scored split",
-    ),
-    "neuron_null_p95": ("float64", "95th percentile of the same null"),
-    "behavior_null_mean": (
-        "float64",
-        "time-shift null of `behavior_score` (behaviour columns rolled): mean over draws",
-    ),
-    "behavior_null_p95": ("float64", "95th percentile of the same null"),
-    "place_fields": (
-        "int64",
-        "latents that are place-field-like (spatial information above the 95th percentile of "
-        "its own time-shift null; validation split; latents.parquet)",
-    ),
-    "place_field_share": ("float64", "`place_fields` / width"),
-    "track_coverage": (
-        "float64",
-        "share of the `posthoc.position_bins` track bins inside the field of at least one "
-        "place-field-like latent",
-    ),
-    "peak_evenness": (
-        "float64",
-        "how evenly the place-field-like latents' peaks tile the track: 1 − Kolmogorov-"
-        "Smirnov distance from uniform (NaN below two fields)",
-    ),
-    "n_factors": ("Int64", "simulated recordings: the number of true factors K (null otherwise)"),
-    **_RECOVERY,
-    "attribution_agreement": (
-        "float64",
-        "share of latents whose best-correlated neuron also has their largest CEBRA "
-        "attribution (NaN without attribution: nulls without a linear encoder, "
-        "`posthoc.attribution: false`)",
-    ),
-}
+SAE_PARETO_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "sae_pareto",
+        SAE_SWEEP_SCHEMA.columns,
+        rows=(
+            "the rows of `sae_sweep` on the explained variance vs nonzero ratio front of their "
+            "protocol x rat x dim x architecture (the paper's grid only)"
+        ),
+    )
+)
 
-_LATENT_IDS: Schema = {
+POSTHOC_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "posthoc",
+        {
+            "protocol": ("string", _PROTOCOL_NAMES),
+            "rat": ("string", "recording name"),
+            "dim": ("int64", "CEBRA output dimension"),
+            "seed": (
+                "int64",
+                "seed of the CEBRA embedding (the replicate: rat x dim x seed is a case)",
+            ),
+            "representation": (
+                "string",
+                "the representation (cebra_sae.posthoc.representations): "
+                + "; ".join(f"`{name}` {rep.summary}" for name, rep in REPRESENTATIONS.items()),
+            ),
+            "k": ("Int64", "TopK k of an SAE or random SAE (null otherwise)"),
+            "sae_seed": ("Int64", "seed of an SAE or random SAE (null otherwise)"),
+            "model_id": (
+                "string",
+                "the representation's id (an SAE's key in its block checkpoint)",
+            ),
+            "width": ("int64", "number of dimensions / latents"),
+            "score_split": ("string", "split of the scores and nonzero ratio (the protocol's)"),
+            **{
+                metric: (
+                    "float64",
+                    f"{doc}, decoded as the protocol does (CEBRA: its cebra_sweep value)",
+                )
+                for metric, doc in _DECODING_DOCS.items()
+            },
+            "neuron_score_paper": (
+                "float64",
+                "the paper's formula: mean of the `posthoc.top_neurons` largest per-latent max "
+                "|r| with a neuron",
+            ),
+            "neuron_score_seed_code": (
+                "float64",
+                "the published code's formula: mean of the `posthoc.top_neurons` largest entries "
+                "of neuron x latent |r|",
+            ),
+            "behavior_score_paper": (
+                "float64",
+                "the paper's formula: mean of the `posthoc.top_behaviors` largest per-latent best "
+                "one-variable Ridge R² (position, left, right)",
+            ),
+            "behavior_score_seed_code": (
+                "float64",
+                "the published code's formula: mean of the `posthoc.top_behaviors` largest "
+                "entries of latent x behaviour |r|",
+            ),
+            "neuron_score": (
+                "float64",
+                "the protocol's own neuron score (its `paper` or `seed_code` formula)",
+            ),
+            "behavior_score": ("float64", "the protocol's own behaviour score"),
+            "nonzero_ratio": (
+                "float64",
+                "mean share of nonzero dimensions per sample (CEBRA ≈ 1; SAE: its sae_sweep value)",
+            ),
+            "neuron_null_mean": (
+                "float64",
+                "time-shift null of `neuron_score`: mean over `posthoc.shift_draws` draws, each "
+                "neuron rolled by its own offset in [T/10, 9T/10] on the scored split",
+            ),
+            "neuron_null_p95": ("float64", "95th percentile of the same null"),
+            "behavior_null_mean": (
+                "float64",
+                "time-shift null of `behavior_score` (behaviour columns rolled): mean over draws",
+            ),
+            "behavior_null_p95": ("float64", "95th percentile of the same null"),
+            "place_fields": (
+                "int64",
+                "latents that are place-field-like (spatial information above the 95th "
+                "percentile of "
+                "its own time-shift null; validation split; latents.parquet)",
+            ),
+            "place_field_share": ("float64", "`place_fields` / width"),
+            "track_coverage": (
+                "float64",
+                "share of the `posthoc.position_bins` track bins inside the field of at least one "
+                "place-field-like latent",
+            ),
+            "peak_evenness": (
+                "float64",
+                "how evenly the place-field-like latents' peaks tile the track: 1 − Kolmogorov-"
+                "Smirnov distance from uniform (NaN below two fields)",
+            ),
+            "n_factors": (
+                "Int64",
+                "simulated recordings: the number of true factors K (null otherwise)",
+            ),
+            **_RECOVERY,
+            "attribution_agreement": (
+                "float64",
+                "share of latents whose best-correlated neuron also has their largest CEBRA "
+                "attribution (NaN without attribution: nulls without a linear encoder, "
+                "`posthoc.attribution: false`)",
+            ),
+        },
+        rows=(
+            "one row per protocol x rat x dim x seed x representation (x k x SAE seed for SAEs and"
+            " random SAEs)"
+        ),
+        sort_by=("protocol", "rat", "dim", "seed", "representation", "k", "sae_seed"),
+    )
+)
+
+_LATENT_IDS: Columns = {
     "protocol": ("string", _PROTOCOL_NAMES),
     "rat": ("string", "recording name"),
     "dim": ("int64", "CEBRA output dimension"),
     "seed": ("int64", "seed of the CEBRA embedding"),
-    "model": ("string", "the representation (`model` of posthoc.parquet)"),
+    "representation": ("string", "the representation (`representation` of posthoc.parquet)"),
     "model_id": ("string", "the representation's id (`model_id` of posthoc.parquet)"),
     "k": ("Int64", "TopK k of an SAE or random SAE (null otherwise)"),
     "sae_seed": ("Int64", "seed of an SAE or random SAE (null otherwise)"),
     "latent": ("int64", "the latent's index (column of the representation)"),
 }
 
-LATENTS: Schema = {
-    **_LATENT_IDS,
-    "peak_position_m": (
-        "float64",
-        "position bin centre of the peak of its tuning curve (both directions pooled, "
-        "validation split; NaN for a latent that never fires)",
-    ),
-    "field_width_m": (
-        "float64",
-        "length of the contiguous bins around the peak at or above half-way from the "
-        "curve's minimum to its peak",
-    ),
-    "direction_selectivity": (
-        "float64",
-        "(peak right − peak left) / (peak right + peak left) of the direction curves",
-    ),
-    "spatial_information": (
-        "float64",
-        "Skaggs spatial information (bits) of the pooled tuning curve; a signed latent is "
-        "shifted by its minimum first",
-    ),
-    "si_null_p95": (
-        "float64",
-        "95th percentile of its spatial information with the activation rolled against the "
-        "track (`posthoc.shift_draws` offsets in [T/10, 9T/10])",
-    ),
-    "place_field_like": ("bool", "spatial information above `si_null_p95` (and > 0)"),
-    "active_bin_share": ("float64", "share of track bins where its mean activation is > 0"),
-    "mean_activation": ("float64", "mean activation on the validation split"),
-    "best_neuron": ("int64", "the neuron it correlates with most (|r|, validation split)"),
-    "best_neuron_r": ("float64", "that |r|"),
-    "attribution_neuron": (
-        "Int64",
-        "the neuron with the most CEBRA attribution (cebra.attribution's Jacobian times the "
-        "spikes, mean |∂latent/∂neuron · spikes|, through the SAE encoder for SAE latents; "
-        "null where not computed)",
-    ),
-    "attribution_rank": (
-        "Int64",
-        "rank of `best_neuron` in the latent's attribution (1 = the same neuron)",
-    ),
-}
+LATENTS_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "latents",
+        {
+            **_LATENT_IDS,
+            "peak_position_m": (
+                "float64",
+                "position bin centre of the peak of its tuning curve (both directions pooled, "
+                "validation split; NaN for a latent that never fires)",
+            ),
+            "field_width_m": (
+                "float64",
+                "length of the contiguous bins around the peak at or above half-way from the "
+                "curve's minimum to its peak",
+            ),
+            "direction_selectivity": (
+                "float64",
+                "(peak right − peak left) / (peak right + peak left) of the direction curves",
+            ),
+            "spatial_information": (
+                "float64",
+                "Skaggs spatial information (bits) of the pooled tuning curve; a signed latent is "
+                "shifted by its minimum first",
+            ),
+            "si_null_p95": (
+                "float64",
+                "95th percentile of its spatial information with the activation rolled against the "
+                "track (`posthoc.shift_draws` offsets in [T/10, 9T/10])",
+            ),
+            "place_field_like": ("bool", "spatial information above `si_null_p95` (and > 0)"),
+            "active_bin_share": ("float64", "share of track bins where its mean activation is > 0"),
+            "mean_activation": ("float64", "mean activation on the validation split"),
+            "best_neuron": ("int64", "the neuron it correlates with most (|r|, validation split)"),
+            "best_neuron_r": ("float64", "that |r|"),
+            "attribution_neuron": (
+                "Int64",
+                "the neuron with the most CEBRA attribution (cebra.attribution's Jacobian "
+                "times the "
+                "spikes, mean |∂latent/∂neuron · spikes|, through the SAE encoder for SAE latents; "
+                "null where not computed)",
+            ),
+            "attribution_rank": (
+                "Int64",
+                "rank of `best_neuron` in the latent's attribution (1 = the same neuron)",
+            ),
+        },
+        rows=(
+            "one row per latent of every post-hoc representation of every protocol x rat x dim x "
+            "seed (STUDY.md §10; validation split)"
+        ),
+        sort_by=("protocol", "rat", "dim", "seed", "representation", "k", "sae_seed", "latent"),
+    )
+)
 
-TUNING_CURVES: Schema = {
-    **_LATENT_IDS,
-    "direction": ("string", "`right` or `left` runs"),
-    "bin": ("int64", "position bin (`posthoc.position_bins` equal bins over the track)"),
-    "position_m": ("float64", "the bin's centre (m)"),
-    "activation": (
-        "float32",
-        "mean activation in the bin (validation split; NaN below `posthoc.min_bin_samples` "
-        "samples); first CEBRA seed and first SAE seed only",
-    ),
-}
+TUNING_CURVES_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "tuning_curves",
+        {
+            **_LATENT_IDS,
+            "direction": ("string", "`right` or `left` runs"),
+            "bin": ("int64", "position bin (`posthoc.position_bins` equal bins over the track)"),
+            "position_m": ("float64", "the bin's centre (m)"),
+            "activation": (
+                "float32",
+                "mean activation in the bin (validation split; NaN below `posthoc.min_bin_samples` "
+                "samples); first CEBRA seed and first SAE seed only",
+            ),
+        },
+        rows=(
+            "one row per latent x direction x position bin, first CEBRA seed and first SAE seed "
+            "(what the place-field figures draw)"
+        ),
+        sort_by=("protocol", "rat", "dim", "representation", "k", "latent", "direction", "bin"),
+    )
+)
 
-CLAIMS: Schema = {
-    "protocol": ("string", _PROTOCOL_NAMES),
-    "claim": ("string", "C1 ... C6"),
-    "statement": ("string", "the paper's claim"),
-    "claim_verdict": (
-        "string",
-        "`supported` / `not supported` / `mixed` / `not testable` (its `claim` rows together)",
-    ),
-    "part": ("string", "one direction the claim asserts"),
-    "baseline": (
-        "string",
-        "`claim`: the claim itself; a null name (`random_sae`, `pca`, `ica`) or `shift_p95`: "
-        "the same SAE measured against that null instead of CEBRA",
-    ),
-    "measure": ("string", "the effect measured per case (oriented: it holds above `bound`)"),
-    "bound": ("float64", "the part holds where the effect is above this (0, or a tolerance)"),
-    "effect": ("float64", "mean effect over the cases (rat x dim x seed, or as `measure` says)"),
-    "ci_low": ("float64", "lower end of the 95 % hierarchical bootstrap interval of `effect`"),
-    "ci_high": ("float64", "upper end of the interval"),
-    "p_wilcoxon": ("float64", "scipy's Wilcoxon signed-rank p of effect − bound over cases"),
-    "spread": ("float64", "standard deviation of the effect over the cases"),
-    "n_rats": ("int64", "rats with cases (the independent units)"),
-    "n_cases": ("int64", "cases measured"),
-    "per_rat": ("string", "mean effect and number of cases per rat"),
-    "agreement": ("float64", "share of cases where the effect is above `bound`"),
-    "verdict": (
-        "string",
-        "claim rows: `supported` (interval above bound), `not supported` (below), "
-        "`inconclusive` (contains it); null rows: `survives` / `does not survive`",
-    ),
-    "caveat": ("string", "set when too few rats to generalise"),
-    "detail": ("string", "definition notes and left-out cases"),
-}
+CLAIMS_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "claims",
+        {
+            "protocol": ("string", _PROTOCOL_NAMES),
+            "claim": ("string", "C1 ... C6"),
+            "statement": ("string", "the paper's claim"),
+            "claim_verdict": (
+                "string",
+                (
+                    "`supported` / `not supported` / `mixed` / `not testable` (its `claim` rows "
+                    "together)"
+                ),
+            ),
+            "part": ("string", "one direction the claim asserts"),
+            "baseline": (
+                "string",
+                "`claim`: the claim itself; a null name (`random_sae`, `pca`, `ica`) or "
+                "`shift_p95`: "
+                "the same SAE measured against that null instead of CEBRA",
+            ),
+            "measure": (
+                "string",
+                "the effect measured per case (oriented: it holds above `bound`)",
+            ),
+            "bound": (
+                "float64",
+                "the part holds where the effect is above this (0, or a tolerance)",
+            ),
+            "effect": (
+                "float64",
+                "mean effect over the cases (rat x dim x seed, or as `measure` says)",
+            ),
+            "ci_low": (
+                "float64",
+                "lower end of the 95 % hierarchical bootstrap interval of `effect`",
+            ),
+            "ci_high": ("float64", "upper end of the interval"),
+            "p_wilcoxon": (
+                "float64",
+                "scipy's Wilcoxon signed-rank p of effect − bound over cases",
+            ),
+            "spread": ("float64", "standard deviation of the effect over the cases"),
+            "n_rats": ("int64", "rats with cases (the independent units)"),
+            "n_cases": ("int64", "cases measured"),
+            "per_rat": ("string", "mean effect and number of cases per rat"),
+            "agreement": ("float64", "share of cases where the effect is above `bound`"),
+            "verdict": (
+                "string",
+                "claim rows: `supported` (interval above bound), `not supported` (below), "
+                "`inconclusive` (contains it); null rows: `survives` / `does not survive`",
+            ),
+            "caveat": ("string", "set when too few rats to generalise"),
+            "detail": ("string", "definition notes and left-out cases"),
+        },
+        rows="one row per protocol x claim x part x baseline (the claim itself, then each null)",
+    )
+)
 
-INTERVALS: Schema = {
-    "protocol": ("string", _PROTOCOL_NAMES),
-    "model": ("string", "the representation (posthoc `model`)"),
-    "k": ("Int64", "TopK k (SAEs and random SAEs; null otherwise)"),
-    "dim": ("Int64", "CEBRA output dimension; null: all dims together"),
-    "metric": ("string", "the posthoc column summarised"),
-    "mean": ("float64", "mean over cases (rat x dim x seed; SAE seeds averaged first)"),
-    "ci_low": ("float64", "lower end of the 95 % hierarchical bootstrap interval"),
-    "ci_high": ("float64", "upper end of the interval"),
-    "n_rats": ("int64", "rats"),
-    "n_cases": ("int64", "cases"),
-}
+INTERVALS_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "intervals",
+        {
+            "protocol": ("string", _PROTOCOL_NAMES),
+            "representation": ("string", "the representation (posthoc `representation`)"),
+            "k": ("Int64", "TopK k (SAEs and random SAEs; null otherwise)"),
+            "dim": ("Int64", "CEBRA output dimension; null: all dims together"),
+            "metric": ("string", "the posthoc column summarised"),
+            "mean": ("float64", "mean over cases (rat x dim x seed; SAE seeds averaged first)"),
+            "ci_low": ("float64", "lower end of the 95 % hierarchical bootstrap interval"),
+            "ci_high": ("float64", "upper end of the interval"),
+            "n_rats": ("int64", "rats"),
+            "n_cases": ("int64", "cases"),
+        },
+        rows=(
+            "one row per protocol x representation x k x dim (and all dims) x metric: what Figures"
+            " 4-6 draw"
+        ),
+    )
+)
 
-STABILITY: Schema = {
-    "protocol": ("string", _PROTOCOL_NAMES),
-    "rat": ("string", "recording name"),
-    "dim": ("int64", "CEBRA output dimension"),
-    "seed": ("Int64", "CEBRA seed of the embedding the SAEs share (null for CEBRA rows)"),
-    "model": ("string", "`cebra` (embeddings across seeds) or `sae` (SAEs across SAE seeds)"),
-    "k": ("Int64", "TopK k (SAE rows)"),
-    "measure": (
-        "string",
-        "`consistency`: CEBRA's consistency_score between seeds' embeddings (R² of a linear "
-        "fit, between runs); `matched_share`: share of decoder directions matched at "
-        "|cosine| ≥ 0.9 by Hungarian assignment",
-    ),
-    "value": ("float64", "mean over pairs of seeds"),
-    "random_value": (
-        "float64",
-        "the same for random decoders of the same shape (SAE rows; NaN for CEBRA)",
-    ),
-    "n_pairs": ("int64", "pairs of seeds compared"),
-}
+STABILITY_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "stability",
+        {
+            "protocol": ("string", _PROTOCOL_NAMES),
+            "rat": ("string", "recording name"),
+            "dim": ("int64", "CEBRA output dimension"),
+            "seed": ("Int64", "CEBRA seed of the embedding the SAEs share (null for CEBRA rows)"),
+            "representation": (
+                "string",
+                "`cebra` (embeddings across seeds) or `sae` (SAEs across SAE seeds)",
+            ),
+            "k": ("Int64", "TopK k (SAE rows)"),
+            "measure": (
+                "string",
+                "`consistency`: CEBRA's consistency_score between seeds' embeddings (R² of a "
+                "linear "
+                "fit, between runs); `matched_share`: share of decoder directions matched at "
+                "|cosine| ≥ 0.9 by Hungarian assignment",
+            ),
+            "value": ("float64", "mean over pairs of seeds"),
+            "random_value": (
+                "float64",
+                "the same for random decoders of the same shape (SAE rows; NaN for CEBRA)",
+            ),
+            "n_pairs": ("int64", "pairs of seeds compared"),
+        },
+        rows="CEBRA rows per protocol x rat x dim, SAE rows per protocol x rat x dim x seed x k",
+    )
+)
 
-RUNTIME: Schema = {
-    "rule": ("string", "Snakemake rule"),
-    "wildcards": ("string", "the job's wildcards as in its benchmark path"),
-    "seconds": ("float64", "wall time of the job (Snakemake benchmark `s`)"),
-    "cpu_seconds": ("float64", "CPU time of the job"),
-    "max_rss_mb": ("float64", "peak resident memory (MB)"),
-    "benchmark": ("string", "path of the benchmark file"),
-}
+RUNTIME_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "runtime",
+        {
+            "rule": ("string", "Snakemake rule"),
+            "wildcards": ("string", "the job's wildcards as in its benchmark path"),
+            "seconds": ("float64", "wall time of the job (Snakemake benchmark `s`)"),
+            "cpu_seconds": ("float64", "CPU time of the job"),
+            "max_rss_mb": ("float64", "peak resident memory (MB)"),
+            "benchmark": ("string", "path of the benchmark file"),
+        },
+        rows=(
+            "one row per job that had finished when it was written (from the Snakemake benchmark "
+            "files under `results/benchmarks/`; `results/figures/runtime.png` shows where the time"
+            " went)"
+        ),
+    )
+)
 
 
-TABLES: dict[str, Schema] = {
-    "data_summary": DATA_SUMMARY,
-    "cebra_sweep": CEBRA_SWEEP,
-    "ground_truth": GROUND_TRUTH,
-    "sae_sweep": SAE_SWEEP,
-    "posthoc": POSTHOC,
-    "latents": LATENTS,
-    "tuning_curves": TUNING_CURVES,
-    "claims": CLAIMS,
-    "intervals": INTERVALS,
-    "stability": STABILITY,
-    "runtime": RUNTIME,
-}
-
-
-def schema_name(schema: Schema) -> str:
-    """The name of ``schema`` in :data:`TABLES` (for messages)."""
-    return next((name for name, s in TABLES.items() if s is schema), "table")
-
-
-def conform(df: pd.DataFrame, schema: Schema, name: str | None = None) -> pd.DataFrame:
-    """Order and cast ``df``'s columns to ``schema``: exactly its columns, no others.
+def conform(df: pd.DataFrame, schema: TableSchema | str, name: str | None = None) -> pd.DataFrame:
+    """Order and cast ``df``'s columns to ``schema`` (or the registered table of that name):
+    exactly its columns, no others.
 
     Raises:
         KeyError: naming the table and the columns ``df`` lacks, or the columns it has that
             the schema does not declare (a misspelt metric must not vanish silently).
     """
-    name = name or schema_name(schema)
-    missing = [c for c in schema if c not in df.columns]
+    schema = SCHEMAS[schema] if isinstance(schema, str) else schema
+    name = name or schema.name
+    missing = [c for c in schema.columns if c not in df.columns]
     if missing:
         raise KeyError(f"{name}: the rows lack the declared columns {missing}")
-    unknown = [c for c in df.columns if c not in schema]
+    unknown = [c for c in df.columns if c not in schema.columns]
     if unknown:
         raise KeyError(
             f"{name}: the rows have columns {unknown} that its schema does not declare; "
             "declare them in cebra_sae.tables (with a type and a meaning) or drop them"
         )
-    out = df[list(schema)].copy()
-    for column, (dtype, _) in schema.items():
+    out = df[list(schema.columns)].copy()
+    for column, (dtype, _) in schema.columns.items():
         out[column] = out[column].astype(dtype)
     return out.reset_index(drop=True)
 
 
-def write_table(df: pd.DataFrame, path, schema: Schema | None = None) -> pd.DataFrame:
-    """Write ``df`` as Parquet (pyarrow), conformed to ``schema``, atomically."""
+def write_table(df: pd.DataFrame, path, schema: TableSchema | str | None = None) -> pd.DataFrame:
+    """Write ``df`` as Parquet (pyarrow), conformed to ``schema`` if given, atomically."""
     if schema is not None:
-        df = conform(df, schema, f"{path} ({schema_name(schema)} columns)")
+        schema = SCHEMAS[schema] if isinstance(schema, str) else schema
+        df = conform(df, schema, f"{path} ({schema.name} columns)")
     with atomic_write(path) as tmp:
         df.to_parquet(tmp, engine="pyarrow", index=False)
     return df
 
 
-def concat_tables(paths: Iterable, schema: Schema, sort_by: list[str] | None = None):
-    """Concatenate per-job Parquet files into one table conformed to ``schema``."""
+def empty_table(schema: TableSchema | str) -> pd.DataFrame:
+    """A table with ``schema``'s columns and types and no rows."""
+    schema = SCHEMAS[schema] if isinstance(schema, str) else schema
+    return pd.DataFrame({c: pd.Series(dtype=dtype) for c, (dtype, _) in schema.columns.items()})
+
+
+def concat_tables(paths: Iterable, schema: TableSchema | str) -> pd.DataFrame:
+    """Concatenate per-job Parquet files into one table conformed to ``schema``, its rows in
+    the schema's ``sort_by`` order."""
+    schema = SCHEMAS[schema] if isinstance(schema, str) else schema
     frames = [pd.read_parquet(p) for p in paths]
     if not frames:
-        raise ValueError("no per-job tables to aggregate")
+        raise ValueError(f"{schema.name}: no per-job tables to aggregate")
     df = conform(pd.concat(frames, ignore_index=True), schema)
-    if sort_by:
-        df = df.sort_values(sort_by, kind="stable").reset_index(drop=True)
+    if schema.sort_by:
+        df = df.sort_values(list(schema.sort_by), kind="stable").reset_index(drop=True)
     return df
 
 
-def schema_markdown(schema: Schema) -> str:
-    """A Markdown table of ``schema`` (column, type, meaning) for the README."""
+def schema_markdown(schema: TableSchema) -> str:
+    """A Markdown table of ``schema``'s columns (column, type, meaning)."""
     lines = ["| column | type | meaning |", "|---|---|---|"]
-    lines += [f"| `{name}` | {dtype} | {text} |" for name, (dtype, text) in schema.items()]
+    lines += [f"| `{name}` | {dtype} | {text} |" for name, (dtype, text) in schema.columns.items()]
     return "\n".join(lines)
 
 
-def table_html(df: pd.DataFrame, title: str, max_rows: int | None = None) -> str:
-    """A self-contained HTML page of ``df`` for the Snakemake report.
-
-    Example:
-        >>> html = table_html(pd.DataFrame({"a": [1.23456]}), "t")
-        >>> "<h2>t</h2>" in html and "1.235" in html
-        True
-    """
-    shown = df if max_rows is None or len(df) <= max_rows else df.head(max_rows)
-    note = ""
-    if shown is not df:
-        note = f"<p>First {max_rows} of {len(df)} rows; the Parquet file has all.</p>"
-    body = shown.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="", border=0)
-    style = (
-        "body{font-family:sans-serif;font-size:13px}table{border-collapse:collapse}"
-        "th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}"
-        "th{background:#f4f4f4;position:sticky;top:0}"
-    )
-    return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
-        f"<style>{style}</style></head><body><h2>{title}</h2>{note}{body}</body></html>"
-    )
+def tables_markdown() -> str:
+    """``docs/tables.md``: every table of :data:`SCHEMAS`, where it is, what a row is, its
+    columns (a test keeps the file equal to this)."""
+    parts = [
+        "# Tables",
+        "",
+        "Every table the study writes, generated from `cebra_sae.tables.SCHEMAS` (do not edit "
+        "by hand: `python -m cebra_sae.tables > docs/tables.md`). Parquet, written atomically; "
+        "`write_table` refuses a column its schema does not declare.",
+    ]
+    for schema in SCHEMAS.values():
+        parts += ["", f"## `{schema.name}`", "", f"`results/{schema.location}`: {schema.rows}.", ""]
+        parts.append(schema_markdown(schema))
+    return "\n".join(parts) + "\n"
 
 
-def runtime_table(benchmark_dir) -> pd.DataFrame:
-    """One row per Snakemake benchmark file under ``benchmark_dir`` (``{rule}/...tsv``).
-
-    Example:
-        >>> import pathlib, tempfile
-        >>> root = pathlib.Path(tempfile.mkdtemp())
-        >>> (root / "train_sae" / "paper").mkdir(parents=True)
-        >>> _ = (root / "train_sae" / "paper" / "topk-x8.tsv").write_text(
-        ...     "s\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in\\tio_out\\tmean_load"
-        ...     "\\tcpu_time\\n12.5\\t0:00:12\\t300.0\\t1\\t1\\t1\\t0\\t0\\t90\\t11.0\\n")
-        >>> runtime_table(root)[["rule", "wildcards", "seconds"]].values.tolist()
-        [['train_sae', 'paper/topk-x8', 12.5]]
-    """
-
-    root = Path(benchmark_dir)
-    rows = []
-    for path in sorted(root.rglob("*.tsv")):
-        bench = pd.read_csv(path, sep="\t")
-        relative = path.relative_to(root).with_suffix("")
-        rule = relative.parts[0]
-        rows.append({
-            "rule": rule,
-            "wildcards": "/".join(relative.parts[1:]) or "",
-            "seconds": float(bench["s"].iloc[0]),
-            "cpu_seconds": float(bench.get("cpu_time", pd.Series([float("nan")])).iloc[0]),
-            "max_rss_mb": pd.to_numeric(bench["max_rss"], errors="coerce").iloc[0],
-            "benchmark": str(path),
-        })  # fmt: skip
-    return conform(pd.DataFrame(rows, columns=list(RUNTIME)), RUNTIME)
+if __name__ == "__main__":
+    print(tables_markdown(), end="")

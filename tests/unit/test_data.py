@@ -2,16 +2,15 @@ import joblib
 import numpy as np
 import pytest
 
-from cebra_sae.data import (
+from cebra_sae.data.recording import (
     chronological_split,
     direction,
-    load_cebra_recording,
-    load_file_recording,
     load_prepared,
     save_prepared,
-    summary_row,
     validate_recording,
 )
+from cebra_sae.data.sources import load_cebra_recording, load_file_recording
+from cebra_sae.data.summary import summary_row
 from cebra_sae.errors import StudyError
 
 
@@ -158,7 +157,7 @@ def test_summary_row(buddy):
 
 
 def test_a_damaged_cebra_file_is_refused_with_both_checksums(tmp_path, data_dir):
-    from cebra_sae.data import check_cebra_file, check_rat
+    from cebra_sae.data.sources import check_cebra_file, check_rat
 
     folder = tmp_path / "rat_hippocampus"
     folder.mkdir()
@@ -176,7 +175,7 @@ def test_a_damaged_cebra_file_is_refused_with_both_checksums(tmp_path, data_dir)
 
 
 def test_check_rat_shallow_and_deep_for_user_files(tmp_path):
-    from cebra_sae.data import check_rat
+    from cebra_sae.data.sources import check_rat
 
     good = tmp_path / "good.npz"
     labels = np.column_stack([np.linspace(0, 1.6, 60), np.tile([1.0, 0.0], 30),
@@ -207,7 +206,8 @@ def test_a_file_that_is_not_npz_or_joblib_says_so(tmp_path):
 
 
 def test_data_that_gives_little_is_warned_about():
-    from cebra_sae.data import Split, neuron_count_warning, recording_warnings
+    from cebra_sae.data.recording import Split
+    from cebra_sae.data.summary import neuron_count_warning, recording_warnings
 
     t = 3000
     position = np.abs(np.sin(np.linspace(0, 40, t))) * 1.6

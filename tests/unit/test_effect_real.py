@@ -4,13 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cebra_sae.claims import ClaimSettings, claims_table, intervals_table
-from cebra_sae.stats import (
-    hierarchical_bootstrap,
-    neuron_null_scores,
-    shift_offsets,
-    wilcoxon_p,
-)
+from cebra_sae.claims.intervals import intervals_table
+from cebra_sae.claims.judge import ClaimSettings
+from cebra_sae.claims.paper import claims_table
+from cebra_sae.claims.statistics import hierarchical_bootstrap, wilcoxon_p
+from cebra_sae.posthoc.nulls import neuron_null_scores, shift_offsets
 
 
 def _place_cells(t=2000, n=12, seed=0):
@@ -28,14 +26,14 @@ def test_a_latent_copying_a_neuron_beats_the_shift_null_and_noise_does_not():
     rng = np.random.default_rng(1)
     copy = spikes[:, [3]] + 0.01 * rng.normal(size=(len(spikes), 1))
     noise = rng.normal(size=(len(spikes), 1))
-    from cebra_sae.metrics import neuron_score_text
+    from cebra_sae.posthoc.scores import neuron_score_paper
 
     for latent, beats in ((copy, True), (noise, False)):
-        score = neuron_score_text(spikes, latent, top=1)
-        null = neuron_null_scores(spikes, latent, "text", 200, np.random.default_rng(2), top=1)
+        score = neuron_score_paper(spikes, latent, top=1)
+        null = neuron_null_scores(spikes, latent, "paper", 200, np.random.default_rng(2), top=1)
         assert len(null) == 200
         assert bool(score > np.quantile(null, 0.95)) is beats, (score, np.quantile(null, 0.95))
-    assert neuron_score_text(spikes, copy, top=1) > 0.99
+    assert neuron_score_paper(spikes, copy, top=1) > 0.99
 
 
 def test_shift_offsets_stay_inside_the_middle_of_the_recording():
@@ -46,8 +44,8 @@ def test_shift_offsets_stay_inside_the_middle_of_the_recording():
 
 def test_the_null_is_seeded():
     spikes, latent = _place_cells(t=500), np.random.default_rng(3).normal(size=(500, 4))
-    a = neuron_null_scores(spikes, latent, "code", 50, np.random.default_rng(7))
-    b = neuron_null_scores(spikes, latent, "code", 50, np.random.default_rng(7))
+    a = neuron_null_scores(spikes, latent, "seed_code", 50, np.random.default_rng(7))
+    b = neuron_null_scores(spikes, latent, "seed_code", 50, np.random.default_rng(7))
     assert np.array_equal(a, b)
 
 
@@ -55,7 +53,7 @@ def test_random_sae_has_the_requested_width_and_k_and_the_saes_initial_weights()
     from cebra_sae.sae import SAESpec
     from cebra_sae.sae.trainer import encode, init_weights, untrained
 
-    spec = SAESpec("topk", 4, 1e-3, k=3, seed=5)
+    spec = SAESpec("topk", 4, 1e-3, k=3, sae_seed=5)
     z = np.random.default_rng(0).normal(size=(300, 6))
     weights = untrained(z, spec)
     for name, initial in init_weights(6, 24, 5).items():
@@ -69,7 +67,7 @@ def test_an_untrained_batchtopk_sae_gets_its_threshold_from_the_data_not_trainin
     from cebra_sae.sae import SAESpec
     from cebra_sae.sae.trainer import encode, init_weights, untrained
 
-    spec = SAESpec("batchtopk", 4, 1e-3, k=3, seed=2)
+    spec = SAESpec("batchtopk", 4, 1e-3, k=3, sae_seed=2)
     z = np.random.default_rng(1).normal(size=(2000, 6))
     weights = untrained(z, spec)
     assert np.array_equal(
@@ -122,8 +120,8 @@ def _posthoc(gain, noise=0.02, rats=("a", "b", "c"), seeds=(0, 1, 2)):
                 for model, k, value in (("cebra", None, base),
                                         ("sae", 8, base + gain + rng.normal(0, noise)),
                                         ("random_sae", 8, base - 0.1)):  # fmt: skip
-                    rows.append(dict(protocol="paper", rat=rat, dim=dim, seed=seed, model=model,
-                                     k=k, sae_seed=None if k is None else 0,
+                    rows.append(dict(protocol="paper", rat=rat, dim=dim, seed=seed,
+                                     representation=model, k=k, sae_seed=None if k is None else 0,
                                      neuron_score=value, behavior_score=0.1,
                                      pos_r2_valid=0.5, dir_acc_valid=0.8,
                                      neuron_null_p95=0.2, behavior_null_p95=0.05))  # fmt: skip
@@ -160,16 +158,18 @@ def test_two_rats_are_said_to_be_too_few():
 
 def test_intervals_average_sae_seeds_within_a_case_and_cover_the_mean():
     posthoc = _posthoc(0.1)
-    extra = posthoc[posthoc.model == "sae"].assign(sae_seed=1)
+    extra = posthoc[posthoc.representation == "sae"].assign(sae_seed=1)
     table = intervals_table(pd.concat([posthoc, extra]))
-    sae = table[(table.model == "sae") & table.dim.isna() & (table.metric == "neuron_score")]
+    sae = table[
+        (table.representation == "sae") & table.dim.isna() & (table.metric == "neuron_score")
+    ]
     assert len(sae) == 1 and sae.n_cases.item() == 18  # rat x dim x seed, not x SAE seed
     assert sae.ci_low.item() <= sae["mean"].item() <= sae.ci_high.item()
     assert set(table.dim.dropna()) == {8, 16}
 
 
 def test_stability_matches_permuted_directions_and_not_random_ones():
-    from cebra_sae.stability import matched_share, pairwise_matched_share, random_decoder
+    from cebra_sae.posthoc.stability import matched_share, pairwise_matched_share, random_decoder
 
     decoder = random_decoder(8, 64, 0)
     permuted = decoder[:, np.random.default_rng(0).permutation(64)]
@@ -179,8 +179,9 @@ def test_stability_matches_permuted_directions_and_not_random_ones():
 
 
 def test_vectorised_nulls_equal_one_draw_at_a_time():
-    from cebra_sae.metrics import abs_correlation, one_variable_ridge_r2
-    from cebra_sae.stats import behavior_null_scores
+    from cebra_sae.measures.correlation import abs_correlation
+    from cebra_sae.posthoc.nulls import behavior_null_scores
+    from cebra_sae.posthoc.scores import one_variable_ridge_r2
 
     rng = np.random.default_rng(4)
     spikes, latents = _place_cells(t=300, n=5), rng.normal(size=(300, 6))
@@ -191,7 +192,7 @@ def test_vectorised_nulls_equal_one_draw_at_a_time():
     for shift in offsets:
         shifted = np.column_stack([np.roll(spikes[:, s], o) for s, o in enumerate(shift)])
         one_by_one.append(np.sort(abs_correlation(shifted, latents).max(axis=0))[::-1][:2].mean())
-    null = neuron_null_scores(spikes, latents, "text", 30, np.random.default_rng(9), top=2)
+    null = neuron_null_scores(spikes, latents, "paper", 30, np.random.default_rng(9), top=2)
     assert null == pytest.approx(one_by_one, abs=1e-5)
     offsets = shift_offsets(300, 3, 30, np.random.default_rng(9))
     one_by_one = []
@@ -199,15 +200,17 @@ def test_vectorised_nulls_equal_one_draw_at_a_time():
         shifted = np.column_stack([np.roll(beh[:, b], o) for b, o in enumerate(shift)])
         r2 = one_variable_ridge_r2(lat_train, beh_train, latents, shifted).max(axis=1)
         one_by_one.append(np.sort(r2)[::-1][:2].mean())
-    null = behavior_null_scores(lat_train, beh_train, latents, beh, "text", 30,
+    null = behavior_null_scores(lat_train, beh_train, latents, beh, "paper", 30,
                                 np.random.default_rng(9), top=2)  # fmt: skip
     assert null == pytest.approx(one_by_one, abs=1e-10)
 
 
 def test_each_part_s_winner_is_measured_against_its_own_nulls():
     posthoc = _posthoc(0.1)
-    cebra = posthoc[posthoc.model == "cebra"]
-    more = [cebra.assign(model=m, neuron_score=0.1) for m in ("pca", "ica", "shuffled_cebra")]
+    cebra = posthoc[posthoc.representation == "cebra"]
+    more = [
+        cebra.assign(representation=m, neuron_score=0.1) for m in ("pca", "ica", "shuffled_cebra")
+    ]
     table = claims_table(pd.DataFrame(columns=["protocol"]), pd.concat([posthoc, *more]))
     baselines = table.groupby("part").baseline.apply(list).to_dict()
     # C3: the SAE should win: SAE against the untrained SAE, the rotations, its shift null

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from cebra_sae.embedding import fit_cebra, fixed_params, resolve_device
+from cebra_sae.devices import resolve_device
+from cebra_sae.embedding import fit_cebra, fixed_params
 from cebra_sae.errors import StudyError
 
 PARAMS = dict(
@@ -41,7 +42,7 @@ def test_fit_shapes_progress_and_determinism(toy, protocol):
         spikes[320:],
         labels[:320],
         PARAMS,
-        protocol=protocol,
+        supervised=protocol == "paper",
         seed=3,
         device="cpu",
         progress=lambda i, loss: seen.append(i),
@@ -50,22 +51,34 @@ def test_fit_shapes_progress_and_determinism(toy, protocol):
     assert fit.embedding_train.shape == (320, 3) and fit.embedding_valid.shape == (80, 3)
     assert len(fit.loss) == 15 and np.all(np.isfinite(fit.loss))
     assert seen[:3] == [0, 5, 10]
-    assert fit.device == "cpu" and fit.info["protocol"] == protocol
+    assert fit.device == "cpu" and fit.info["supervised"] == (protocol == "paper")
     again = fit_cebra(
-        spikes[:320], spikes[320:], labels[:320], PARAMS, protocol=protocol, seed=3, device="cpu"
+        spikes[:320],
+        spikes[320:],
+        labels[:320],
+        PARAMS,
+        supervised=protocol == "paper",
+        seed=3,
+        device="cpu",
     )
     np.testing.assert_array_equal(again.embedding_valid, fit.embedding_valid)
     other = fit_cebra(
-        spikes[:320], spikes[320:], labels[:320], PARAMS, protocol=protocol, seed=4, device="cpu"
+        spikes[:320],
+        spikes[320:],
+        labels[:320],
+        PARAMS,
+        supervised=protocol == "paper",
+        seed=4,
+        device="cpu",
     )
     assert not np.array_equal(other.embedding_valid, fit.embedding_valid)
 
 
-def test_seed_code_needs_no_labels_paper_does(toy):
+def test_self_supervised_needs_no_labels_supervised_does(toy):
     spikes, _ = toy
-    fit_cebra(spikes[:320], spikes[320:], None, PARAMS, protocol="seed_code", device="cpu")
+    fit_cebra(spikes[:320], spikes[320:], None, PARAMS, supervised=False, device="cpu")
     with pytest.raises(StudyError, match="needs labels"):
-        fit_cebra(spikes[:320], spikes[320:], None, PARAMS, protocol="paper", device="cpu")
+        fit_cebra(spikes[:320], spikes[320:], None, PARAMS, supervised=True, device="cpu")
 
 
 def test_saved_model_reloads_with_cebra(toy, tmp_path):

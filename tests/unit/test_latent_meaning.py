@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cebra_sae.attribution import attribution_columns, latent_attribution
-from cebra_sae.recovery import recovery
-from cebra_sae.simulate import simulate_place_cells
-from cebra_sae.tuning import (
+from cebra_sae.data.simulate import simulate_place_cells
+from cebra_sae.measures.recovery import recovery
+from cebra_sae.posthoc.attribution import attribution_columns, latent_attribution
+from cebra_sae.posthoc.tuning import (
     describe_latents,
     non_negative,
     spatial_information,
@@ -163,7 +163,7 @@ def test_attribution_rank_of_the_best_correlated_neuron():
 
 def test_every_sae_of_a_block_gets_its_recovery_on_a_simulated_recording():
     from cebra_sae.sae import SAESpec, TrainSettings, train_block
-    from cebra_sae.sae.evaluate import sweep_rows
+    from cebra_sae.sae_sweep import sweep_rows
 
     rng = np.random.default_rng(4)
     factors = rng.exponential(size=(600, 3))
@@ -177,7 +177,7 @@ def test_every_sae_of_a_block_gets_its_recovery_on_a_simulated_recording():
 
 
 def test_missing_attribution_packages_stop_with_the_fix(monkeypatch):
-    import cebra_sae.attribution as attribution
+    import cebra_sae.posthoc.attribution as attribution
     from cebra_sae.errors import StudyError
 
     monkeypatch.setattr(attribution, "missing_packages", lambda: ["cvxpy"])

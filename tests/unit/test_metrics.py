@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cebra_sae.metrics import (
+from cebra_sae.measures.decoding import (
     DECODING_METRICS,
     decode_fit_on_train,
     decode_in_sample,

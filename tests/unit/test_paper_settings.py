@@ -2,7 +2,8 @@
 
 import pytest
 
-from cebra_sae.data import chronological_split, load_cebra_recording
+from cebra_sae.data.recording import chronological_split
+from cebra_sae.data.sources import load_cebra_recording
 from cebra_sae.embedding import fit_cebra
 from cebra_sae.protocols import decode
 
@@ -16,7 +17,7 @@ def test_paper_cebra_on_buddy_decodes_position_and_direction(data_dir):
         split.spikes_valid,
         split.labels_train,
         params,
-        protocol="paper",
+        supervised=True,
         seed=0,
         device="cpu",
     )

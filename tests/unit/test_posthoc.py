@@ -6,19 +6,20 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
 
-from cebra_sae.claims import ClaimSettings, claim_c1, claims_table, judge_interval, overall
-from cebra_sae.data import Split
-from cebra_sae.metrics import (
-    abs_correlation,
-    behavior_score_code,
-    behavior_score_text,
-    neuron_score_code,
-    neuron_score_text,
+from cebra_sae.claims.judge import ClaimSettings, judge_interval, overall
+from cebra_sae.claims.paper import claim_c1, claims_table
+from cebra_sae.data.recording import Split
+from cebra_sae.measures.correlation import abs_correlation
+from cebra_sae.posthoc.evaluate import evaluate_representation
+from cebra_sae.posthoc.scores import (
+    behavior_score_paper,
+    behavior_score_seed_code,
+    neuron_score_paper,
+    neuron_score_seed_code,
     one_variable_ridge_r2,
 )
-from cebra_sae.posthoc import evaluate_representation
 from cebra_sae.sae import SAESpec, encode
-from cebra_sae.sae.evaluate import pareto_front
+from cebra_sae.sae_sweep import pareto_front
 
 RNG = np.random.default_rng(0)
 SPIKES = RNG.poisson(2.0, size=(400, 6)).astype(float)
@@ -33,33 +34,33 @@ LABELS = np.column_stack(
 def test_a_latent_copying_a_neuron_scores_one():
     latents = np.column_stack([SPIKES[:, 2], RNG.normal(size=400)])
     assert abs_correlation(SPIKES, latents)[2, 0] == pytest.approx(1.0)
-    assert neuron_score_text(SPIKES, latents[:, :1]) == pytest.approx(1.0)
-    assert neuron_score_code(SPIKES, latents[:, :1], top=1) == pytest.approx(1.0)
+    assert neuron_score_paper(SPIKES, latents[:, :1]) == pytest.approx(1.0)
+    assert neuron_score_seed_code(SPIKES, latents[:, :1], top=1) == pytest.approx(1.0)
 
 
 def test_a_constant_latent_scores_zero_not_nan():
     constant = np.full((400, 3), 0.7)
     assert np.array_equal(abs_correlation(SPIKES, constant), np.zeros((6, 3)))
-    assert neuron_score_text(SPIKES, constant) == 0.0
-    assert neuron_score_code(SPIKES, constant) == 0.0
-    assert behavior_score_code(constant, LABELS) == 0.0
-    text = behavior_score_text(constant[:300], LABELS[:300], constant[300:], LABELS[300:])
+    assert neuron_score_paper(SPIKES, constant) == 0.0
+    assert neuron_score_seed_code(SPIKES, constant) == 0.0
+    assert behavior_score_seed_code(constant, LABELS) == 0.0
+    text = behavior_score_paper(constant[:300], LABELS[:300], constant[300:], LABELS[300:])
     assert np.isfinite(text) and text <= 0.0
 
 
 def test_top_10_with_fewer_than_10_latents_averages_them_all():
     latents = np.column_stack([SPIKES[:, 0], SPIKES[:, 0] + RNG.normal(scale=2, size=400)])
     per_latent = abs_correlation(SPIKES, latents).max(axis=0)
-    assert neuron_score_text(SPIKES, latents) == pytest.approx(per_latent.mean())
+    assert neuron_score_paper(SPIKES, latents) == pytest.approx(per_latent.mean())
     flat = np.sort(abs_correlation(SPIKES, latents).ravel())[::-1]
-    assert neuron_score_code(SPIKES, latents) == pytest.approx(flat[:10].mean())
+    assert neuron_score_seed_code(SPIKES, latents) == pytest.approx(flat[:10].mean())
 
 
 def test_text_and_code_formulas_differ_when_one_latent_fits_many_neurons():
     # one latent correlates with every neuron, nine latents with nothing
     shared = SPIKES.sum(axis=1, keepdims=True)
     latents = np.column_stack([shared, RNG.normal(size=(400, 9))])
-    text, code = neuron_score_text(SPIKES, latents), neuron_score_code(SPIKES, latents)
+    text, code = neuron_score_paper(SPIKES, latents), neuron_score_seed_code(SPIKES, latents)
     assert code > 2 * text  # code: the 10 best pairs, 6 of them from the shared latent
 
 
@@ -76,7 +77,7 @@ def test_one_variable_ridge_matches_scikit_learn():
 def test_behaviour_score_text_finds_the_position_latent():
     latents = np.column_stack([LABELS[:, 0] + RNG.normal(scale=0.01, size=400),
                                RNG.normal(size=(400, 4))])  # fmt: skip
-    score = behavior_score_text(latents[:300], LABELS[:300], latents[300:], LABELS[300:], top=1)
+    score = behavior_score_paper(latents[:300], LABELS[:300], latents[300:], LABELS[300:], top=1)
     assert score > 0.99
 
 
@@ -95,10 +96,12 @@ def test_paper_protocol_scores_validation_with_text_formulas(unit):
     row = evaluate_representation("paper", split, lt, lv)
     assert row["score_split"] == "valid"
     assert (
-        row["neuron_score"] == row["neuron_score_text"] == neuron_score_text(split.spikes_valid, lv)
+        row["neuron_score"]
+        == row["neuron_score_paper"]
+        == neuron_score_paper(split.spikes_valid, lv)
     )
-    assert row["behavior_score"] == row["behavior_score_text"]
-    assert row["behavior_score_code"] == behavior_score_code(lv, split.labels_valid)
+    assert row["behavior_score"] == row["behavior_score_paper"]
+    assert row["behavior_score_seed_code"] == behavior_score_seed_code(lv, split.labels_valid)
     assert row["nonzero_ratio"] == pytest.approx((lv != 0).mean())
 
 
@@ -108,12 +111,14 @@ def test_seed_code_protocol_scores_train_with_code_formulas_and_decodes_in_sampl
     paper = evaluate_representation("paper", split, lt, lv)
     assert row["score_split"] == "train"
     assert (
-        row["neuron_score"] == row["neuron_score_code"] == neuron_score_code(split.spikes_train, lt)
+        row["neuron_score"]
+        == row["neuron_score_seed_code"]
+        == neuron_score_seed_code(split.spikes_train, lt)
     )
     assert (
         row["behavior_score"]
-        == row["behavior_score_code"]
-        == behavior_score_code(lt, split.labels_train)
+        == row["behavior_score_seed_code"]
+        == behavior_score_seed_code(lt, split.labels_train)
     )
     # train decoding is fit on train under both protocols; validation differs (in-sample refit)
     assert row["pos_r2_train"] == pytest.approx(paper["pos_r2_train"])
@@ -139,8 +144,8 @@ def test_seed_code_metrics_reproduce_the_published_buddy_table(data_dir, referen
                 for name in ("encoder.weight", "encoder.bias", "decoder.weight", "decoder.bias")
             }
             spec = SAESpec("topk", 8, 1e-3, k=k)  # the project's own TopK forward
-            z_train = encode(z_train, weights, spec, "seed_code")[0]
-            z_valid = encode(z_valid, weights, spec, "seed_code")[0]
+            z_train = encode(z_train, weights, spec)[0]
+            z_valid = encode(z_valid, weights, spec)[0]
         got = evaluate_representation("seed_code", split, z_train, z_valid)
         where = f"dim {row.dim} {row.model} k={row.topk}"
         assert got["pos_r2_train"] == pytest.approx(row.r2_train, abs=1e-4), where
@@ -170,7 +175,8 @@ def _posthoc(neuron, behaviour, decoding, dims=(8, 16, 32, 64), rats=("a", "b"))
     for rat in rats:
         for dim in dims:
             for model, k in (("cebra", None), ("sae", 8), ("sae", 16), ("sae", 32)):
-                rows.append(dict(protocol="paper", rat=rat, dim=dim, model=model, k=k,
+                rows.append(dict(protocol="paper", rat=rat, dim=dim, seed=0, representation=model,
+                                 k=k,
                                  neuron_score=neuron(model, k, dim),
                                  behavior_score=behaviour(model, k, dim),
                                  pos_r2_valid=decoding(model, k),
@@ -252,7 +258,7 @@ def selected_block(tmp_path_factory, unit):
     """A trained TopK block (k 1, 2 at two learning rates), its checkpoint and sweep rows."""
     from cebra_sae.sae import TrainSettings, block_grid, train_block
     from cebra_sae.sae.checkpoint import save_block
-    from cebra_sae.sae.evaluate import sweep_rows
+    from cebra_sae.sae_sweep import sweep_rows
 
     split, lt, lv = unit
     grid = {"learning_rate": [1e-3, 1e-2], "k": [1, 2], "seeds": [0]}
@@ -264,7 +270,7 @@ def selected_block(tmp_path_factory, unit):
 
 def test_selected_models_are_the_sweeps_rows(selected_block):
     from cebra_sae.errors import StudyError
-    from cebra_sae.posthoc import selected_models
+    from cebra_sae.posthoc.evaluate import selected_models
 
     _, rows = selected_block
     chosen = selected_models(rows, {"learning_rate": 1e-2, "k": [2, 1]}, [0])
@@ -274,9 +280,9 @@ def test_selected_models_are_the_sweeps_rows(selected_block):
 
 
 def _case(protocol, unit, path, rows, **extra):
-    from cebra_sae.posthoc import load_selected
+    from cebra_sae.posthoc.evaluate import load_selected
+    from cebra_sae.posthoc.representations import Case
     from cebra_sae.protocols import decode_all
-    from cebra_sae.representations import Case
 
     split, lt, lv = unit
     cebra_row = decode_all(lt, split.labels_train, lv, split.labels_valid)
@@ -286,14 +292,14 @@ def _case(protocol, unit, path, rows, **extra):
 
 @pytest.mark.parametrize("protocol", ["paper", "seed_code"])
 def test_posthoc_case_reuses_cebra_decoding_and_sweep_numbers(unit, selected_block, protocol):
-    from cebra_sae.posthoc import posthoc_case, selected_models
+    from cebra_sae.posthoc.evaluate import posthoc_case, selected_models
 
     split, lt, lv = unit
     path, rows = selected_block
     sae_rows = selected_models(rows, {"learning_rate": 1e-3, "k": [1, 2]}, [0])
     case = _case(protocol, unit, path, sae_rows)
     out, latents, *_ = posthoc_case(case, ["cebra", "sae"], scoring={"shift_draws": 20})
-    assert [(r["model"], r["k"]) for r in out] == [("cebra", None), ("sae", 1), ("sae", 2)]
+    assert [(r["representation"], r["k"]) for r in out] == [("cebra", None), ("sae", 1), ("sae", 2)]
     cebra = out[0]
     prefix = "" if protocol == "paper" else "seed_code_"
     assert cebra["pos_r2_valid"] == case.cebra_row[f"{prefix}pos_r2_valid"]
@@ -310,15 +316,15 @@ def test_posthoc_case_reuses_cebra_decoding_and_sweep_numbers(unit, selected_blo
 
 
 def test_every_null_is_evaluated_like_the_sae(unit, selected_block):
-    from cebra_sae.posthoc import posthoc_case, selected_models
-    from cebra_sae.representations import permute_time
+    from cebra_sae.embedding import permute_time
+    from cebra_sae.posthoc.evaluate import posthoc_case, selected_models
 
     split, lt, lv = unit
     path, rows = selected_block
     sae_rows = selected_models(rows, {"learning_rate": 1e-3, "k": [2]}, [0])
     case = _case("paper", unit, path, sae_rows, shuffled=(permute_time(lt, 0), lv))
     out, *_ = posthoc_case(case, scoring={"shift_draws": 20})
-    by_model = {r["model"]: r for r in out}
+    by_model = {r["representation"]: r for r in out}
     assert list(by_model) == ["cebra", "sae", "random_sae", "pca", "ica", "shuffled_cebra"]
     random = by_model["random_sae"]
     assert random["width"] == by_model["sae"]["width"] == 12 and random["k"] == 2
@@ -334,7 +340,7 @@ def test_every_null_is_evaluated_like_the_sae(unit, selected_block):
 
 def test_posthoc_case_stops_when_sweep_and_checkpoint_disagree(unit, selected_block):
     from cebra_sae.errors import StudyError
-    from cebra_sae.posthoc import posthoc_case, selected_models
+    from cebra_sae.posthoc.evaluate import posthoc_case, selected_models
 
     path, rows = selected_block
     stale = selected_models(rows, {"learning_rate": 1e-3, "k": [2]}, [0])

@@ -13,22 +13,15 @@ import pytest
 import torch
 
 from cebra_sae.config import defaults, load_schema
-from cebra_sae.data import Split
-from cebra_sae.figures import FIGURES, figure_sae_sweep_panel
-from cebra_sae.posthoc import evaluate_representation
-from cebra_sae.protocols import PROTOCOLS, decode, decode_all, get_protocol, register_protocol
+from cebra_sae.data.recording import Split
+from cebra_sae.posthoc.evaluate import evaluate_representation
+from cebra_sae.protocols import PROTOCOLS, decode, decode_all
+from cebra_sae.report.figures import FIGURES, figure_sae_sweep_panel
 from cebra_sae.sae import SAESpec, TrainSettings, block_grid, encode, train_block
-from cebra_sae.sae.architectures import (
-    ARCHITECTURES,
-    Architecture,
-    get_architecture,
-    register,
-    selectable_architectures,
-    unregister,
-)
-from cebra_sae.sae.evaluate import sweep_rows
+from cebra_sae.sae.architectures import ARCHITECTURES, Architecture, selectable_architectures
 from cebra_sae.sae.grid import grid_keys
-from cebra_sae.tables import SAE_SWEEP, TABLES, conform
+from cebra_sae.sae_sweep import protocol_settings, sweep_rows
+from cebra_sae.tables import SAE_SWEEP_SCHEMA, SCHEMAS, conform
 
 SCHEMA = load_schema()["properties"]
 
@@ -42,7 +35,7 @@ def test_schema_enums_are_the_registries():
     assert SCHEMA["posthoc"]["properties"]["selection"]["properties"]["arch"]["enum"] == [
         a for a in selectable_architectures() if "k" in grid_keys(a)
     ]
-    from cebra_sae.representations import null_names
+    from cebra_sae.posthoc.representations import null_names
 
     assert SCHEMA["posthoc"]["properties"]["nulls"]["items"]["enum"] == null_names()
     assert SCHEMA["posthoc"]["properties"]["nulls"]["default"] == null_names()
@@ -58,7 +51,7 @@ def test_schema_enums_are_the_registries():
 
 
 def test_every_figure_has_a_caption_and_reads_written_tables(repo):
-    written = set(TABLES) | {"sae_pareto"}
+    written = set(SCHEMAS) | {"sae_pareto"}
     for figure in FIGURES.values():
         assert (repo / "workflow" / "report" / f"{figure.name}.rst").exists(), figure.name
         assert set(figure.tables) <= written, figure.name
@@ -73,9 +66,9 @@ def _toy_forward(pre, hyper, state):
 
 @pytest.fixture
 def toy_architecture():
-    arch = register(Architecture("toycut", ("l1",), _toy_forward, colour="#ff00ff"))
+    arch = ARCHITECTURES.register(Architecture("toycut", ("l1",), _toy_forward, colour="#ff00ff"))
     yield arch
-    unregister("toycut")
+    ARCHITECTURES.unregister("toycut")
 
 
 def test_a_registered_architecture_runs_grid_trainer_sweep_rows_and_figure(toy_architecture):
@@ -92,7 +85,7 @@ def test_a_registered_architecture_runs_grid_trainer_sweep_rows_and_figure(toy_a
         batch_size=256,
         device="cpu", block_models=len(specs), block_seconds=block.seconds,
     )  # fmt: skip
-    table = conform(rows, SAE_SWEEP)
+    table = conform(rows, SAE_SWEEP_SCHEMA)
     assert len(table) == len(specs) == 6 and set(table.arch) == {"toycut"}
     cut = table[table.l1 == 0.2]
     assert (cut.nonzero_ratio_valid < table[table.l1 == 0.0].nonzero_ratio_valid.values).all()
@@ -105,16 +98,16 @@ def test_a_registered_architecture_runs_grid_trainer_sweep_rows_and_figure(toy_a
 
 def test_an_architecture_with_an_unknown_hyperparameter_is_refused():
     with pytest.raises(ValueError, match="not SAESpec hyperparameters"):
-        register(Architecture("bad", ("alpha",), _toy_forward))
+        ARCHITECTURES.register(Architecture("bad", ("alpha",), _toy_forward))
     assert "bad" not in ARCHITECTURES
 
 
 @pytest.fixture
 def third_protocol():
     """A third reading: the paper's in every way but scoring on the train split."""
-    protocol = register_protocol(
+    protocol = PROTOCOLS.register(
         dataclasses.replace(
-            get_protocol("paper"),
+            PROTOCOLS["paper"],
             name="paper_train",
             decoding_prefix="pt_",
             score_split="train",
@@ -122,7 +115,7 @@ def third_protocol():
         )  # fmt: skip
     )
     yield protocol
-    del PROTOCOLS["paper_train"]
+    PROTOCOLS.unregister("paper_train")
 
 
 def test_a_third_protocol_is_one_entry(third_protocol):
@@ -135,17 +128,17 @@ def test_a_third_protocol_is_one_entry(third_protocol):
     assert decode("paper_train", *args) == decode("paper", *args)
     assert decode_all(*args)["pt_pos_r2_valid"] == decode("paper", *args)["pos_r2_valid"]
     row = evaluate_representation("paper_train", split, spikes[:150], spikes[150:])
-    assert row["score_split"] == "train" and row["neuron_score"] == row["neuron_score_text"]
+    assert row["score_split"] == "train" and row["neuron_score"] == row["neuron_score_paper"]
     z = rng.normal(size=(300, 4))
     spec = SAESpec("jumprelu", 2, 1e-3, l1=1e-2, bandwidth=1e-3)
     for protocol in ("paper", "paper_train"):
-        settings = TrainSettings(protocol=protocol, epochs=1, batch_size=100)
+        settings = TrainSettings(**protocol_settings(protocol), epochs=1, batch_size=100)
         block = train_block(z, [spec], settings)
         assert "log_threshold" in block.weights  # no variant: the paper's JumpReLU
-        h, _ = encode(z, {n: w[0] for n, w in block.weights.items()}, spec, protocol)
+        h, _ = encode(z, {n: w[0] for n, w in block.weights.items()}, spec, block.architecture)
         assert h.shape == (300, 8)
-    assert get_architecture("jumprelu", "paper_train").name == "jumprelu"
-    assert get_architecture("jumprelu", "seed_code").name == "jumprelu_seed_code"
+    assert PROTOCOLS["paper_train"].architecture_name("jumprelu") == "jumprelu"
+    assert PROTOCOLS["seed_code"].architecture_name("jumprelu") == "jumprelu_seed_code"
 
 
 @pytest.fixture
@@ -160,26 +153,72 @@ def unit_split():
 
 def test_a_registered_null_is_evaluated_with_no_other_edit(unit_split):
     """A new null representation is one register call: posthoc evaluates it like the rest."""
-    from cebra_sae.posthoc import posthoc_case
-    from cebra_sae.representations import (
-        REPRESENTATIONS,
-        Case,
-        Latents,
-        Representation,
-        register_representation,
-    )
+    from cebra_sae.posthoc.evaluate import posthoc_case
+    from cebra_sae.posthoc.representations import REPRESENTATIONS, Case, Latents, Representation
 
     split, lt, lv = unit_split
 
     def negate(case):
         return [Latents("sign_flip", -case.embedding[0], -case.embedding[1])]
 
-    register_representation(Representation("sign_flip", "the embedding negated", negate, "sae"))
+    REPRESENTATIONS.register(Representation("sign_flip", "the embedding negated", negate, "sae"))
     try:
         rows, latents, *_ = posthoc_case(Case("paper", split, (lt, lv)), ["cebra", "sign_flip"],
                                      scoring={"shift_draws": 10})  # fmt: skip
     finally:
-        REPRESENTATIONS.pop("sign_flip")
+        REPRESENTATIONS.unregister("sign_flip")
     flip = rows[1]
-    assert flip["model"] == "sign_flip" and "sign_flip_valid" in latents
+    assert flip["representation"] == "sign_flip" and "sign_flip_valid" in latents
     assert flip["neuron_score"] == pytest.approx(rows[0]["neuron_score"])  # |r| ignores the sign
+
+
+def _registries():
+    from cebra_sae.data.sources import SOURCES
+    from cebra_sae.posthoc.representations import REPRESENTATIONS
+    from cebra_sae.report.pages import PAGES
+    from cebra_sae.tables import SCHEMAS
+
+    return {"architectures": ARCHITECTURES, "protocols": PROTOCOLS, "figures": FIGURES,
+            "representations": REPRESENTATIONS, "sources": SOURCES, "tables": SCHEMAS,
+            "pages": PAGES}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(_registries()))
+def test_every_registry_refuses_a_duplicate_and_names_the_known_on_an_unknown(kind):
+    from cebra_sae.registry import Registry, UnknownName
+
+    registry = _registries()[kind]
+    assert isinstance(registry, Registry)
+    first = next(iter(registry.values()))
+    with pytest.raises(ValueError, match=f"named '{first.name}' is already registered"):
+        registry.register(first)
+    assert registry[first.name] is first  # the original entry stays
+    with pytest.raises(UnknownName) as err:
+        registry["no-such-name"]
+    message = str(err.value)
+    assert message.startswith(f"unknown {registry.kind} 'no-such-name'; known: ")
+    assert all(name in message for name in registry)
+    assert "no-such-name" not in registry and registry.get("no-such-name") is None
+
+
+def test_the_schema_s_recording_sources_are_the_registry():
+    from cebra_sae.data.sources import SOURCES
+
+    assert SCHEMA["rats"]["additionalProperties"]["properties"]["source"]["enum"] == list(SOURCES)
+    keys = set(SCHEMA["rats"]["additionalProperties"]["properties"]) - {"source"}
+    assert keys == {key for source in SOURCES.values() for key in source.keys}
+    import inspect
+
+    from cebra_sae.data.simulate import simulate_place_cells
+
+    assert set(SOURCES["synthetic"].keys) <= set(inspect.signature(simulate_place_cells).parameters)
+
+
+def test_report_categories_are_named_once():
+    from cebra_sae.report.categories import CATEGORIES
+    from cebra_sae.report.html import REPORT_TABLES
+    from cebra_sae.report.pages import PAGES
+
+    used = {f.category for f in FIGURES.values()} | set(REPORT_TABLES.values())
+    used |= {page.category for page in PAGES.values()}
+    assert used == set(CATEGORIES)

@@ -4,14 +4,15 @@ import numpy as np
 import pytest
 import torch
 
-from cebra_sae.metrics import dead_fraction, explained_variance, l0, nonzero_ratio
-from cebra_sae.sae import SAESpec, TrainSettings, block_grid, encode, get_architecture, train_block
+from cebra_sae.protocols import PROTOCOLS
+from cebra_sae.sae import ARCHITECTURES, SAESpec, TrainSettings, block_grid, encode, train_block
 from cebra_sae.sae.activations import JumpReLU, batch_topk_relu, topk_relu
 from cebra_sae.sae.architectures import TrainingBatch
 from cebra_sae.sae.checkpoint import load_model, save_block
-from cebra_sae.sae.evaluate import model_weights, sweep_rows
+from cebra_sae.sae.metrics import dead_fraction, explained_variance, l0, nonzero_ratio
 from cebra_sae.sae.reference import module_weights, train_one
 from cebra_sae.sae.trainer import init_weights
+from cebra_sae.sae_sweep import model_weights, protocol_settings, sweep_rows
 
 PRE = torch.tensor([[[0.5, -1.0, 2.0, 0.1, 0.3]]])
 
@@ -20,7 +21,7 @@ PRE = torch.tensor([[[0.5, -1.0, 2.0, 0.1, 0.3]]])
 
 
 def test_standard_forward_and_penalty_by_hand():
-    h, penalty = get_architecture("standard").forward(PRE, {"l1": torch.tensor([0.1])}, {})
+    h, penalty = ARCHITECTURES["standard"].forward(PRE, {"l1": torch.tensor([0.1])}, {})
     torch.testing.assert_close(h, torch.tensor([[[0.5, 0.0, 2.0, 0.1, 0.3]]]))
     torch.testing.assert_close(penalty, torch.tensor([[0.29]]))  # 0.1 * (0.5+2+0.1+0.3)
 
@@ -35,7 +36,7 @@ def test_standard_forward_and_penalty_by_hand():
     ],
 )
 def test_topk_forward_by_hand(k, expected):
-    h, penalty = get_architecture("topk").forward(PRE, {"k": torch.tensor([k])}, {})
+    h, penalty = ARCHITECTURES["topk"].forward(PRE, {"k": torch.tensor([k])}, {})
     torch.testing.assert_close(h, torch.tensor([[expected]]))
     assert penalty.abs().sum() == 0
 
@@ -56,16 +57,16 @@ def test_topk_keeps_exactly_k_per_sample_and_model():
 def test_jumprelu_forward_by_hand():
     state = {"log_threshold": torch.log(torch.full((1, 5), 0.4))}
     hyper = {"bandwidth": torch.tensor([0.01]), "l1": torch.tensor([0.5])}
-    h, penalty = get_architecture("jumprelu").forward(PRE, hyper, state)
+    h, penalty = ARCHITECTURES["jumprelu"].forward(PRE, hyper, state)
     torch.testing.assert_close(h, torch.tensor([[[0.5, 0.0, 2.0, 0.0, 0.0]]]))
     torch.testing.assert_close(penalty, torch.tensor([[1.0]]))  # 0.5 x 2 active latents
 
 
 def test_seed_code_jumprelu_is_the_published_code():
-    arch = get_architecture("jumprelu", protocol="seed_code")
+    arch = ARCHITECTURES[PROTOCOLS["seed_code"].architecture_name("jumprelu")]
     assert arch.name == "jumprelu_seed_code"
     initial = {"encoder.weight": torch.zeros(1, 5, 2), "encoder.bias": torch.zeros(1, 5)}
-    settings = TrainSettings(protocol="seed_code")
+    settings = TrainSettings(**protocol_settings("seed_code"))
     assert "log_threshold" not in arch.init_state(initial, torch.zeros(3, 2), {}, settings)
     hyper = {"l1": torch.tensor([2.0]), "bandwidth": torch.tensor([0.5])}
     h, penalty = arch.forward(PRE, hyper, {})
@@ -105,7 +106,7 @@ def test_l0_term_sends_nothing_to_pre_and_minus_one_over_eps_to_theta():
 
 
 def test_jumprelu_penalty_gradient_through_log_threshold():
-    arch = get_architecture("jumprelu")
+    arch = ARCHITECTURES["jumprelu"]
     log_theta = torch.log(torch.full((1, 3), 0.4)).requires_grad_(True)
     pre = torch.tensor([[[0.41, 0.9, 0.1]]], requires_grad=True)
     hyper = {"l1": torch.tensor([1.0]), "bandwidth": torch.tensor([0.05])}
@@ -125,7 +126,7 @@ def test_gated_forward_by_hand():
         "r_mag": torch.log(torch.full((1, 5), 2.0)),
         "b_mag": torch.tensor([[0.0, 1.0, -5.0, 0.3, 0.0]]),
     }
-    h, penalty = get_architecture("gated").forward(PRE, {"l1": torch.tensor([0.1])}, state)
+    h, penalty = ARCHITECTURES["gated"].forward(PRE, {"l1": torch.tensor([0.1])}, state)
     # π_mag = 2·(π_gate − b_enc) + b_mag = [0.6, 3.0, −1.0, 0.5, 0.6]; gate open where π_gate > 0
     # latent 1: gate closed (π_gate = −1) although π_mag = 3 > 0; latent 2: open, ReLU(−1) = 0
     torch.testing.assert_close(h, torch.tensor([[[0.6, 0.0, 0.0, 0.5, 0.6]]]))
@@ -145,7 +146,7 @@ def _batch(arch, x, weights, hyper, settings=None, buffers=None):
 
 
 def test_gated_aux_loss_reaches_the_encoder_not_the_decoder():
-    arch = get_architecture("gated")
+    arch = ARCHITECTURES["gated"]
     x = torch.as_tensor(Z[:50], dtype=torch.float32)[None]
     weights = init_weights(8, 16, seed=0)
     weights.update(r_mag=torch.zeros(16), b_mag=torch.zeros(16))  # init_state's
@@ -160,7 +161,7 @@ def test_gated_aux_loss_reaches_the_encoder_not_the_decoder():
 
 
 def test_gated_heaviside_passes_no_gradient_to_the_gate_bias():
-    arch = get_architecture("gated")
+    arch = ARCHITECTURES["gated"]
     x = torch.as_tensor(Z[:50], dtype=torch.float32)[None]
     weights = init_weights(8, 16, seed=0)
     weights.update(r_mag=torch.full((16,), 0.3), b_mag=torch.full((16,), 0.1))
@@ -173,7 +174,7 @@ def test_gated_heaviside_passes_no_gradient_to_the_gate_bias():
 def test_batchtopk_training_keeps_exactly_k_times_batch_per_model():
     pre = torch.randn(3, 64, 32).abs() + 0.01  # ties have probability 0
     k = torch.tensor([1, 4, 40])  # 40 > width: keeps all
-    h, penalty = get_architecture("batchtopk").train_forward(pre, {"k": k}, {})
+    h, penalty = ARCHITECTURES["batchtopk"].train_forward(pre, {"k": k}, {})
     torch.testing.assert_close(h, batch_topk_relu(pre, k))
     assert penalty.abs().sum() == 0
     assert (h != 0).sum(dim=(1, 2)).tolist() == [64, 256, 64 * 32]
@@ -183,7 +184,7 @@ def test_batchtopk_training_keeps_exactly_k_times_batch_per_model():
 
 
 def test_batchtopk_threshold_is_the_moving_average_of_the_smallest_kept():
-    arch = get_architecture("batchtopk")
+    arch = ARCHITECTURES["batchtopk"]
     settings = TrainSettings(batchtopk_threshold_decay=0.9)
     state = {"threshold": torch.zeros(2)}
     h = torch.tensor([[[0.0, 3.0], [0.5, 2.0]], [[0.0, 0.0], [0.0, 0.0]]])  # model 1: none
@@ -211,7 +212,7 @@ def test_batchtopk_inference_keeps_about_k_per_sample():
 
 
 def test_auxk_dead_counter_counts_samples_since_a_latent_fired():
-    arch = get_architecture("topk_auxk")
+    arch = ARCHITECTURES["topk_auxk"]
     state = {"dead_counter": torch.tensor([[0, 100, 5000]])}
     h = torch.tensor([[[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]])  # B = 2, latent 1 fired
     arch.update_buffers(TrainingBatch(None, h, h, None, state, {}, TrainSettings()))
@@ -219,7 +220,7 @@ def test_auxk_dead_counter_counts_samples_since_a_latent_fired():
 
 
 def test_auxk_loss_is_zero_without_dead_latents_and_trains_the_dead_ones():
-    arch = get_architecture("topk_auxk")
+    arch = ARCHITECTURES["topk_auxk"]
     x = torch.as_tensor(Z[:64], dtype=torch.float32)[None]
     weights = init_weights(8, 32, seed=0)
     settings = TrainSettings(auxk_dead_after=100)
@@ -261,9 +262,7 @@ def test_jumprelu_quantile_starts_at_the_quantile_and_ends_sparser_than_jumprelu
     # the floor: no threshold below jumprelu_init_threshold
     settings = TrainSettings(init_quantile=0.01, init_threshold=0.05)
     initial = {n: w[None] for n, w in init_weights(8, 32, seed=0).items()}
-    state = get_architecture("jumprelu_quantile").init_state(
-        initial, torch.as_tensor(z), {}, settings
-    )
+    state = ARCHITECTURES["jumprelu_quantile"].init_state(initial, torch.as_tensor(z), {}, settings)
     assert state["log_threshold"].exp().min() == pytest.approx(0.05)
 
 
@@ -309,9 +308,9 @@ Z = np.random.default_rng(0).normal(size=(700, 8))
 )
 def test_batched_training_equals_training_each_model_alone(protocol, arch, own, extra):
     grid = [(lr, hp, seed) for lr in (1e-3, 3e-4) for hp in own for seed in (0, 1)]
-    specs = [SAESpec(arch, 4, lr, seed=seed, **hp) for lr, hp, seed in grid]
+    specs = [SAESpec(arch, 4, lr, sae_seed=seed, **hp) for lr, hp, seed in grid]
     settings = TrainSettings(
-        protocol=protocol, epochs=5, batch_size=64, dtype=torch.float64, **extra
+        **protocol_settings(protocol), epochs=5, batch_size=64, dtype=torch.float64, **extra
     )
     block = train_block(Z, specs, settings)
     for i, spec in enumerate(specs):
@@ -334,7 +333,7 @@ def test_batched_training_in_float32_matches_closely():
 
 
 def test_training_is_deterministic_and_seeded():
-    specs = [SAESpec("standard", 2, 1e-3, l1=1e-3, seed=s) for s in (0, 0, 5)]
+    specs = [SAESpec("standard", 2, 1e-3, l1=1e-3, sae_seed=s) for s in (0, 0, 5)]
     a = train_block(Z, specs, TrainSettings(epochs=2))
     b = train_block(Z, specs, TrainSettings(epochs=2))
     for name in a.weights:
@@ -423,3 +422,20 @@ def test_k_at_least_the_width_keeps_every_latent_and_is_recorded():
     standard = sweep_rows(train_block(z, [SAESpec("standard", 2, 1e-3, l1=1e-3)],
                                       TrainSettings(epochs=1)), z, z)  # fmt: skip
     assert standard[0]["k_effective"] is None
+
+
+def test_the_core_s_defaults_are_the_config_schema_s():
+    """The study passes every training setting from its config; the core's own defaults (for
+    use without the study) are the same values as the schema's."""
+    from cebra_sae.sae_sweep import train_settings
+
+    core = TrainSettings()
+    study = train_settings({}, "paper")  # the schema's defaults under the paper's protocol
+    assert {name: getattr(core, name) for name in study} == study
+
+
+def test_a_spec_written_before_sae_seed_still_loads():
+    old = {"arch": "topk", "expansion": 8, "lr": 0.001, "l1": None, "k": 8, "bandwidth": None,
+           "seed": 1}  # fmt: skip
+    spec = SAESpec.from_dict(old)
+    assert spec.sae_seed == 1 and spec.model_id == "topk-x8-lr0.001-k8-seed1"

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from cebra_sae.data import validate_recording
-from cebra_sae.simulate import simulate_place_cells
+from cebra_sae.data.recording import validate_recording
+from cebra_sae.data.simulate import simulate_place_cells
 
 
 @pytest.fixture(scope="module")

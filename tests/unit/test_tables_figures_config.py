@@ -2,18 +2,19 @@ import pandas as pd
 import pytest
 
 from cebra_sae.config import config_errors, load_schema
-from cebra_sae.figures import (
+from cebra_sae.report.figures import (
     figure_cebra_sweep,
     figure_sae_sweep_grid,
     figure_sae_sweep_panel,
     save_figure,
 )
 from cebra_sae.tables import (
-    CEBRA_SWEEP,
-    TABLES,
+    CEBRA_SWEEP_SCHEMA,
+    SCHEMAS,
     concat_tables,
     conform,
     schema_markdown,
+    tables_markdown,
     write_table,
 )
 
@@ -23,7 +24,9 @@ def _sweep_rows(protocols=("paper", "seed_code")):
     for protocol in protocols:
         for rat in ("a", "b"):
             for dim in (8, 16):
-                row = {c: 0 for c, (t, _) in CEBRA_SWEEP.items() if t in ("int64", "float64")}
+                row = {
+                    c: 0 for c, (t, _) in CEBRA_SWEEP_SCHEMA.items() if t in ("int64", "float64")
+                }
                 row.update(
                     rat=rat,
                     protocol=protocol,
@@ -48,18 +51,18 @@ def test_conform_orders_casts_and_names_missing_columns():
     with pytest.raises(
         KeyError, match=r"cebra_sweep: the rows lack the declared columns \['rat'\]"
     ):
-        conform(df, CEBRA_SWEEP)
-    out = conform(_sweep_rows()[list(reversed(CEBRA_SWEEP))], CEBRA_SWEEP)
-    assert list(out.columns) == list(CEBRA_SWEEP)
+        conform(df, CEBRA_SWEEP_SCHEMA)
+    out = conform(_sweep_rows()[list(reversed(CEBRA_SWEEP_SCHEMA.columns))], CEBRA_SWEEP_SCHEMA)
+    assert list(out.columns) == list(CEBRA_SWEEP_SCHEMA)
     assert str(out.dtypes["dim"]) == "int64" and str(out.dtypes["rat"]) == "string"
 
 
 def test_conform_refuses_a_column_the_schema_does_not_declare(tmp_path):
     misspelt = _sweep_rows().assign(pos_r2_vaild=0.5)  # a typo in a new metric
     with pytest.raises(KeyError, match=r"cebra_sweep: the rows have columns \['pos_r2_vaild'\]"):
-        conform(misspelt, CEBRA_SWEEP)
+        conform(misspelt, CEBRA_SWEEP_SCHEMA)
     with pytest.raises(KeyError, match="pos_r2_vaild"):
-        write_table(misspelt, tmp_path / "t.parquet", CEBRA_SWEEP)
+        write_table(misspelt, tmp_path / "t.parquet", CEBRA_SWEEP_SCHEMA)
     assert not (tmp_path / "t.parquet").exists()
 
 
@@ -68,16 +71,18 @@ def test_write_and_concat_round_trip(tmp_path):
     for i in range(4):
         write_table(df.iloc[2 * i : 2 * i + 2], tmp_path / f"{i}.parquet")
     assert not list(tmp_path.glob("*.tmp*"))
-    back = concat_tables(
-        sorted(tmp_path.glob("*.parquet")), CEBRA_SWEEP, sort_by=["protocol", "rat", "dim"]
+    back = concat_tables(sorted(tmp_path.glob("*.parquet"))[::-1], CEBRA_SWEEP_SCHEMA)
+    assert len(back) == 8 and back.rat.tolist()[:2] == ["a", "a"]  # the schema's sort order
+    assert back.protocol.tolist()[:4] == ["paper"] * 4
+
+
+def test_docs_tables_is_generated_from_the_schemas(repo):
+    """docs/tables.md documents every column of every table, as the schemas declare them."""
+    assert (repo / "docs" / "tables.md").read_text() == tables_markdown(), (
+        "docs/tables.md is out of date: python -m cebra_sae.tables > docs/tables.md"
     )
-    assert len(back) == 8 and back.rat.tolist()[:2] == ["a", "a"]
-
-
-def test_readme_documents_every_table_column(repo):
-    readme = (repo / "README.md").read_text()
-    for name, schema in TABLES.items():
-        assert schema_markdown(schema) in readme, f"README's schema of {name} is out of date"
+    for schema in SCHEMAS.values():
+        assert schema_markdown(schema) in tables_markdown(), schema.name
 
 
 def test_figure_1_has_a_panel_per_hyperparameter_and_protocol(tmp_path):
@@ -166,7 +171,7 @@ def test_sae_sweep_figures(tmp_path):
 
 def _posthoc_rows():
     rows = [
-        dict(protocol="paper", rat=rat, dim=dim, seed=seed, model=model, k=k,
+        dict(protocol="paper", rat=rat, dim=dim, seed=seed, representation=model, k=k,
              sae_seed=None if k is None else 0, score_split="valid",
              neuron_score=0.1 * dim / 8 + (k or 0) / 100 + seed / 50, behavior_score=0.5,
              pos_r2_valid=0.5, dir_acc_valid=0.8, neuron_null_p95=0.05, behavior_null_p95=0.1)
@@ -178,8 +183,8 @@ def _posthoc_rows():
 
 def test_post_hoc_figures_are_reproducible_and_draw_intervals_and_nulls(tmp_path):
     """The strip plot's jitter is seeded: the same table gives the same PNG, byte for byte."""
-    from cebra_sae.claims import intervals_table
-    from cebra_sae.figures import figure_scores, figure_scores_by_dim
+    from cebra_sae.claims.intervals import intervals_table
+    from cebra_sae.report.figures import figure_scores, figure_scores_by_dim
 
     posthoc = _posthoc_rows()
     intervals = intervals_table(posthoc)
@@ -197,8 +202,8 @@ def test_post_hoc_figures_are_reproducible_and_draw_intervals_and_nulls(tmp_path
 
 
 def test_forest_plot_has_a_row_per_part_and_null():
-    from cebra_sae.claims import claims_table
-    from cebra_sae.figures import figure_forest
+    from cebra_sae.claims.paper import claims_table
+    from cebra_sae.report.figures import figure_forest
 
     claims = claims_table(pd.DataFrame(columns=["protocol"]), _posthoc_rows())
     fig = figure_forest(claims)

@@ -70,3 +70,28 @@ def test_slurm_profile_runs_the_study_and_matches_a_local_run(slurm, tmp_path):
         a = pd.read_parquet(local_dir / f"results/tables/{table}.parquet").drop(columns=timing)
         b = pd.read_parquet(slurm_dir / f"results/tables/{table}.parquet").drop(columns=timing)
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_slurm_run_of_the_full_study_submits_one_job_per_fit_block_group_and_case(tmp_path):
+    """The DAG a cluster sees: tables, figures and pages run on the submit host, a CEBRA fit
+    and its decoding are one submission, 12 SAE blocks are one (counted from the SLURM
+    profile's dry run; nothing is submitted, no SLURM is needed)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "slurm_submissions", REPO / "benchmarks" / "slurm_submissions.py"
+    )
+    counter = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(counter)
+    (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
+    run = snakemake("-n", "--profile", REPO / "profiles/slurm", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    local = counter.local_rules(REPO / "Snakefile", tmp_path, [])
+    assert {"cebra_sweep", "posthoc_table", "claims", "figure_forest", "effect_real"} <= local
+    assert not {"train_cebra", "train_sae", "posthoc"} & local
+    result = counter.count(run.stdout, local)
+    # 4 recordings prepared, 16 post-hoc cases (4 rats x 4 dims), 64 fits + 16 shuffled-spikes
+    # fits each with its decoding, 144 SAE blocks in groups of 12
+    assert result["remote_jobs"] == {"prepare_recording": 4, "posthoc": 16}
+    assert result["group_jobs"] == {"cebra": 64 + 16, "sae": 144 // 12}
+    assert result["submissions"] == 112

@@ -1,84 +1,64 @@
-"""CEBRA stage: one fit per protocol x rat x dim x hidden x lr x seed, then decoding."""
+"""CEBRA stage: one fit per protocol x rat x dim x hidden x lr x seed, then its decoding.
+
+The shuffled-spikes null is the same rule (``fit: cebra_shuffled``). On a cluster a fit and
+its decoding are one job (group ``cebra``).
+"""
 
 
 rule train_cebra:
-    """Fit CEBRA on the train split; embed train and validation; keep model and loss."""
+    """Fit CEBRA on the train split (its time bins permuted for the shuffled-spikes null,
+    labels intact); embed train and validation; keep model and loss."""
     input:
-        data=f"{RESULTS}/data/{{rat}}.npz",
+        data=RECORDING,
     output:
-        model=f"{RESULTS}/cebra/{CEBRA_MODEL}/model.pt",
-        embedding=f"{RESULTS}/cebra/{CEBRA_MODEL}/embedding.npz",
-        loss=f"{RESULTS}/cebra/{CEBRA_MODEL}/loss.parquet",
-        info=f"{RESULTS}/cebra/{CEBRA_MODEL}/info.json",
+        model=f"{CEBRA_FIT}/model.pt",
+        embedding=f"{CEBRA_FIT}/embedding.npz",
+        loss=f"{CEBRA_FIT}/loss.parquet",
+        info=f"{CEBRA_FIT}/info.json",
     log:
-        f"{LOGS}/train_cebra/{CEBRA_MODEL}.log",
+        log("train_cebra", f"{{fit}}/{CEBRA_MODEL}"),
     benchmark:
-        f"{BENCHMARKS}/train_cebra/{CEBRA_MODEL}.tsv"
+        benchmark("train_cebra", f"{{fit}}/{CEBRA_MODEL}")
+    group:
+        "cebra"
     conda:
         "../../envs/cebra.yaml"
     threads: CEBRA["threads"]
     resources:
-        mem_mb=CEBRA["mem_mb"],
+        mem_mb=grows(CEBRA["mem_mb"]),
         runtime=CEBRA["runtime"],
         gpu=gpu_count(CEBRA["device"]),
     params:
-        cebra=cebra_params,
-        final=is_final,
+        cebra=lambda w: cebra_params(CEBRA, w.dim, w.hidden, w.lr),
+        shuffled=lambda w: w.fit == "cebra_shuffled",
+        final=lambda w: w.fit == "cebra_shuffled" or is_final(CEBRA, w.hidden, w.lr),
+        supervised=lambda w: PROTOCOL_REGISTRY[w.protocol].cebra_supervised,
         device=CEBRA["device"],
         log_every=CEBRA["log_every"],
-        shuffled=False,
-    script:
-        "../../scripts/train_cebra.py"
-
-
-rule train_cebra_shuffled:
-    """The shuffled-spikes null: CEBRA at the final settings fit on train spikes whose time
-    bins are permuted (labels intact); embeds the permuted train and the real validation
-    spikes."""
-    input:
-        data=f"{RESULTS}/data/{{rat}}.npz",
-    output:
-        model=f"{RESULTS}/cebra_shuffled/{CEBRA_MODEL}/model.pt",
-        embedding=f"{RESULTS}/cebra_shuffled/{CEBRA_MODEL}/embedding.npz",
-        loss=f"{RESULTS}/cebra_shuffled/{CEBRA_MODEL}/loss.parquet",
-        info=f"{RESULTS}/cebra_shuffled/{CEBRA_MODEL}/info.json",
-    log:
-        f"{LOGS}/train_cebra_shuffled/{CEBRA_MODEL}.log",
-    benchmark:
-        f"{BENCHMARKS}/train_cebra_shuffled/{CEBRA_MODEL}.tsv"
-    conda:
-        "../../envs/cebra.yaml"
-    threads: CEBRA["threads"]
-    resources:
-        mem_mb=CEBRA["mem_mb"],
-        runtime=CEBRA["runtime"],
-        gpu=gpu_count(CEBRA["device"]),
-    params:
-        cebra=cebra_params,
-        final=True,
-        device=CEBRA["device"],
-        log_every=CEBRA["log_every"],
-        shuffled=True,
     script:
         "../../scripts/train_cebra.py"
 
 
 rule decode_cebra:
-    """Position R² and direction accuracy of one embedding, under both protocols."""
+    """Position R² and direction accuracy of one embedding, under every protocol."""
     input:
-        data=f"{RESULTS}/data/{{rat}}.npz",
-        embedding=f"{RESULTS}/cebra/{CEBRA_MODEL}/embedding.npz",
-        info=f"{RESULTS}/cebra/{CEBRA_MODEL}/info.json",
+        data=RECORDING,
+        embedding=f"{CEBRA_FIT}/embedding.npz",
+        info=f"{CEBRA_FIT}/info.json",
     output:
-        f"{RESULTS}/cebra/{CEBRA_MODEL}/decoding.parquet",
+        f"{CEBRA_FIT}/decoding.parquet",
     log:
-        f"{LOGS}/decode_cebra/{CEBRA_MODEL}.log",
+        log("decode_cebra", f"{{fit}}/{CEBRA_MODEL}"),
     benchmark:
-        f"{BENCHMARKS}/decode_cebra/{CEBRA_MODEL}.tsv"
+        benchmark("decode_cebra", f"{{fit}}/{CEBRA_MODEL}")
+    wildcard_constraints:
+        fit="cebra",
+    group:
+        "cebra"
     conda:
         "../../envs/analysis.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=grows(1000),
         runtime=10,
     params:
         decoding=config["decoding"],
@@ -89,17 +69,17 @@ rule decode_cebra:
 rule cebra_sweep:
     """All CEBRA models in one table: hyperparameters and decoding scores."""
     input:
-        cebra_files("decoding.parquet"),
+        [f"{CEBRA_FIT.format(fit='cebra', **fit)}/decoding.parquet" for fit in cebra_fits()],
     output:
-        f"{RESULTS}/tables/cebra_sweep.parquet",
+        table("cebra_sweep"),
     log:
-        f"{LOGS}/cebra_sweep.log",
+        log("cebra_sweep"),
     benchmark:
-        f"{BENCHMARKS}/cebra_sweep.tsv"
+        benchmark("cebra_sweep")
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         table="cebra_sweep",
-        sort_by=["protocol", "rat", "dim", "hidden", "lr", "seed"],
     script:
         "../../scripts/aggregate_table.py"

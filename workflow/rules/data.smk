@@ -1,20 +1,17 @@
 """Data stage: get each recording, split it chronologically, summarise it."""
 
 
-localrules:
-    fetch_cebra_recording,
-
-
 rule fetch_cebra_recording:
     """Download a missing CEBRA recording (md5-checked); local, so nodes need no internet."""
     output:
-        f"{DATA_DIR}/rat_hippocampus/{{rat}}.jl",
+        str(cebra_recording_path(DATA_DIR, "{rat}")),
     log:
-        f"{LOGS}/fetch_cebra_recording/{{rat}}.log",
+        log("fetch_cebra_recording", "{rat}"),
     benchmark:
-        f"{BENCHMARKS}/fetch_cebra_recording/{{rat}}.tsv"
+        benchmark("fetch_cebra_recording", "{rat}")
     wildcard_constraints:
-        rat=name_regex(missing_cebra_rats()),
+        rat=name_regex(rats_to_fetch(RATS, DATA_DIR)),
+    localrule: True
     conda:
         "../../envs/cebra.yaml"
     script:
@@ -22,22 +19,22 @@ rule fetch_cebra_recording:
 
 
 rule prepare_recording:
-    """Load a CEBRA or user recording, validate it, split it in time (split.train_fraction)."""
+    """Load a recording through its source, validate it, split it in time."""
     input:
         recording_input,
     output:
-        data=f"{RESULTS}/data/{{rat}}.npz",
-        summary=f"{RESULTS}/data/{{rat}}.summary.parquet",
+        data=RECORDING,
+        summary=RECORDING_SUMMARY,
     log:
-        f"{LOGS}/prepare_recording/{{rat}}.log",
+        log("prepare_recording", "{rat}"),
     benchmark:
-        f"{BENCHMARKS}/prepare_recording/{{rat}}.tsv"
+        benchmark("prepare_recording", "{rat}")
     wildcard_constraints:
-        rat=name_regex(rats_with_source("cebra", "file")),
+        rat=name_regex(set(RATS) - set(SIMULATED)),
     conda:
         "../../envs/cebra.yaml"
     resources:
-        mem_mb=2000,
+        mem_mb=grows(2000),
         runtime=10,
     params:
         source=lambda w: RATS[w.rat]["source"],
@@ -50,20 +47,20 @@ rule simulate_recording:
     """Simulate place cells (seeded), split it in time, keep the ground truth and the true
     factor activations (split like the spikes)."""
     output:
-        data=f"{RESULTS}/data/{{rat}}.npz",
-        summary=f"{RESULTS}/data/{{rat}}.summary.parquet",
-        ground_truth=f"{RESULTS}/data/{{rat}}.ground_truth.parquet",
-        factors=f"{RESULTS}/data/{{rat}}.factors.npz",
+        data=RECORDING,
+        summary=RECORDING_SUMMARY,
+        ground_truth=table("ground_truth"),
+        factors=FACTORS,
     log:
-        f"{LOGS}/simulate_recording/{{rat}}.log",
+        log("simulate_recording", "{rat}"),
     benchmark:
-        f"{BENCHMARKS}/simulate_recording/{{rat}}.tsv"
+        benchmark("simulate_recording", "{rat}")
     wildcard_constraints:
-        rat=name_regex(rats_with_source("synthetic")),
+        rat=name_regex(SIMULATED),
     conda:
         "../../envs/analysis.yaml"
     resources:
-        mem_mb=2000,
+        mem_mb=grows(2000),
         runtime=10,
     params:
         simulation=lambda w: {k: v for k, v in RATS[w.rat].items() if k != "source"},
@@ -75,16 +72,17 @@ rule simulate_recording:
 rule data_summary:
     """One row per recording: source, size, split, firing, warnings."""
     input:
-        expand(f"{RESULTS}/data/{{rat}}.summary.parquet", rat=RATS),
+        expand(RECORDING_SUMMARY, rat=RATS),
     output:
-        f"{RESULTS}/tables/data_summary.parquet",
+        table("data_summary"),
     log:
-        f"{LOGS}/data_summary.log",
+        log("data_summary"),
     benchmark:
-        f"{BENCHMARKS}/data_summary.tsv"
+        benchmark("data_summary")
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
-        top_neurons=config["posthoc"]["top_neurons"],
+        top_neurons=POSTHOC["top_neurons"],
     script:
         "../../scripts/data_summary.py"

@@ -1,44 +1,104 @@
-"""Report stage: every table as an HTML page in the Snakemake report."""
+"""Report stage: every table as an HTML page, every figure, every page, where the time went.
 
-# One rule per table: a report caption cannot depend on wildcards.
-for table, category in REPORT_TABLES.items():
+One rule per table, figure and page (a report caption cannot depend on wildcards), each
+from its registry: cebra_sae.report.html.REPORT_TABLES, cebra_sae.report.figures.FIGURES,
+cebra_sae.report.pages.PAGES. All run on the submit host (they read tables, in seconds).
+"""
+
+for name, category in REPORT_TABLES.items():
 
     rule:
         name:
-            f"table_html_{table}"
+            f"table_html_{name}"
         input:
-            f"{RESULTS}/tables/{table}.parquet",
+            table(name),
         output:
             report(
-                f"{RESULTS}/report/{table}.html",
-                caption=f"../report/{table}.rst",
+                REPORT_PAGE.format(name=name),
+                caption=f"../report/{name}.rst",
                 category=category,
-                labels={"table": table},
+                labels={"table": name},
             ),
         log:
-            f"{LOGS}/table_html/{table}.log",
+            log("table_html", name),
         benchmark:
-            f"{BENCHMARKS}/table_html/{table}.tsv"
+            benchmark("table_html", name)
+        localrule: True
         conda:
             "../../envs/analysis.yaml"
         params:
-            max_rows=3000,
-            title=table,
+            title=name,
         script:
             "../../scripts/table_html.py"
+
+
+for figure in FIGURES.values():
+
+    rule:
+        name:
+            f"figure_{figure.name}"
+        input:
+            [table(name) for name in figure.tables],
+        output:
+            report(
+                figure_path(figure),
+                caption=f"../report/{figure.name}.rst",
+                category=figure.category,
+                subcategory=f"{{{figure.wildcards[0]}}}" if figure.wildcards else None,
+                labels={w: f"{{{w}}}" for w in figure.wildcards[1:]} or None,
+            ),
+        log:
+            log("figures", figure.output.removesuffix(".png")),
+        benchmark:
+            benchmark(f"figure_{figure.name}", figure.output.removesuffix(".png"))
+        localrule: True
+        conda:
+            "../../envs/analysis.yaml"
+        params:
+            figure=figure.name,
+        script:
+            "../../scripts/figure.py"
+
+
+for page in PAGES.values():
+
+    rule:
+        name:
+            page.name
+        input:
+            [table(name) for name in page.tables],
+        output:
+            report(
+                REPORT_PAGE.format(name=page.name),
+                caption=f"../report/{page.name}.rst",
+                category=page.category,
+                labels={"page": page.title},
+            ),
+        log:
+            log(page.name),
+        benchmark:
+            benchmark(page.name)
+        localrule: True
+        conda:
+            "../../envs/analysis.yaml"
+        params:
+            page=page.name,
+        script:
+            "../../scripts/page.py"
 
 
 rule runtime:
     """Every job's benchmark (rule, wildcards, seconds, memory) in one table."""
     input:
         # run after the study's tables, so that their jobs' benchmarks exist
-        [f"{RESULTS}/tables/{table}.parquet" for table in REPORT_TABLES],
+        [table(name) for name in REPORT_TABLES],
     output:
-        f"{RESULTS}/tables/runtime.parquet",
+        table("runtime"),
     log:
-        f"{LOGS}/runtime.log",
+        log("runtime"),
     benchmark:
-        f"{BENCHMARKS}/runtime.tsv"
+        benchmark("runtime")
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:

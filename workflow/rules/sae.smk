@@ -5,30 +5,28 @@ rule train_sae:
     """Train a block's SAEs together (the lr x penalty grid on the first seed's embedding,
     the selected SAEs at every SAE seed); checkpoint and sweep metrics."""
     input:
-        embedding=final_cebra_file("embedding.npz"),
+        embedding=final_cebra("embedding.npz"),
         factors=factors_input,
     output:
-        checkpoint=f"{RESULTS}/sae/{SAE_BLOCK}/checkpoint.npz",
-        metrics=f"{RESULTS}/sae/{SAE_BLOCK}/metrics.parquet",
+        checkpoint=f"{SAE_DIR}/checkpoint.npz",
+        metrics=f"{SAE_DIR}/metrics.parquet",
     log:
-        f"{LOGS}/train_sae/{SAE_BLOCK}.log",
+        log("train_sae", SAE_BLOCK),
     benchmark:
-        f"{BENCHMARKS}/train_sae/{SAE_BLOCK}.tsv"
+        benchmark("train_sae", SAE_BLOCK)
     group:
         "sae"
     conda:
         "../../envs/cebra.yaml"
     threads: SAE["threads"]
     resources:
-        mem_mb=SAE["mem_mb"],
+        mem_mb=grows(SAE["mem_mb"]),
         runtime=SAE["runtime"],
         gpu=gpu_count(SAE["device"]),
     params:
-        grid=sae_grid,
-        selection=sae_selection,
-        epochs=SAE["epochs"],
-        batch_size=sae_batch_size,
-        arch_settings=train_settings(SAE),
+        grid=lambda w: block_grid_lists(SAE, w.arch, int(w.seed) == FIRST_SEED),
+        selection=lambda w: block_selection(SELECTION, SAE, w.arch, w.expansion),
+        settings=lambda w: train_settings(SAE, w.protocol),
         device=SAE["device"],
         log_every=SAE["log_every"],
     script:
@@ -38,29 +36,34 @@ rule train_sae:
 rule sae_sweep:
     """Every SAE of the study in one table: hyperparameters and sweep metrics."""
     input:
-        sae_files("metrics.parquet"),
+        [f"{SAE_DIR.format(**block)}/metrics.parquet" for block in sae_blocks()],
     output:
-        f"{RESULTS}/tables/sae_sweep.parquet",
+        table("sae_sweep"),
     log:
-        f"{LOGS}/sae_sweep.log",
+        log("sae_sweep"),
     benchmark:
-        f"{BENCHMARKS}/sae_sweep.tsv"
+        benchmark("sae_sweep")
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         table="sae_sweep",
-        sort_by=[
-            "protocol",
-            "rat",
-            "dim",
-            "seed",
-            "arch",
-            "expansion",
-            "sae_seed",
-            "lr",
-            "l1",
-            "k",
-            "bandwidth",
-        ],
     script:
         "../../scripts/aggregate_table.py"
+
+
+rule sae_pareto:
+    """Per protocol x rat x dim x architecture: the SAEs on the EV vs sparsity front."""
+    input:
+        table("sae_sweep"),
+    output:
+        table("sae_pareto"),
+    log:
+        log("sae_pareto"),
+    benchmark:
+        benchmark("sae_pareto")
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../../scripts/sae_pareto.py"

@@ -1,17 +1,22 @@
-"""Sparse autoencoders on CEBRA embeddings (STUDY.md §4).
+"""The SAE core: sparse autoencoders on any ``(N, d)`` array, batched over many models.
+
+It imports nothing of the study (only the package's generic ``registry`` and ``io``; a test
+checks it): the study passes plain settings into it (``TrainSettings``: epochs, batch size,
+penalty reduction, architecture variants, ...), see :mod:`cebra_sae.sae_sweep`.
 
 Modules:
+    spec: :class:`SAESpec`, one model's hyperparameters and its ``model_id``.
     architectures: the registry of SAE families: grid keys, activation and penalty,
         training extras (auxiliary loss, buffers), figure colour (the paper's ``standard``,
-        ``topk``, ``jumprelu``; the published code's variant that protocol ``seed_code``
-        trains in jumprelu's place; opt-in ``gated``, ``batchtopk``, ``topk_auxk``,
-        ``jumprelu_quantile``).
+        ``topk``, ``jumprelu``; the published code's JumpReLU variant; ``gated``,
+        ``batchtopk``, ``topk_auxk``, ``jumprelu_quantile``).
     activations: the activations that need more than a line of PyTorch (TopK, BatchTopK,
         JumpReLU).
-    grid: the hyperparameter grid of a block (rat x dim x arch x expansion) from config.
+    grid: the models of a block (architecture x expansion) from lists of hyperparameters.
     trainer: trains every model of a block together (batched weights, batched Adam).
     reference: one model at a time, the way the published code did (the baseline of the
         equivalence test and of the benchmark).
+    metrics: explained variance, nonzero ratio, L0, dead fraction.
     checkpoint: per-model weights + hyperparameters, addressable by ``model_id``.
 
 Example:
@@ -26,8 +31,9 @@ Example:
 
 import importlib
 
-from cebra_sae.sae.architectures import ARCHITECTURES, get_architecture
-from cebra_sae.sae.grid import SAESpec, block_grid
+from cebra_sae.sae.architectures import ARCHITECTURES
+from cebra_sae.sae.grid import block_grid
+from cebra_sae.sae.spec import SAESpec
 
 # The trainer (PyTorch) is imported on first use, so that the registry and the grid stay
 # cheap to import for the workflow's parse step.
@@ -47,6 +53,5 @@ __all__ = [
     "TrainSettings",
     "block_grid",
     "encode",
-    "get_architecture",
     "train_block",
 ]

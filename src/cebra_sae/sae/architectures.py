@@ -15,11 +15,12 @@ Registered (``ARCHITECTURES``), the paper's three (STUDY.md §4):
   per-latent ``θ = exp(log_threshold)``; penalty ``λ·Σ_i H(pre_i − θ_i)`` (L0). The
   threshold gets the straight-through pseudo-gradient with the rectangle kernel of
   width ε = ``bandwidth``; no gradient reaches ``pre`` from the L0 term.
-* ``jumprelu_seed_code`` (what the published code trained as ``jumprelu``; protocol
-  ``seed_code`` trains it in jumprelu's place, see :mod:`cebra_sae.protocols`):
-  ``h = ReLU(pre)``, penalty ``λ·Σ_i (1 − exp(−h_i / bandwidth))``.
+* ``jumprelu_seed_code`` (what the published code trained as ``jumprelu``; a training run
+  whose ``TrainSettings.variants`` maps ``jumprelu`` to it trains it in jumprelu's place, as
+  the study's protocol ``seed_code`` does): ``h = ReLU(pre)``, penalty
+  ``λ·Σ_i (1 − exp(−h_i / bandwidth))``.
 
-Newer SAEs, opt-in through ``sae.architectures``:
+Newer SAEs (opt-in in the study, through ``sae.architectures``):
 
 * ``gated`` (Rajamanoharan et al. 2024, "Improving dictionary learning with gated sparse
   autoencoders"): ``pre`` is the gate ``π_gate``; the magnitude path shares the encoder
@@ -34,33 +35,35 @@ Newer SAEs, opt-in through ``sae.architectures``:
   (:func:`~cebra_sae.sae.activations.batch_topk_relu`); inference is
   ``h = pre·H(pre − θ)`` with one threshold ``θ`` per model, a non-learned buffer
   (``threshold``): an exponential moving average, decay
-  ``sae.batchtopk_threshold_decay``, of the smallest kept activation of each training
+  ``TrainSettings.batchtopk_threshold_decay``, of the smallest kept activation of each training
   batch, started at the first batch's (the paper estimates θ as the average minimum
   positive activation over batches; SAELens's ``BatchTopKTrainingSAE`` as such a moving
-  average, with a longer window made for longer runs: see the schema's description).
+  average, with a longer window made for longer runs; the study's config schema says why
+  its default differs).
 * ``topk_auxk`` (Gao et al. 2024, "Scaling and evaluating sparse autoencoders"): ``topk``
-  plus the AuxK loss. A latent is dead when it has not fired for ``sae.auxk_dead_after``
+  plus the AuxK loss. A latent is dead when it has not fired for ``auxk_dead_after``
   training samples (buffer ``dead_counter``: samples since it last fired, per model x
   latent). With ``e = z − ẑ`` (a fixed target) and ``ê = W_dec·TopK_aux(ReLU(pre) of the
-  dead latents)`` (no decoder bias, ``k_aux = sae.auxk_k_fraction x d``), the loss is
+  dead latents)`` (no decoder bias, ``k_aux = auxk_k_fraction x d``), the loss is
   ``α·‖e − ê‖² / ‖e − ē‖²`` over the batch (``ē``: the batch mean of ``e``;
-  ``α = sae.auxk_coefficient``), 0 when no latent is dead.
+  ``α = auxk_coefficient``), 0 when no latent is dead (settings of
+  :class:`~cebra_sae.sae.trainer.TrainSettings`).
 * ``jumprelu_quantile``: ``jumprelu`` (same forward, penalty and pseudo-gradient), but
-  each latent's initial θ is the ``sae.jumprelu_init_quantile`` quantile of its
-  pre-activation on the training data under the initial weights (at least
-  ``sae.jumprelu_init_threshold``), so it starts at nonzero ratio ≈ 1 − quantile.
+  each latent's initial θ is the ``init_quantile`` quantile of its pre-activation on the
+  training data under the initial weights (at least ``init_threshold``), so it starts at
+  nonzero ratio ≈ 1 − quantile.
   ``jumprelu``'s θ = 0.001 lets every positive pre-activation through at the start and
   barely moves in 50 epochs: on the study's embeddings it never gets below nonzero ratio
   ~0.66, short of the sparse regime that TopK is compared in.
 
-Each penalty here is per sample, ``(M, B)``; the trainer reduces it over the batch as the
-protocol says (``Protocol.penalty_reduction``). Auxiliary losses are ``(M,)`` and added
-as they are.
+Each penalty here is per sample, ``(M, B)``; the trainer reduces it over the batch as
+``TrainSettings.penalty_reduction`` says (mean or sum). Auxiliary losses are ``(M,)`` and
+added as they are.
 
 Example:
     >>> import torch
     >>> pre = torch.tensor([[[0.5, -1.0, 2.0, 0.1]]])
-    >>> h, penalty = get_architecture("topk").forward(pre, {"k": torch.tensor([2])}, {})
+    >>> h, penalty = ARCHITECTURES["topk"].forward(pre, {"k": torch.tensor([2])}, {})
     >>> h
     tensor([[[0.5000, 0.0000, 2.0000, 0.0000]]])
 """
@@ -69,6 +72,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from cebra_sae.registry import Registry
+from cebra_sae.sae.spec import SAESpec
 
 # torch is imported where it is used: the registry itself is read by the workflow at parse
 # time (wildcard constraints, grids), which should not pay for importing PyTorch.
@@ -89,10 +95,10 @@ class Architecture:
     saved as the model's weights (:class:`~cebra_sae.sae.trainer.BlockResult`, checkpoints).
 
     Attributes:
-        name: the name in the config (``sae.architectures``), tables, paths and model ids.
-        grid_keys: the :class:`~cebra_sae.sae.grid.SAESpec` hyperparameters (each also a
-            list under ``sae`` in the config) that the family crosses with the learning
-            rates, in model-id order; the trainer passes them as ``(M,)`` tensors.
+        name: the name in model ids (and in the study's config, tables and paths).
+        grid_keys: the :class:`~cebra_sae.sae.spec.SAESpec` hyperparameters (in the study
+            each is also a list under ``sae`` in the config) that the family crosses with the
+            learning rates, in model-id order; the trainer passes them as ``(M,)`` tensors.
         forward: ``forward(pre, hyper, state)`` -> ``(h, penalty)``, the penalty per
             sample ``(M, B)``; ``hyper`` maps ``grid_keys`` to ``(M,)`` tensors. Used at
             inference (``encode``), and in training unless ``train_forward`` is set.
@@ -101,8 +107,8 @@ class Architecture:
             (``(M, ...)``, nn.Linear layout), the training data ``x_train`` ``(N, d)`` and the
             :class:`~cebra_sae.sae.trainer.TrainSettings`. Adam trains them.
         colour: its colour in the figures (figures list families in registry order).
-        selectable: offered in the config; ``False`` for a family that only stands in for
-            another under some protocol (see ``Protocol.architecture_variants``).
+        selectable: offered as a family of its own; ``False`` for one that only stands in
+            for another (``TrainSettings.variants``).
         train_forward: the forward of training where it differs from ``forward`` (same
             signature), e.g. BatchTopK's batch-wide selection.
         init_buffers: like ``init_state``, for non-learned state (no gradient, no Adam),
@@ -310,94 +316,54 @@ def _auxk_loss(batch):
     return torch.where(use, settings.auxk_coefficient * normalised, 0)
 
 
-ARCHITECTURES: dict[str, Architecture] = {}
-
-
-def register(arch: Architecture) -> Architecture:
-    """Add an architecture to the registry: a new SAE variant is one ``register`` call.
-
-    Grid, trainer, workflow wildcards and figures read the registry; the config schema's
-    ``sae.architectures`` enum must list the selectable names (a test checks it).
-    """
-    from cebra_sae.sae.grid import SAESpec  # the hyperparameters a grid key can name
-
+def _check(arch: Architecture) -> None:
     unknown = set(arch.grid_keys) - set(SAESpec.hyperparameters())
     if unknown:
         raise ValueError(
             f"architecture '{arch.name}': grid keys {sorted(unknown)} are not SAESpec "
             f"hyperparameters {SAESpec.hyperparameters()}"
         )
-    ARCHITECTURES[arch.name] = arch
-    return arch
 
 
-def unregister(name: str) -> None:
-    """Remove an architecture (tests register toy ones)."""
-    ARCHITECTURES.pop(name, None)
+#: Every SAE family: a new variant that uses the known hyperparameters is one
+#: ``ARCHITECTURES.register(Architecture(...))`` call (grid, trainer and, in the study, the
+#: workflow's wildcards and the figures read it; the config schema's ``sae.architectures``
+#: enum lists the selectable names, which a test checks).
+ARCHITECTURES: Registry[Architecture] = Registry("SAE architecture", check=_check)
 
 
 # Colours: seaborn's colour-blind palette, in registry order (its grey, #949494, is the
 # default of a family that figures never show).
-register(Architecture("standard", ("l1",), _standard, colour="#0173b2"))
-register(Architecture("topk", ("k",), _topk, colour="#de8f05"))
-register(Architecture("jumprelu", ("l1", "bandwidth"), _jumprelu, _jumprelu_state, "#029e73"))
-register(
+ARCHITECTURES.register(Architecture("standard", ("l1",), _standard, colour="#0173b2"))
+ARCHITECTURES.register(Architecture("topk", ("k",), _topk, colour="#de8f05"))
+ARCHITECTURES.register(
+    Architecture("jumprelu", ("l1", "bandwidth"), _jumprelu, _jumprelu_state, "#029e73")
+)
+ARCHITECTURES.register(
     Architecture("jumprelu_seed_code", ("l1", "bandwidth"), _jumprelu_seed_code, selectable=False)
 )
-register(Architecture("gated", ("l1",), _gated, _gated_state, "#d55e00", aux_loss=_gated_aux_loss))
-register(
+ARCHITECTURES.register(
+    Architecture("gated", ("l1",), _gated, _gated_state, "#d55e00", aux_loss=_gated_aux_loss)
+)
+ARCHITECTURES.register(
     Architecture(
         "batchtopk", ("k",), _batchtopk, colour="#cc78bc", train_forward=_batchtopk_train,
         init_buffers=_batchtopk_buffers, update_buffers=_batchtopk_update,
     )
 )  # fmt: skip
-register(
+ARCHITECTURES.register(
     Architecture(
         "topk_auxk", ("k",), _topk, colour="#ca9161", init_buffers=_auxk_buffers,
         update_buffers=_auxk_update, aux_loss=_auxk_loss,
     )
 )  # fmt: skip
-register(
+ARCHITECTURES.register(
     Architecture(
         "jumprelu_quantile", ("l1", "bandwidth"), _jumprelu, _jumprelu_quantile_state, "#56b4e9"
     )
 )
 
 
-#: The ``sae`` config keys that architectures read while training, and the
-#: :class:`~cebra_sae.sae.trainer.TrainSettings` field each one sets (the workflow passes
-#: exactly these to a block's training).
-TRAIN_SETTINGS = {
-    "jumprelu_init_threshold": "init_threshold",
-    "jumprelu_init_quantile": "init_quantile",
-    "batchtopk_threshold_decay": "batchtopk_threshold_decay",
-    "auxk_dead_after": "auxk_dead_after",
-    "auxk_k_fraction": "auxk_k_fraction",
-    "auxk_coefficient": "auxk_coefficient",
-}
-
-
-def train_settings(sae: dict) -> dict:
-    """``TrainSettings`` keyword arguments from the config's ``sae`` section.
-
-    Example:
-        >>> train_settings({"jumprelu_init_threshold": 0.01, "k": [8]})
-        {'init_threshold': 0.01}
-    """
-    return {field: sae[key] for key, field in TRAIN_SETTINGS.items() if key in sae}
-
-
 def selectable_architectures() -> list[str]:
-    """The names a config may list under ``sae.architectures``, in registry order."""
+    """The families that stand on their own (``selectable``), in registry order."""
     return [name for name, arch in ARCHITECTURES.items() if arch.selectable]
-
-
-def get_architecture(name: str, protocol: str | None = None) -> Architecture:
-    """The registered architecture ``name``, or the one ``protocol`` trains in its place."""
-    if protocol is not None:
-        from cebra_sae.protocols import get_protocol
-
-        name = get_protocol(protocol).architecture_name(name)
-    if name not in ARCHITECTURES:
-        raise KeyError(f"unknown SAE architecture '{name}'; known: {sorted(ARCHITECTURES)}")
-    return ARCHITECTURES[name]

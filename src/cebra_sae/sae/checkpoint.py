@@ -4,7 +4,8 @@ One ``.npz`` per block holds, for each model, its weights in ``nn.Linear`` layou
 ``{model_id}/encoder.weight`` (width x dim), ``encoder.bias``, ``decoder.weight``
 (dim x width), ``decoder.bias`` (plus ``log_threshold`` for jumprelu), its loss per
 epoch under ``{model_id}/loss_history``, and its hyperparameters as JSON under
-``{model_id}/spec``; ``protocol`` and ``settings`` (JSON) describe the training.
+``{model_id}/spec``; ``architecture`` (the registered one trained, a variant's name if any)
+and ``settings`` (JSON) describe the training.
 
 Example:
     >>> import numpy as np, tempfile, pathlib
@@ -27,13 +28,13 @@ import json
 import numpy as np
 
 from cebra_sae.io import atomic_savez
-from cebra_sae.sae.grid import SAESpec
+from cebra_sae.sae.spec import SAESpec
 from cebra_sae.sae.trainer import BlockResult
 
 
 def save_block(path, block: BlockResult) -> None:
     arrays = {
-        "protocol": np.array(block.protocol),
+        "architecture": np.array(block.architecture),
         "settings": np.array(json.dumps(block.settings)),
     }
     for i, spec in enumerate(block.specs):
@@ -55,7 +56,7 @@ def load_model(path, model_id: str) -> tuple[SAESpec, dict[str, np.ndarray]]:
         if f"{model_id}/spec" not in npz.files:
             known = [key[: -len("/spec")] for key in npz.files if key.endswith("/spec")]
             raise KeyError(f"no model '{model_id}' in {path}; it holds {known}")
-        spec = SAESpec(**json.loads(str(npz[f"{model_id}/spec"])))
+        spec = SAESpec.from_dict(json.loads(str(npz[f"{model_id}/spec"])))
         prefix = f"{model_id}/"
         weights = {
             key[len(prefix) :]: npz[key]

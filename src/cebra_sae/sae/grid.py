@@ -2,8 +2,8 @@
 
 A *block* is every model of one rat x dim x architecture x expansion: they all have the
 same shape and are trained together. Its grid is lr x the architecture's own
-hyperparameters (STUDY.md §4: standard lr x λ = 9, topk lr x k = 9, jumprelu
-lr x λ x bandwidth = 27 models).
+hyperparameters, crossed with the SAE seeds (the paper's grid: standard lr x λ = 9, topk
+lr x k = 9, jumprelu lr x λ x bandwidth = 27 models).
 
 Example:
     >>> grid = {"learning_rate": [1e-4, 1e-3], "l1": [1e-3], "k": [8, 16],
@@ -18,77 +18,16 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
 from itertools import product
 
-
-def _hyperparameter(id_prefix: str, dtype: str, doc: str):
-    """A hyperparameter field of :class:`SAESpec`: None where the architecture has none.
-
-    ``id_prefix`` tags it in ``model_id``; ``dtype`` and ``doc`` make its ``sae_sweep``
-    column (:data:`cebra_sae.tables.SAE_SWEEP` is built from these fields).
-    """
-    return field(default=None, metadata={"id": id_prefix, "dtype": dtype, "doc": doc})
-
-
-@dataclass(frozen=True)
-class SAESpec:
-    """One SAE: architecture, expansion and its hyperparameters (None where unused).
-
-    The hyperparameter fields (``l1``, ``k``, ``bandwidth``) are the ones an
-    architecture's ``grid_keys`` can name; each is a list under ``sae`` in the config and a
-    column of the sweep table (type and meaning from its metadata), and its ``id`` metadata
-    is its tag in ``model_id``. A new hyperparameter is a new field here and its list in the
-    config schema.
-    """
-
-    arch: str
-    expansion: int
-    lr: float
-    l1: float | None = _hyperparameter(
-        "l1", "float64", "penalty weight λ (architectures with an L1/L0 penalty; NaN otherwise)"
-    )
-    k: int | None = _hyperparameter(
-        "k", "Int64", "latents kept per sample (TopK; null otherwise), as configured"
-    )
-    bandwidth: float | None = _hyperparameter("bw", "float64", "JumpReLU ε (NaN otherwise)")
-    seed: int = 0
-
-    @classmethod
-    def hyperparameters(cls) -> tuple[str, ...]:
-        """The hyperparameter fields, in model-id order."""
-        return tuple(f.name for f in fields(cls) if "id" in f.metadata)
-
-    @classmethod
-    def hyperparameter_columns(cls) -> dict[str, tuple[str, str]]:
-        """The hyperparameters as table columns: name -> (dtype, meaning)."""
-        return {
-            f.name: (f.metadata["dtype"], f.metadata["doc"])
-            for f in fields(cls)
-            if "id" in f.metadata
-        }
-
-    @property
-    def model_id(self) -> str:
-        """A stable, readable address of the model inside its block."""
-        parts = [self.arch, f"x{self.expansion}", f"lr{self.lr:g}"]
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if "id" in f.metadata and value is not None:
-                parts.append(f"{f.metadata['id']}{value:g}")
-        parts.append(f"seed{self.seed}")
-        return "-".join(parts)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+from cebra_sae.sae.architectures import ARCHITECTURES
+from cebra_sae.sae.spec import SAESpec
 
 
 def grid_keys(arch: str) -> tuple[str, ...]:
     """The ``sae`` config lists a block of ``arch`` reads: learning rates, its own
     hyperparameters and seeds."""
-    from cebra_sae.sae.architectures import get_architecture
-
-    return ("learning_rate", *get_architecture(arch).grid_keys, "seeds")
+    return ("learning_rate", *ARCHITECTURES[arch].grid_keys, "seeds")
 
 
 def block_grid(arch: str, expansion: int, grid: dict) -> list[SAESpec]:
@@ -104,14 +43,15 @@ def block_grid(arch: str, expansion: int, grid: dict) -> list[SAESpec]:
     specs = []
     for lr, *values, seed in product(*(grid[key] for key in keys)):
         specs.append(
-            SAESpec(arch, int(expansion), float(lr), seed=int(seed),
+            SAESpec(arch, int(expansion), float(lr), sae_seed=int(seed),
                     **dict(zip(own, values, strict=True)))
         )  # fmt: skip
     return specs
 
 
 def selection_grid(arch: str, expansion: int, selection: dict, seeds) -> list[SAESpec]:
-    """The selected SAEs of ``posthoc.selection`` (lr x k) at every SAE seed of ``seeds``.
+    """The selected SAEs (one learning rate x its k values) at every SAE seed of ``seeds``:
+    ``selection`` holds ``learning_rate`` and ``k`` (the study's ``posthoc.selection``).
 
     Example:
         >>> [s.model_id for s in selection_grid("topk", 8, {"learning_rate": 1e-3,

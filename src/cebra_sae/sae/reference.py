@@ -15,9 +15,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
-from cebra_sae.protocols import get_protocol
-from cebra_sae.sae.architectures import TrainingBatch, get_architecture
-from cebra_sae.sae.grid import SAESpec
+from cebra_sae.sae.architectures import TrainingBatch
+from cebra_sae.sae.spec import SAESpec
 from cebra_sae.sae.trainer import TrainSettings, hyper_tensors, init_weights
 
 
@@ -51,12 +50,12 @@ class SparseAutoencoder(nn.Module):
         super().__init__()
         dim = z_train.shape[1]
         width = dim * spec.expansion
-        self.arch = get_architecture(spec.arch, settings.protocol)
+        self.arch = settings.architecture(spec.arch)
         self.settings = settings
         self.encoder = nn.Linear(dim, width, dtype=settings.dtype)
         self.decoder = nn.Linear(width, dim, dtype=settings.dtype)
         with torch.no_grad():
-            for name, value in init_weights(dim, width, spec.seed, settings.dtype).items():
+            for name, value in init_weights(dim, width, spec.sae_seed, settings.dtype).items():
                 self.get_parameter(name).copy_(value)
         self.hyper = hyper_tensors([spec], self.arch, settings)
         with torch.no_grad():
@@ -99,13 +98,13 @@ def train_one(z_train: np.ndarray, spec: SAESpec, settings: TrainSettings | None
     loader = DataLoader(
         TensorDataset(x),
         batch_size=settings.batch_size,
-        sampler=EpochPermutation(len(x), spec.seed),
+        sampler=EpochPermutation(len(x), spec.sae_seed),
     )
     optimizer = torch.optim.Adam(
         model.parameters(), lr=spec.lr, betas=settings.betas, eps=settings.eps
     )
     mse = nn.MSELoss()
-    reduction = get_protocol(settings.protocol).penalty_reduction
+    reduction = settings.penalty_reduction
     history = []
     model.train()
     for _ in range(settings.epochs):

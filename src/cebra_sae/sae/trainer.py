@@ -13,9 +13,9 @@ Initialisation is explicit and seeded: encoder and decoder as PyTorch's ``nn.Lin
 default (uniform ±1/√fan_in for weights and biases), drawn from a ``torch.Generator``
 seeded with the model's seed. Data order: a ``torch.randperm`` per epoch from a second
 generator seeded with the same seed (what ``DataLoader(shuffle=True, generator=g)``
-does). Loss scaling (STUDY.md §4): ``MSE`` (mean over samples and dims) plus the
-architecture's per-sample penalty, reduced over the batch as the protocol says
-(``Protocol.penalty_reduction``: mean or sum), plus its auxiliary loss if it has one.
+does). Loss: ``MSE`` (mean over samples and dims) plus the architecture's per-sample
+penalty, reduced over the batch as ``TrainSettings.penalty_reduction`` says (mean or sum:
+the paper's text and its published code differ here), plus its auxiliary loss if it has one.
 
 State beyond the four ``nn.Linear`` tensors: an architecture's learnable extras
 (``init_state``, trained by Adam) and its buffers (``init_buffers``: non-learned, updated
@@ -27,49 +27,53 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from cebra_sae.config import defaults
-from cebra_sae.protocols import get_protocol
-from cebra_sae.sae.architectures import (
-    TRAIN_SETTINGS,
-    Architecture,
-    TrainingBatch,
-    get_architecture,
-)
-from cebra_sae.sae.grid import SAESpec
-
-_SAE = defaults("sae")
-_PROTOCOL = defaults("protocols")[0]
+from cebra_sae.sae.architectures import ARCHITECTURES, Architecture, TrainingBatch
+from cebra_sae.sae.spec import SAESpec
 
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """How a block is trained (STUDY.md §4); defaults are the config schema's.
+    """How a block is trained: one field per setting, with the core's defaults.
 
-    ``protocol`` picks the penalty reduction and architecture variants
-    (:mod:`cebra_sae.protocols`); ``batch_size`` defaults to that protocol's. The
-    architecture settings are the ``sae`` config's: ``init_threshold`` and
-    ``init_quantile`` are ``jumprelu_init_threshold`` and ``jumprelu_init_quantile``, the
-    others have the config's names (:mod:`cebra_sae.sae.architectures` says what each does).
+    The study sets every field from its config (``cebra_sae.sae_sweep.train_settings``:
+    the ``sae`` section and the protocol's choices); these defaults are the core's own for
+    use without the study, and equal the config schema's (tested).
     """
 
-    protocol: str = _PROTOCOL
-    epochs: int = _SAE["epochs"]
-    batch_size: int | None = None
-    init_threshold: float = _SAE["jumprelu_init_threshold"]  # initial JumpReLU threshold θ
-    init_quantile: float = _SAE["jumprelu_init_quantile"]  # jumprelu_quantile's initial θ
-    batchtopk_threshold_decay: float = _SAE["batchtopk_threshold_decay"]
-    auxk_dead_after: int = _SAE["auxk_dead_after"]  # samples without firing: dead
-    auxk_k_fraction: float = _SAE["auxk_k_fraction"]  # k_aux = this x input dim
-    auxk_coefficient: float = _SAE["auxk_coefficient"]  # α of the AuxK loss
+    #: training epochs over the data
+    epochs: int = 50
+    #: samples per Adam step
+    batch_size: int = 256
+    #: how the per-sample penalty is reduced over a batch: ``mean`` or ``sum``
+    penalty_reduction: str = "mean"
+    #: a named architecture -> the registered one trained (and encoded) in its place, e.g.
+    #: ``{"jumprelu": "jumprelu_seed_code"}`` for the published code's JumpReLU
+    variants: Mapping[str, str] = field(default_factory=dict)
+    #: jumprelu: initial threshold θ (jumprelu_quantile: its floor)
+    init_threshold: float = 0.001
+    #: jumprelu_quantile: each θ starts at this quantile of its latent's pre-activation
+    init_quantile: float = 0.9
+    #: batchtopk: decay of the moving average that gives the inference threshold θ
+    batchtopk_threshold_decay: float = 0.9
+    #: topk_auxk: training samples without firing after which a latent is dead
+    auxk_dead_after: int = 2560
+    #: topk_auxk: k_aux = this x the input dim (at least 1)
+    auxk_k_fraction: float = 0.5
+    #: topk_auxk: weight α of the AuxK loss
+    auxk_coefficient: float = 0.03125
+    #: Adam's betas
     betas: tuple[float, float] = (0.9, 0.999)
+    #: Adam's eps
     eps: float = 1e-8
+    #: where to train (``cpu``, ``cuda``)
     device: str = "cpu"
+    #: dtype of weights and data
     dtype: torch.dtype = torch.float32
     #: CPU: models trained at once are capped so that one (models x batch x width)
     #: activation tensor stays near this many elements (cache-sized; measured fastest on
@@ -78,9 +82,21 @@ class TrainSettings:
     chunk_elements: int | None = 600_000
 
     def __post_init__(self):
-        if self.batch_size is None:
-            key = get_protocol(self.protocol).sae_batch_size_key
-            object.__setattr__(self, "batch_size", _SAE[key])
+        if self.penalty_reduction not in ("mean", "sum"):
+            raise ValueError(
+                f"penalty_reduction is 'mean' or 'sum', not {self.penalty_reduction!r}"
+            )
+
+    def architecture(self, name: str) -> Architecture:
+        """The registered architecture trained for ``name`` (its variant, if any)."""
+        return ARCHITECTURES[self.variants.get(name, name)]
+
+    def recorded(self) -> dict:
+        """The settings a checkpoint records (JSON-ready)."""
+        names = ("epochs", "batch_size", "penalty_reduction", "init_threshold", "init_quantile",
+                 "batchtopk_threshold_decay", "auxk_dead_after", "auxk_k_fraction",
+                 "auxk_coefficient")  # fmt: skip
+        return {**{name: getattr(self, name) for name in names}, "variants": dict(self.variants)}
 
 
 @dataclass
@@ -88,7 +104,7 @@ class BlockResult:
     """Trained weights of a block's models, stacked on axis 0 in ``specs`` order."""
 
     specs: list[SAESpec]
-    protocol: str
+    architecture: str  # the registered architecture trained (a variant's name, if any)
     weights: dict[str, np.ndarray]  # nn.Linear layout, plus the arch's extras and buffers
     loss_history: np.ndarray  # (M, epochs): mean training loss per epoch
     seconds: float
@@ -195,7 +211,7 @@ def train_block(
     Args:
         z_train: ``(N, d)`` embeddings (the train split).
         specs: the block's models; all must share ``arch`` and ``expansion``.
-        settings: epochs, batch size, protocol, device, dtype, chunking.
+        settings: epochs, batch size, penalty reduction, variants, device, dtype, chunking.
         progress: called after each epoch as ``progress(epoch, mean_loss_per_model)``
             (per chunk when the block is trained in chunks).
     """
@@ -213,24 +229,19 @@ def train_block(
     ]
     return BlockResult(
         specs=list(specs),
-        protocol=settings.protocol,
+        architecture=settings.architecture(specs[0].arch).name,
         weights={name: np.concatenate([c[0][name] for c in chunks]) for name in chunks[0][0]},
         loss_history=np.concatenate([c[1] for c in chunks]),
         seconds=time.perf_counter() - start,
         device=str(settings.device),
-        settings=dict(
-            epochs=settings.epochs,
-            batch_size=settings.batch_size,
-            **{name: getattr(settings, name) for name in TRAIN_SETTINGS.values()},
-            models_at_once=size,
-        ),
+        settings=dict(settings.recorded(), models_at_once=size),
     )
 
 
 def _train_models(z_train, specs, settings, progress):
     """Train ``specs`` together; returns ``(weights, loss_history)`` stacked over models."""
-    arch = get_architecture(specs[0].arch, settings.protocol)
-    reduction = get_protocol(settings.protocol).penalty_reduction
+    arch = settings.architecture(specs[0].arch)
+    reduction = settings.penalty_reduction
     dev, dt = settings.device, settings.dtype
     x_all = torch.as_tensor(np.asarray(z_train), dtype=dt, device=dev)
     n, dim = x_all.shape
@@ -238,7 +249,7 @@ def _train_models(z_train, specs, settings, progress):
     n_models = len(specs)
     hyper = hyper_tensors(specs, arch, settings)
 
-    seeds = [s.seed for s in specs]
+    seeds = [s.sae_seed for s in specs]
     inits = {seed: init_weights(dim, width, seed, dt) for seed in set(seeds)}
     params = {
         name: torch.stack([inits[seed][name] for seed in seeds]).to(dev) for name in inits[seeds[0]]
@@ -284,8 +295,9 @@ def _train_models(z_train, specs, settings, progress):
     return {name: t.detach().cpu().numpy() for name, t in state.items()}, history
 
 
-def untrained(z_train: np.ndarray, spec: SAESpec, protocol: str = _PROTOCOL,
-              settings: TrainSettings | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+def untrained(
+    z_train: np.ndarray, spec: SAESpec, settings: TrainSettings | None = None
+) -> dict[str, np.ndarray]:
     """The SAE ``spec`` as its training starts, ready to encode (no model axis).
 
     Its seeded initial weights and the architecture's initial extras, unchanged; its
@@ -295,7 +307,7 @@ def untrained(z_train: np.ndarray, spec: SAESpec, protocol: str = _PROTOCOL,
     """
     from dataclasses import replace
 
-    settings = replace(settings or TrainSettings(protocol=protocol), protocol=protocol, epochs=1)
+    settings = replace(settings or TrainSettings(), epochs=1)
     weights, _ = _train_models(z_train, [replace(spec, lr=0.0)], settings, None)
     return {name: w[0] for name, w in weights.items()}
 
@@ -305,19 +317,23 @@ def encode(
     z: np.ndarray,
     weights: dict[str, np.ndarray],
     spec: SAESpec,
-    protocol: str = _PROTOCOL,
+    architecture: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Latents and reconstruction of one model (weights without the model axis).
 
     The architecture's inference forward; its learnable extras and buffers (e.g. JumpReLU's
     ``log_threshold``, BatchTopK's ``threshold``) are part of its weights.
 
+    Args:
+        architecture: the registered architecture the model was trained as
+            (:attr:`BlockResult.architecture`; default ``spec.arch``).
+
     Returns:
         ``(h, z_hat)`` as float64 arrays of shapes ``(N, width)`` and ``(N, d)``.
     """
-    arch = get_architecture(spec.arch, protocol)
+    arch = ARCHITECTURES[architecture or spec.arch]
     params = {name: torch.as_tensor(w, dtype=torch.float64)[None] for name, w in weights.items()}
-    hyper = hyper_tensors([spec], arch, TrainSettings(protocol=protocol, dtype=torch.float64))
+    hyper = hyper_tensors([spec], arch, TrainSettings(dtype=torch.float64))
     x = torch.as_tensor(np.asarray(z), dtype=torch.float64)[None]
     _, h, _, x_hat = forward(x, params, arch, hyper)
     return h[0].numpy(), x_hat[0].numpy()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from cebra_sae.metrics import abs_correlation
+from cebra_sae.measures.correlation import abs_correlation
 
 
 def recovery(factors: np.ndarray, latents: np.ndarray) -> dict[str, float]:

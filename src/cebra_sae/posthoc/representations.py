@@ -2,9 +2,10 @@
 
 A post-hoc case (protocol x rat x dim x seed) evaluates every registered representation
 that applies to it with exactly the same decoding, scores and nonzero ratio
-(:func:`cebra_sae.posthoc.evaluate_representation`). ``REPRESENTATIONS`` is the only list
-of them; the ``model`` column of ``posthoc.parquet``, the config's ``posthoc.nulls`` enum,
-the claims' null comparisons and the figures' order and colours read it.
+(:func:`cebra_sae.posthoc.evaluate.evaluate_representation`). ``REPRESENTATIONS`` is the
+only list of them; the ``representation`` column of ``posthoc.parquet``, the config's
+``posthoc.nulls`` enum, the claims' null comparisons and the figures' order and colours
+read it.
 
 Registered:
 
@@ -36,7 +37,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cebra_sae.data import Split
+from cebra_sae.data.recording import Split
+from cebra_sae.protocols import PROTOCOLS, decoding_of
+from cebra_sae.registry import Registry
+
+#: The columns that name a case within a protocol: one CEBRA embedding of one rat (its
+#: SAE seeds are repeated measures within it).
+CASE_KEYS = ["rat", "dim", "seed"]
 
 
 @dataclass
@@ -55,7 +62,10 @@ class Case:
         factors: ``(F_train, F_valid)`` true factor activations (simulated recordings):
             each representation's recovery of them is measured.
         jacobian: ``(jf, first)`` CEBRA's Jacobian attribution map on the validation
-            spikes (:func:`cebra_sae.attribution.cebra_jacobian`), if computed.
+            spikes (:func:`cebra_sae.posthoc.attribution.cebra_jacobian`), if computed.
+        train_settings: the ``TrainSettings`` keyword arguments the selected SAEs were
+            trained with (:func:`cebra_sae.sae_sweep.train_settings`; default: the schema's
+            under ``protocol``): the untrained null estimates its buffers with them.
         curves: keep every latent's tuning curves (the pictures' case: first seed).
         curve_sae_seed: with ``curves``, the SAE seed whose latents' curves are kept.
     """
@@ -72,6 +82,19 @@ class Case:
     jacobian: tuple[np.ndarray, int] | None = None
     curves: bool = False
     curve_sae_seed: int | None = None
+    train_settings: Mapping | None = None
+
+    def sae_settings(self):
+        """The :class:`~cebra_sae.sae.trainer.TrainSettings` of the case's SAEs."""
+        from cebra_sae.sae.trainer import TrainSettings
+        from cebra_sae.sae_sweep import train_settings
+
+        return TrainSettings(**(self.train_settings or train_settings({}, self.protocol)))
+
+    def architecture(self, spec) -> str:
+        """The registered architecture a selected SAE was trained as (its variant under the
+        case's protocol, if any)."""
+        return PROTOCOLS[self.protocol].architecture_name(spec.arch)
 
 
 @dataclass
@@ -100,7 +123,8 @@ class Representation:
     """One kind of post-hoc representation.
 
     Attributes:
-        name: the ``model`` value in ``posthoc.parquet`` (and a ``posthoc.nulls`` name).
+        name: the ``representation`` value in ``posthoc.parquet`` (and a ``posthoc.nulls``
+            name).
         summary: what it is, for docs and the report.
         build: ``build(case)`` -> the :class:`Latents` of this kind in the case (empty
             when it does not apply, e.g. ``shuffled_cebra`` without a shuffled embedding).
@@ -116,13 +140,9 @@ class Representation:
     colour: str = "#949494"
 
 
-REPRESENTATIONS: dict[str, Representation] = {}
-
-
-def register_representation(rep: Representation) -> Representation:
-    """Add a representation: a new null is one call (and its name in the schema's enum)."""
-    REPRESENTATIONS[rep.name] = rep
-    return rep
+#: Every post-hoc representation: a new null is one ``REPRESENTATIONS.register`` call (and
+#: its name in the config schema's ``posthoc.nulls`` enum, which a test checks).
+REPRESENTATIONS: Registry[Representation] = Registry("post-hoc representation")
 
 
 def null_names() -> list[str]:
@@ -136,8 +156,6 @@ def nulls_of(name: str) -> list[str]:
 
 
 def _cebra(case: Case) -> list[Latents]:
-    from cebra_sae.protocols import decoding_of
-
     z_train, z_valid = case.embedding
     decoded = None if case.cebra_row is None else decoding_of(case.cebra_row, case.protocol)
     encoder = np.eye(z_train.shape[1])
@@ -150,9 +168,9 @@ def _sae(case: Case) -> list[Latents]:
     z_train, z_valid = case.embedding
     out = []
     for spec, weights, row in case.sae_models:
-        h_train, _ = encode(z_train, weights, spec, case.protocol)
-        h_valid, _ = encode(z_valid, weights, spec, case.protocol)
-        out.append(Latents(spec.model_id, h_train, h_valid, spec.k, spec.seed, swept=row,
+        h_train, _ = encode(z_train, weights, spec, case.architecture(spec))
+        h_valid, _ = encode(z_valid, weights, spec, case.architecture(spec))
+        out.append(Latents(spec.model_id, h_train, h_valid, spec.k, spec.sae_seed, swept=row,
                            encoder=weights["encoder.weight"], rectified=True))  # fmt: skip
     return out
 
@@ -161,13 +179,14 @@ def _random_sae(case: Case) -> list[Latents]:
     from cebra_sae.sae.trainer import encode, untrained
 
     z_train, z_valid = case.embedding
+    settings = case.sae_settings()
     out = []
     for spec, _, _ in case.sae_models:
-        weights = untrained(z_train, spec, case.protocol)
-        h_train, _ = encode(z_train, weights, spec, case.protocol)
-        h_valid, _ = encode(z_valid, weights, spec, case.protocol)
+        weights = untrained(z_train, spec, settings)
+        h_train, _ = encode(z_train, weights, spec, case.architecture(spec))
+        h_valid, _ = encode(z_valid, weights, spec, case.architecture(spec))
         model_id = f"random-{spec.model_id}"
-        out.append(Latents(model_id, h_train, h_valid, spec.k, spec.seed,
+        out.append(Latents(model_id, h_train, h_valid, spec.k, spec.sae_seed,
                            encoder=weights["encoder.weight"], rectified=True))  # fmt: skip
     return out
 
@@ -217,45 +236,31 @@ def _shuffled_cebra(case: Case) -> list[Latents]:
     return [Latents("shuffled_cebra", *case.shuffled)]
 
 
-register_representation(Representation("cebra", "the final CEBRA embedding", _cebra,
+REPRESENTATIONS.register(Representation("cebra", "the final CEBRA embedding", _cebra,
                                        colour="#8c8c8c"))  # fmt: skip
-register_representation(Representation("sae", "a selected SAE's latents", _sae,
+REPRESENTATIONS.register(Representation("sae", "a selected SAE's latents", _sae,
                                        colour="#de8f05"))  # fmt: skip
-register_representation(
+REPRESENTATIONS.register(
     Representation("random_sae", "the selected SAE untrained (its initial weights)",
                    _random_sae, null_of="sae", colour="#cc78bc")
 )  # fmt: skip
-register_representation(
+REPRESENTATIONS.register(
     Representation("pca", "the embedding rotated by PCA (fit on train)", _rotation("pca"),
                    null_of="sae", colour="#56b4e9")
 )  # fmt: skip
-register_representation(
+REPRESENTATIONS.register(
     Representation("ica", "the embedding rotated by FastICA (fit on train)",
                    _rotation("ica"), null_of="sae", colour="#029e73")
 )  # fmt: skip
-register_representation(
+REPRESENTATIONS.register(
     Representation("shuffled_cebra", "supervised CEBRA fit on time-permuted train spikes",
                    _shuffled_cebra, null_of="cebra", colour="#ca9161")
 )  # fmt: skip
 
 
-def permute_time(spikes: np.ndarray, seed: int) -> np.ndarray:
-    """The spikes with their time bins (rows) permuted by a seeded generator: every neuron
-    keeps its rates and co-firing, the link to the labels is gone.
-
-    Example:
-        >>> x = np.arange(10.0).reshape(5, 2)
-        >>> y = permute_time(x, 0)
-        >>> sorted(map(tuple, y)) == sorted(map(tuple, x)), bool((y != x).any())
-        (True, True)
-    """
-    order = np.random.default_rng(seed).permutation(len(spikes))
-    return np.asarray(spikes)[order]
-
-
-def posthoc_models(names) -> list[str]:
-    """The representations a case evaluates: ``cebra``, ``sae`` and the configured nulls,
-    in registry order (unknown names are an error naming the known ones)."""
+def case_representations(names) -> list[str]:
+    """The representations a case evaluates: ``cebra``, ``sae`` and the configured nulls
+    ``names``, in registry order (unknown names are an error naming the known ones)."""
     unknown = sorted(set(names) - set(null_names()))
     if unknown:
         raise KeyError(f"unknown null(s) {unknown}; registered: {null_names()}")
@@ -263,7 +268,7 @@ def posthoc_models(names) -> list[str]:
     return [name for name in REPRESENTATIONS if name in chosen]
 
 
-def model_order(models) -> list[str]:
-    """``models`` (e.g. the ``model`` column) in registry order."""
-    present = set(pd.Series(models).dropna())
+def representation_order(names) -> list[str]:
+    """``names`` (e.g. the ``representation`` column) in registry order."""
+    present = set(pd.Series(names).dropna())
     return [name for name in REPRESENTATIONS if name in present]

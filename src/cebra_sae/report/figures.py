@@ -2,10 +2,11 @@
 
 A figure never recomputes a metric: it reads columns of a table written by an
 aggregate rule. ``FIGURES`` is the registry the workflow draws from: each
-:class:`Figure` names its drawing function, the tables it reads, its report category and
+:class:`Figure` names its drawing function, the tables it reads, its report category
+(:mod:`cebra_sae.report.categories`) and
 (for a figure per protocol x rat x dim) its wildcards; its caption is
 ``workflow/report/{name}.rst``. One rule pattern (``workflow/rules/figures.smk``) draws
-them all; a new figure is one :func:`register_figure` call and its caption.
+them all; a new figure is one ``FIGURES.register`` call and its caption.
 
 Example:
     >>> import pandas as pd
@@ -28,10 +29,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from cebra_sae.claims import SHIFT_NULL, paper_grid
+from cebra_sae.claims.judge import caveat
+from cebra_sae.posthoc.nulls import SHIFT_NULL
+from cebra_sae.posthoc.representations import REPRESENTATIONS
 from cebra_sae.protocols import PROTOCOLS
-from cebra_sae.representations import REPRESENTATIONS
+from cebra_sae.registry import Registry
+from cebra_sae.report import categories
+from cebra_sae.report.labels import SCORE_LABELS, representation_label
 from cebra_sae.sae.architectures import ARCHITECTURES
+from cebra_sae.sae_sweep import paper_grid
 
 if TYPE_CHECKING:
     import matplotlib.pyplot as plt
@@ -59,7 +65,7 @@ class Figure:
         draw: the drawing function; gets the ``tables`` as DataFrames, in order, and the
             wildcards as strings.
         tables: names of the tables read (``results/tables/{table}.parquet``).
-        category: the report category.
+        category: the report category (one of :data:`~cebra_sae.report.categories.CATEGORIES`).
         wildcards: a figure per combination of these (``protocol``, ``rat``, ``dim``).
         path: output path under ``results/figures`` with the wildcards in braces.
     """
@@ -76,12 +82,8 @@ class Figure:
         return self.path or f"{self.name}.png"
 
 
-FIGURES: dict[str, Figure] = {}
-
-
-def register_figure(figure: Figure) -> Figure:
-    FIGURES[figure.name] = figure
-    return figure
+#: Every figure of the study (one rule each, ``workflow/rules/report.smk``).
+FIGURES: Registry[Figure] = Registry("figure")
 
 
 def _protocols_in(data: pd.DataFrame) -> list[str]:
@@ -219,29 +221,15 @@ def figure_sae_sweep_grid(sweep: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-SCORE_LABELS = {
-    "neuron_score": "neuron score",
-    "behavior_score": "behaviour score",
-    "pos_r2_valid": "position R² (validation)",
-    "dir_acc_valid": "direction accuracy (validation)",
-}
-
-
-def representation_label(model: str, k) -> str:
-    """``CEBRA``, ``SAE k=8``, ``random_sae k=8``, ``pca``, ... (the figures' x labels)."""
-    name = {"cebra": "CEBRA", "sae": "SAE"}.get(model, model)
-    return name if pd.isna(k) else f"{name} k={int(k)}"
-
-
-def _with_representation(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Add a ``representation`` label; the labels in registry order, then by k."""
+def _with_label(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Add a ``label`` per representation x k; the labels in registry order, then by k."""
     data = data.copy()
-    data["representation"] = [representation_label(m, k) for m, k in
-                              zip(data["model"], data["k"], strict=True)]  # fmt: skip
+    data["label"] = [representation_label(r, k) for r, k in
+                     zip(data["representation"], data["k"], strict=True)]  # fmt: skip
     rank = {name: i for i, name in enumerate(REPRESENTATIONS)}
-    keys = data[["model", "k", "representation"]].drop_duplicates()
-    keys = keys.assign(rank=keys.model.map(rank), kk=pd.to_numeric(keys.k).fillna(-1))
-    return data, keys.sort_values(["rank", "kk"]).representation.tolist()
+    keys = data[["representation", "k", "label"]].drop_duplicates()
+    keys = keys.assign(rank=keys.representation.map(rank), kk=pd.to_numeric(keys.k).fillna(-1))
+    return data, keys.sort_values(["rank", "kk"]).label.tolist()
 
 
 @contextlib.contextmanager
@@ -258,16 +246,14 @@ def _seeded_jitter(seed: int = 0):
 
 def _representation_palette(data: pd.DataFrame, order: list[str]) -> dict:
     """Each label in its representation's registered colour."""
-    colours = dict(zip(data["representation"], data["model"], strict=True))
+    colours = dict(zip(data["label"], data["representation"], strict=True))
     return {label: REPRESENTATIONS[colours[label]].colour for label in order}
 
 
 def _caveat(intervals: pd.DataFrame) -> str:
-    """A line under a title when the intervals rest on fewer than three rats."""
-    from cebra_sae.claims import caveat
-
+    """A line under a title when the intervals rest on too few rats (its caveat)."""
     n_rats = int(intervals["n_rats"].max()) if len(intervals) else 0
-    return f"\n({caveat(n_rats)})" if 0 < n_rats < 3 else ""
+    return f"\n({caveat(n_rats)})" if n_rats and caveat(n_rats) else ""
 
 
 def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: list[str],
@@ -276,8 +262,8 @@ def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: li
     (black), and for scores the shift-null 95th percentile of each representation (grey
     band: its interval)."""
     plt, sns = _plotting()
-    data, order = _with_representation(posthoc)
-    iv, _ = _with_representation(intervals[intervals["dim"].isna()])
+    data, order = _with_label(posthoc)
+    iv, _ = _with_label(intervals[intervals["dim"].isna()])
     protocols = _protocols_in(data)
     fig, axes = plt.subplots(
         len(protocols), len(columns), figsize=(0.75 * len(order) * len(columns) + 2,
@@ -293,16 +279,16 @@ def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: li
             if null:
                 bands = iv[(iv.protocol == protocol) & (iv.metric == null)]
                 for band in bands.itertuples():
-                    x = x_of[band.representation]
+                    x = x_of[band.label]
                     ax.fill_between([x - 0.4, x + 0.4], band.ci_low, band.ci_high,
                                     color="0.85", zorder=0, lw=0)  # fmt: skip
                     ax.hlines(band.mean, x - 0.4, x + 0.4, color="0.6", lw=1, zorder=0)
             with _seeded_jitter():
-                sns.stripplot(data=subset, x="representation", y=column, order=order,
-                              hue="representation", palette=palette, size=3, alpha=0.5,
+                sns.stripplot(data=subset, x="label", y=column, order=order,
+                              hue="label", palette=palette, size=3, alpha=0.5,
                               ax=ax, legend=False, zorder=1)  # fmt: skip
             means = iv[(iv.protocol == protocol) & (iv.metric == column)]
-            xs = [x_of[r] for r in means.representation]
+            xs = [x_of[r] for r in means.label]
             ax.errorbar(xs, means["mean"], yerr=[means["mean"] - means.ci_low,
                         means.ci_high - means["mean"]], fmt="o", color="black", ms=4,
                         capsize=3, lw=1.2, zorder=3)  # fmt: skip
@@ -343,9 +329,9 @@ def figure_scores_by_dim(intervals: pd.DataFrame) -> plt.Figure:
     """Figure 6: neuron and behaviour scores by embedding dim and k: mean and bootstrap
     interval per dim (CEBRA and the SAEs), the SAEs' shift nulls dashed."""
     plt, sns = _plotting()
-    data, order = _with_representation(intervals[intervals["dim"].notna()])
-    data = data[data.model.isin(["cebra", "sae"])]
-    order = [o for o in order if o in set(data.representation)]
+    data, order = _with_label(intervals[intervals["dim"].notna()])
+    data = data[data.representation.isin(["cebra", "sae"])]
+    order = [o for o in order if o in set(data.label)]
     protocols = _protocols_in(data)
     fig, axes = plt.subplots(len(protocols), 2, figsize=(10, 3.8 * len(protocols)), squeeze=False)
     palette = dict(zip(order, sns.color_palette("crest", len(order)), strict=True))
@@ -356,7 +342,7 @@ def figure_scores_by_dim(intervals: pd.DataFrame) -> plt.Figure:
             dims = sorted(data.dim.dropna().unique())
             position = {dim: i for i, dim in enumerate(dims)}
             for n, label in enumerate(order):
-                rows = data[(data.protocol == protocol) & (data.representation == label)]
+                rows = data[(data.protocol == protocol) & (data.label == label)]
                 line = rows[rows.metric == column].sort_values("dim")
                 x = line.dim.map(position).to_numpy(float) + (n - len(order) / 2) * 0.06
                 ax.errorbar(x, line["mean"], yerr=[line["mean"] - line.ci_low,
@@ -429,11 +415,11 @@ def figure_stability(stability: pd.DataFrame) -> plt.Figure:
                              squeeze=False)  # fmt: skip
     for i, protocol in enumerate(protocols):
         data = stability[stability.protocol == protocol]
-        cebra = data[data.model == "cebra"]
+        cebra = data[data.representation == "cebra"]
         sns.barplot(data=cebra, x="dim", y="value", hue="rat", ax=axes[i, 0], errorbar=None)
         axes[i, 0].set_ylabel("CEBRA consistency between seeds (R²)")
         axes[i, 0].set_title(f"{protocol}: CEBRA embeddings across seeds")
-        sae = data[data.model == "sae"].melt(
+        sae = data[data.representation == "sae"].melt(
             id_vars=["rat", "dim", "k"], value_vars=["value", "random_value"],
             var_name="decoders", value_name="share")  # fmt: skip
         sae["decoders"] = sae.decoders.map({"value": "trained", "random_value": "random"})
@@ -481,8 +467,8 @@ def figure_place_fields(latents: pd.DataFrame, curves: pd.DataFrame, protocol: s
     curves = curves[(curves.protocol == protocol) & (curves.rat == rat) & (curves.dim == dim)]
     kept = set(zip(curves.seed, curves.model_id, strict=True))  # first seed, first SAE seed
     shown = latents[[key in kept for key in zip(latents.seed, latents.model_id, strict=True)]]
-    data, order = _with_representation(shown.drop_duplicates("model_id"))
-    label_of = dict(zip(data.model_id, data.representation, strict=True))
+    data, order = _with_label(shown.drop_duplicates("model_id"))
+    label_of = dict(zip(data.model_id, data.label, strict=True))
     ids = sorted(label_of, key=lambda m: order.index(label_of[m]))
     fig, axes = plt.subplots(2, max(len(ids), 1), figsize=(2.1 * max(len(ids), 1) + 1, 6.2),
                              squeeze=False, sharex=True)  # fmt: skip
@@ -533,12 +519,12 @@ def figure_ground_truth(posthoc: pd.DataFrame, sweep: pd.DataFrame) -> plt.Figur
                 transform=ax.transAxes)  # fmt: skip
         ax.set_axis_off()
         return fig
-    data, order = _with_representation(data)
+    data, order = _with_label(data)
     data["n_factors"] = data["n_factors"].astype(int)
     palette = _representation_palette(data, order)
-    models = dict(zip(data["representation"], data["model"], strict=True))
-    for model in set(models.values()):  # one model at several k: shades of its colour
-        labels = [label for label in order if models[label] == model]
+    kinds = dict(zip(data["label"], data["representation"], strict=True))
+    for kind in set(kinds.values()):  # one representation at several k: shades of its colour
+        labels = [label for label in order if kinds[label] == kind]
         if len(labels) > 1:
             shades = sns.dark_palette(palette[labels[0]], len(labels) + 1, reverse=True)
             palette.update(zip(labels, shades, strict=False))
@@ -546,7 +532,7 @@ def figure_ground_truth(posthoc: pd.DataFrame, sweep: pd.DataFrame) -> plt.Figur
     panels = (("recovery_hungarian", "one-to-one (Hungarian)"), ("recovery_best", "best match"))
     ticks = sorted(data.n_factors.unique())
     for ax, (column, title) in zip(axes, panels, strict=True):
-        sns.lineplot(data, x="n_factors", y=column, hue="representation", hue_order=order,
+        sns.lineplot(data, x="n_factors", y=column, hue="label", hue_order=order,
                      palette=palette, marker="o", errorbar=("pi", 100), ax=ax,
                      legend=ax is axes[-1])  # fmt: skip
         ax.set(xlabel="true factors K", ylabel=f"{title} recovery (mean |r|)", ylim=(0, 1.02))
@@ -575,34 +561,40 @@ def figure_ground_truth(posthoc: pd.DataFrame, sweep: pd.DataFrame) -> plt.Figur
     return fig
 
 
-register_figure(Figure("fig1_cebra_sweep", figure_cebra_sweep, ("cebra_sweep",), "CEBRA"))
-register_figure(Figure("fig2_3_sae_sweep", figure_sae_sweep_grid, ("sae_sweep",), "SAE sweep"))
-register_figure(
+FIGURES.register(Figure("fig1_cebra_sweep", figure_cebra_sweep, ("cebra_sweep",), categories.CEBRA))
+FIGURES.register(
+    Figure("fig2_3_sae_sweep", figure_sae_sweep_grid, ("sae_sweep",), categories.SAE_SWEEP)
+)
+FIGURES.register(
     Figure(
         "sae_sweep_panel",
         figure_sae_sweep_panel,
         ("sae_sweep",),
-        "SAE sweep",
+        categories.SAE_SWEEP,
         wildcards=("protocol", "rat", "dim"),
         path="sae_sweep/{protocol}/{rat}-dim{dim}.png",
     )
 )
-register_figure(Figure("fig4_scores", figure_scores, ("posthoc", "intervals"), "Post-hoc"))
-register_figure(Figure("fig5_decoding", figure_decoding, ("posthoc", "intervals"), "Post-hoc"))
-register_figure(Figure("fig6_scores_by_dim", figure_scores_by_dim, ("intervals",), "Post-hoc"))
-register_figure(Figure("forest", figure_forest, ("claims",), "Is the effect real?"))
-register_figure(Figure("stability", figure_stability, ("stability",), "Is the effect real?"))
-register_figure(Figure("runtime", figure_runtime, ("runtime",), "Runtime"))
-register_figure(
+FIGURES.register(Figure("fig4_scores", figure_scores, ("posthoc", "intervals"), categories.POSTHOC))
+FIGURES.register(
+    Figure("fig5_decoding", figure_decoding, ("posthoc", "intervals"), categories.POSTHOC)
+)
+FIGURES.register(
+    Figure("fig6_scores_by_dim", figure_scores_by_dim, ("intervals",), categories.POSTHOC)
+)
+FIGURES.register(Figure("forest", figure_forest, ("claims",), categories.EFFECT_REAL))
+FIGURES.register(Figure("stability", figure_stability, ("stability",), categories.EFFECT_REAL))
+FIGURES.register(Figure("runtime", figure_runtime, ("runtime",), categories.RUNTIME))
+FIGURES.register(
     Figure(
         "place_fields",
         figure_place_fields,
         ("latents", "tuning_curves"),
-        "What a latent means",
+        categories.LATENT_MEANING,
         wildcards=("protocol", "rat", "dim"),
         path="place_fields/{protocol}/{rat}-dim{dim}.png",
     )
 )
-register_figure(
-    Figure("ground_truth", figure_ground_truth, ("posthoc", "sae_sweep"), "What a latent means")
+FIGURES.register(
+    Figure("ground_truth", figure_ground_truth, ("posthoc", "sae_sweep"), categories.LATENT_MEANING)
 )

@@ -12,7 +12,8 @@ SAE latents are non-negative; a signed latent (a CEBRA dim, a PCA/ICA component)
 non-negative by subtracting its minimum on the split first. A latent is *place-field-like*
 when its SI is above the 95th percentile of its own time-shift null: the activation
 rolled against the track by an offset uniform in ``[T/10, 9T/10]`` (``draws`` offsets,
-seeded; every latent of a representation sees the same offsets).
+:func:`~cebra_sae.posthoc.nulls.shift_offsets`, seeded; every latent of a representation
+sees the same offsets).
 
 Example:
     >>> rng = np.random.default_rng(0)
@@ -34,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from cebra_sae.config import defaults
-from cebra_sae.metrics import abs_correlation
+from cebra_sae.measures.correlation import abs_correlation
+from cebra_sae.posthoc.nulls import shift_offsets
 
 _POSTHOC = defaults("posthoc")
 DIRECTIONS = ("right", "left")
@@ -103,8 +105,7 @@ def shift_null_information(activations, bins, n_bins, draws, rng, min_samples):
     Rolling the bin sequence by ``s`` is rolling the activation by ``-s``: occupancy is
     unchanged, so only the bin sums are recomputed (one matrix product per draw).
     """
-    t = len(bins)
-    offsets = rng.integers(int(np.ceil(t / 10)), int(np.floor(9 * t / 10)) + 1, size=draws)
+    offsets = shift_offsets(len(bins), 1, draws, rng)[:, 0]
     a = np.asarray(activations, dtype=np.float32)
     out = np.empty((draws, a.shape[1]))
     for i, offset in enumerate(offsets):

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cebra_sae.data import BIN_SECONDS
+from cebra_sae.data.recording import BIN_SECONDS
 
 DIRECTIONS = ("right", "left", "both")
 

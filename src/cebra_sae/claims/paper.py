@@ -1,35 +1,15 @@
-"""The paper's claims C1-C6 (STUDY.md §7, §9), measured, given intervals and judged.
+"""The paper's claims C1-C6 (STUDY.md §7, §9), measured per case and judged.
 
-Each claim is split into *parts*, each a direction that should hold. A part's effect is
-measured per *case*: rat x dim x seed for the post-hoc claims (C3-C5; an SAE's value is the
-mean over its SAE seeds), rat x dim for the sweep claims (C1, C2: the paper's grid, first
-seed), rat x k x seed or rat x dim x seed for the trends of C6. Every effect is oriented so
-that the part holds when the effect is above its ``bound`` (0, or ``−decoding_tolerance``
-for C5, ``−flat_tolerance`` for "flat in k").
+How a part becomes a row (interval, Wilcoxon p, verdict) is :mod:`cebra_sae.claims.judge`.
+A part's effect is measured per *case*: rat x dim x seed for the post-hoc claims (C3-C5; an
+SAE's value is the mean over its SAE seeds), rat x dim for the sweep claims (C1, C2: the
+paper's grid, first seed), rat x k x seed or rat x dim x seed for the trends of C6. Every
+effect is oriented so that the part holds when the effect is above its ``bound`` (0, or
+``−decoding_tolerance`` for C5, ``−flat_tolerance`` for "flat in k").
 
-**Statistics.** ``effect`` is the mean over cases; ``ci_low``/``ci_high`` its 95 %
-hierarchical bootstrap interval (:func:`cebra_sae.stats.hierarchical_bootstrap`: rats
-resampled, then cases within each drawn rat; ``claims.bootstrap_resamples`` resamples,
-seeded); ``p_wilcoxon`` scipy's paired signed-rank test of ``effect − bound`` over the
-cases (cases within a rat are not independent: read it as descriptive); ``per_rat`` the
-mean effect per rat.
-
-**Verdict rule.** A part is ``supported`` when its whole interval lies above the bound,
-``not supported`` when the whole interval lies below it, ``inconclusive`` when the interval
-contains it, and ``not testable`` without cases. A claim is supported when all its parts
-are, not supported when all are not, not testable when a part is, else ``mixed``. With
-fewer than three rats, ``caveat`` says that the interval describes these rats only: two
-rats are too few to generalise to rats at large.
-
-**Nulls** (``baseline`` column). The rows with ``baseline == "claim"`` measure the claim
-itself. For the post-hoc parts (C3-C5) further rows ask whether the part's *winner* is above
-what its nulls give: where the SAE should win (C3, C4 k32, C5), ``SAE − random_sae``
-(same k, same SAE seed), ``SAE − pca`` and ``SAE − ica`` (scores only: a linear decoder
-reads a rotation as well as the embedding, so for decoding they would restate SAE − CEBRA);
-where CEBRA should win (C4 k8, k16), ``CEBRA − shuffled_cebra`` (first seed only); and for
-scores, the winner against its own time-shift null (``winner − shift-null 95th
-percentile``). Their verdict is ``survives`` when the interval of (winner − null) lies above
-0, ``does not survive`` otherwise.
+Nulls (``baseline`` column, :data:`NULLS_RULE`): the rows with ``baseline == "claim"``
+measure the claim itself; for the post-hoc parts (C3-C5) further rows ask whether the
+part's *winner* is above what its nulls give.
 
 Operational definitions (the paper states its claims qualitatively):
 
@@ -55,15 +35,24 @@ Scores are each protocol's own formula (``neuron_score``, ``behavior_score`` in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from cebra_sae.claims.judge import ClaimSettings, measure_part, overall
 from cebra_sae.config import defaults
-from cebra_sae.representations import nulls_of
+from cebra_sae.posthoc.nulls import SHIFT_NULL
+from cebra_sae.posthoc.representations import CASE_KEYS, nulls_of
 from cebra_sae.sae.architectures import ARCHITECTURES
-from cebra_sae.stats import hierarchical_bootstrap, wilcoxon_p
+from cebra_sae.sae_sweep import paper_grid
+
+#: The nulls of the post-hoc parts, as the report states them.
+NULLS_RULE = (
+    "Where the SAE should win (C3, C4 k32, C5), SAE - random_sae (same k, same SAE seed), "
+    "SAE - pca and SAE - ica (scores only: a linear decoder reads a rotation as well as the "
+    "embedding, so for decoding they would restate SAE - CEBRA); where CEBRA should win "
+    "(C4 k8, k16), CEBRA - shuffled_cebra (first seed only); and for scores, the winner "
+    "against its own time-shift null (winner - shift-null 95th percentile)."
+)
 
 STATEMENTS = {
     "C1": "TopK gives the best explained variance at a given nonzero ratio, clearest at 32-64",
@@ -75,104 +64,15 @@ STATEMENTS = {
 }
 
 
-_DEFAULTS = defaults("claims")
-
-
-@dataclass(frozen=True)
-class ClaimSettings:
-    """How claims are judged: the config's ``claims`` section (defaults: the schema's)."""
-
-    max_nonzero_ratio: float = _DEFAULTS["max_nonzero_ratio"]
-    decoding_tolerance: float = _DEFAULTS["decoding_tolerance"]
-    flat_tolerance: float = _DEFAULTS["flat_tolerance"]
-    bootstrap_resamples: int = _DEFAULTS["bootstrap_resamples"]
-    bootstrap_seed: int = _DEFAULTS["bootstrap_seed"]
-    confidence: float = _DEFAULTS["confidence"]
-
-
-def judge_interval(low: float, high: float, bound: float = 0.0) -> str:
-    """The verdict of a part from its interval (see the module docstring).
-
-    Example:
-        >>> judge_interval(0.01, 0.2), judge_interval(-0.01, 0.2), judge_interval(-0.3, -0.1)
-        ('supported', 'inconclusive', 'not supported')
-    """
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return "not testable"
-    if low > bound:
-        return "supported"
-    if high < bound:
-        return "not supported"
-    return "inconclusive"
-
-
-def overall(verdicts: list[str]) -> str:
-    """A claim's verdict from its parts' (a part that cannot be tested taints the claim)."""
-    if not verdicts or "not testable" in verdicts:
-        return "not testable"
-    if all(v == "supported" for v in verdicts):
-        return "supported"
-    if all(v == "not supported" for v in verdicts):
-        return "not supported"
-    return "mixed"
-
-
-def caveat(n_rats: int) -> str:
-    if n_rats >= 3:
-        return ""
-    return (
-        f"only {n_rats} rat{'s' if n_rats != 1 else ''}: the interval describes "
-        f"{'these rats' if n_rats != 1 else 'this rat'}; too few to generalise to rats at large"
-    )
-
-
 def _part(claim, part, measure, effects, s: ClaimSettings, bound=0.0, detail="",
           baseline="claim") -> dict:  # fmt: skip
-    """One part: ``effects`` is a Series of per-case effects whose index has a ``rat`` level."""
-    effects = pd.Series(effects, dtype=float).dropna()
-    cases = effects.rename("effect").reset_index()
-    n_rats = int(cases["rat"].nunique()) if len(cases) else 0
-    low, high = hierarchical_bootstrap(cases, "effect", "rat", s.bootstrap_resamples,
-                                       s.confidence, s.bootstrap_seed) if len(cases) else (
-                                           float("nan"), float("nan"))  # fmt: skip
-    verdict = judge_interval(low, high, bound)
-    if baseline != "claim" and verdict != "not testable":
-        verdict = "survives" if verdict == "supported" else "does not survive"
-    per_rat = cases.groupby("rat").effect.agg(["mean", "size"]) if len(cases) else None
-    return {
-        "claim": claim,
-        "part": part,
-        "baseline": baseline,
-        "statement": STATEMENTS[claim],
-        "measure": measure,
-        "bound": float(bound),
-        "effect": float(effects.mean()) if len(effects) else float("nan"),
-        "ci_low": low,
-        "ci_high": high,
-        "p_wilcoxon": wilcoxon_p(effects - bound),
-        "spread": float(effects.std(ddof=0)) if len(effects) else float("nan"),
-        "n_rats": n_rats,
-        "n_cases": int(len(effects)),
-        "per_rat": ""
-        if per_rat is None
-        else "; ".join(
-            f"{rat} {row['mean']:+.3f} (n={int(row['size'])})" for rat, row in per_rat.iterrows()
-        ),
-        "agreement": float((effects > bound).mean()) if len(effects) else float("nan"),
-        "verdict": verdict,
-        "caveat": caveat(n_rats) if len(effects) else "",
-        "detail": detail,
-    }
+    return measure_part(claim, STATEMENTS[claim], part, measure, effects, s, bound, detail,
+                        baseline)  # fmt: skip
 
 
 #: The paper's architectures (the schema's default ``sae.architectures``); C1 also
 #: compares TopK with each other (opt-in) family on its own.
 PAPER_ARCHITECTURES = tuple(defaults("sae")["architectures"])
-
-
-def paper_grid(sweep: pd.DataFrame) -> pd.DataFrame:
-    """The paper's sweep grid (first CEBRA seed, first SAE seed) out of ``sae_sweep``."""
-    return sweep[sweep["grid"]] if "grid" in sweep else sweep
 
 
 def claim_c1(sweep: pd.DataFrame, s: ClaimSettings) -> list[dict]:
@@ -223,25 +123,15 @@ def claim_c2(sweep: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     return [_part("C2", "x8_closest", "other expansions' best distance - x8's", effect, s)]
 
 
-CASE = ["rat", "dim", "seed"]
-
-#: each score's time-shift null column in ``posthoc`` (its 95th percentile)
-SHIFT_NULL = {"neuron_score": "neuron_null_p95", "behavior_score": "behavior_null_p95"}
-
-
-def _per_case(posthoc: pd.DataFrame, model: str, column: str) -> pd.DataFrame:
-    """Per case (rat x dim x seed): ``column`` of ``model``, by k (columns) or as 'value'
-    for representations without k; SAE seeds averaged."""
-    rows = posthoc[posthoc.model == model]
+def _per_case(posthoc: pd.DataFrame, representation: str, column: str) -> pd.DataFrame:
+    """Per case (rat x dim x seed): ``column`` of ``representation``, by k (columns) or as
+    'value' for representations without k; SAE seeds averaged."""
+    rows = posthoc[posthoc.representation == representation]
     if rows.empty:
         return pd.DataFrame()
     if rows["k"].notna().any():
-        return rows.pivot_table(index=CASE, columns="k", values=column, aggfunc="mean")
-    return rows.groupby(CASE)[column].mean().to_frame("value")
-
-
-def _with_seed(posthoc: pd.DataFrame) -> pd.DataFrame:
-    return posthoc if "seed" in posthoc else posthoc.assign(seed=0)
+        return rows.pivot_table(index=CASE_KEYS, columns="k", values=column, aggfunc="mean")
+    return rows.groupby(CASE_KEYS)[column].mean().to_frame("value")
 
 
 def _null_rows(posthoc, s, claim, part, column, subject, k, values, nulls, shift_column):
@@ -275,7 +165,7 @@ def _sae_parts(posthoc, s, claim, column, name, measure, winner, bound=0.0, deta
 
     ``winner`` is ``sae`` (the part says the SAE is above CEBRA: effect SAE − CEBRA) or
     ``cebra`` (CEBRA above the SAE: effect CEBRA − SAE). The null rows then ask whether the
-    winner is above what its own nulls give (:data:`~cebra_sae.representations` ``null_of``;
+    winner is above what its own nulls give (:data:`~cebra_sae.posthoc.representations` ``null_of``;
     ``nulls`` narrows them, e.g. no rotations for decoding, which a rotation cannot change).
     """
     sae = _per_case(posthoc, "sae", column)
@@ -337,7 +227,7 @@ def _spearman_per(group: pd.DataFrame, by: list[str], x: str, y: str) -> pd.Seri
 
 
 def claim_c6(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
-    sae = posthoc[posthoc.model == "sae"].astype({"k": float})
+    sae = posthoc[posthoc.representation == "sae"].astype({"k": float})
     if sae.empty:
         return [_part("C6", "all", "", [], s, detail="no SAE rows")]
     sae = sae.groupby(["rat", "dim", "seed", "k"], as_index=False)[
@@ -367,7 +257,6 @@ def claims_table(
     """Every part of every claim (and every null comparison), per protocol, with the claim's
     overall verdict (from its ``baseline == "claim"`` parts)."""
     settings = settings or ClaimSettings()
-    posthoc = _with_seed(posthoc)
     rows = []
     for protocol in sorted(set(posthoc.protocol) | set(sweep.protocol)):
         sw = sweep[sweep.protocol == protocol]
@@ -388,82 +277,3 @@ def claims_table(
                 p["claim_verdict"] = verdict
         rows += parts
     return pd.DataFrame(rows)
-
-
-#: the posthoc columns given intervals for the figures (a figure never recomputes them)
-INTERVAL_METRICS = ("neuron_score", "behavior_score", "pos_r2_valid", "dir_acc_valid",
-                    *SHIFT_NULL.values())  # fmt: skip
-
-
-def intervals_table(posthoc: pd.DataFrame, settings: ClaimSettings | None = None):
-    """Mean and hierarchical-bootstrap interval of each metric per protocol x model x k,
-    over all dims (``dim`` null) and per dim: what Figures 4-6 draw.
-
-    SAE seeds are averaged within a case first (a case is rat x dim x seed).
-    """
-    s = settings or ClaimSettings()
-    posthoc = _with_seed(posthoc).astype({"k": "Int64"})
-    cases = posthoc.groupby(["protocol", "model", "k", *CASE], dropna=False, as_index=False)[
-        list(INTERVAL_METRICS)].mean()  # fmt: skip
-    rows = []
-    for (protocol, model, k), group in cases.groupby(["protocol", "model", "k"], dropna=False):
-        for dim in [None, *sorted(group.dim.unique())]:
-            subset = group if dim is None else group[group.dim == dim]
-            for metric in INTERVAL_METRICS:
-                low, high = hierarchical_bootstrap(subset, metric, "rat", s.bootstrap_resamples,
-                                                   s.confidence, s.bootstrap_seed)  # fmt: skip
-                rows.append(dict(protocol=protocol, model=model, k=k, dim=dim, metric=metric,
-                                 mean=float(subset[metric].mean()), ci_low=low, ci_high=high,
-                                 n_rats=int(subset.rat.nunique()),
-                                 n_cases=len(subset)))  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-def _interval(row) -> str:
-    return f"{row.effect:+.3f} [{row.ci_low:+.3f}, {row.ci_high:+.3f}]"
-
-
-def plain_words(claims: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """Per protocol x claim, a sentence on what survived its nulls:
-    ``(protocol, claim, sentence)``.
-
-    Example:
-        >>> row = dict(protocol="paper", claim="C3", statement="s", claim_verdict="supported",
-        ...            part="k8", baseline="claim", effect=0.1, ci_low=0.05, ci_high=0.15,
-        ...            verdict="supported", caveat="", n_rats=4)
-        >>> null = {**row, "baseline": "random_sae", "verdict": "does not survive",
-        ...         "effect": 0.01, "ci_low": -0.02, "ci_high": 0.03}
-        >>> plain_words(pd.DataFrame([row, null]))[0][2][:60]
-        'C3 (s): supported. k8: +0.100 [+0.050, +0.150]. Against the '
-    """
-    out = []
-    for (protocol, claim), rows in claims.groupby(["protocol", "claim"], sort=False):
-        own = rows[rows.baseline == "claim"]
-        first = own.iloc[0] if len(own) else rows.iloc[0]
-        words = [f"{claim} ({first.statement}): {first.claim_verdict}."]
-        words += [f"{r.part}: {_interval(r)} ({r.verdict})." if r.verdict != "supported"
-                  else f"{r.part}: {_interval(r)}." for r in own.itertuples()]  # fmt: skip
-        nulls = rows[rows.baseline != "claim"]
-        if len(nulls):
-            survived = sorted(set(nulls.baseline[nulls.verdict == "survives"]))
-            failed = nulls[nulls.verdict == "does not survive"]
-            closest = nulls.loc[nulls.ci_low.idxmin()] if nulls.ci_low.notna().any() else None
-            margin = (
-                ""
-                if closest is None
-                else (
-                    f" (smallest margin: {closest.baseline}, {closest.part}, {_interval(closest)})"
-                )
-            )
-            words.append("Against the nulls: " + (
-                f"survives {', '.join(survived)} in every part{margin}" if failed.empty else
-                f"survives {len(nulls) - len(failed)} of {len(nulls)} comparisons; does not "
-                "survive " + ", ".join(f"{r.baseline} ({r.part}, {_interval(r)})"
-                                       for r in failed.itertuples())
-            ) + ".")  # fmt: skip
-        elif claim in ("C1", "C2", "C6"):
-            words.append("No null applies (a comparison within the sweep or among SAEs).")
-        if first.caveat:
-            words.append(f"Caveat: {first.caveat}.")
-        out.append((protocol, claim, " ".join(words)))
-    return out

@@ -1,15 +1,15 @@
 """Post-hoc evaluation of CEBRA embeddings and their selected SAEs (STUDY.md §5).
 
 For one protocol x rat x dim x seed (a *case*), every representation of the registry
-:mod:`cebra_sae.representations` (the CEBRA embedding, each selected SAE's latents, and
+:mod:`cebra_sae.posthoc.representations` (the CEBRA embedding, each selected SAE's latents, and
 the nulls: untrained SAE, PCA/ICA rotations, shuffled-spikes CEBRA) gets decoding scores
 (§3 on the representation instead of z), interpretability scores under both formulas, its
 nonzero ratio, and the time-shift null of its own scores (:func:`shift_nulls`, §9). What
 differs between protocols is read from the protocol's entry (:mod:`cebra_sae.protocols`):
 how it decodes, the split the scores are computed on (``score_split``) and which formula is
-its own (``score_formula``). Under ``paper``: decoders fit on train, scores on the validation split,
-the text's formulas; under ``seed_code``: in-sample decoding, scores on the train split, the
-published code's formulas.
+its own (``score_formula``). Under ``paper``: decoders fit on train, scores on the
+validation split, the text's formulas; under ``seed_code``: in-sample decoding, scores on
+the train split, the published code's formulas.
 
 The text formula of the behaviour score fits each one-variable Ridge on the train split
 and scores it on the score split (on train under ``seed_code``, i.e. in-sample).
@@ -22,7 +22,7 @@ block to delete and rerun.
 
 Example:
     >>> import numpy as np
-    >>> from cebra_sae.data import Split
+    >>> from cebra_sae.data.recording import Split
     >>> rng = np.random.default_rng(0)
     >>> spikes = rng.poisson(1.0, size=(100, 5)).astype(float)
     >>> labels = np.column_stack([rng.uniform(0, 1.6, 100), np.tile([1.0, 0.0], 50),
@@ -42,22 +42,22 @@ import numpy as np
 import pandas as pd
 
 from cebra_sae.config import defaults
-from cebra_sae.data import Split
+from cebra_sae.data.recording import Split
 from cebra_sae.errors import StudyError
-from cebra_sae.metrics import (
-    behavior_score_code,
-    behavior_score_text,
-    neuron_score_code,
-    neuron_score_text,
-    nonzero_ratio,
+from cebra_sae.posthoc.representations import REPRESENTATIONS, Case, case_representations
+from cebra_sae.posthoc.scores import (
+    behavior_score_paper,
+    behavior_score_seed_code,
+    neuron_score_paper,
+    neuron_score_seed_code,
 )
-from cebra_sae.protocols import decode, get_protocol
-from cebra_sae.representations import REPRESENTATIONS, Case, posthoc_models
+from cebra_sae.protocols import PROTOCOLS, decode
+from cebra_sae.sae.metrics import nonzero_ratio
 
 
 def score_split(protocol: str, split: Split, latents_train, latents_valid):
     """``(split name, latents, spikes, labels)`` of the split ``protocol`` scores on."""
-    where = get_protocol(protocol).score_split
+    where = PROTOCOLS[protocol].score_split
     if where == "valid":
         return where, latents_valid, split.spikes_valid, split.labels_valid
     return where, latents_train, split.spikes_train, split.labels_train
@@ -76,15 +76,15 @@ def interpretability_scores(
     where, latents, spikes, labels = score_split(protocol, split, latents_train, latents_valid)
     top_n, top_b = scoring["top_neurons"], scoring["top_behaviors"]
     scores = {
-        "neuron_score_text": neuron_score_text(spikes, latents, top_n),
-        "neuron_score_code": neuron_score_code(spikes, latents, top_n),
-        "behavior_score_text": behavior_score_text(
+        "neuron_score_paper": neuron_score_paper(spikes, latents, top_n),
+        "neuron_score_seed_code": neuron_score_seed_code(spikes, latents, top_n),
+        "behavior_score_paper": behavior_score_paper(
             latents_train, split.labels_train, latents, labels, top_b,
             scoring["behavior_ridge_alpha"],
         ),
-        "behavior_score_code": behavior_score_code(latents, labels, top_b),
+        "behavior_score_seed_code": behavior_score_seed_code(latents, labels, top_b),
     }  # fmt: skip
-    own = get_protocol(protocol).score_formula
+    own = PROTOCOLS[protocol].score_formula
     return {
         **scores,
         "neuron_score": scores[f"neuron_score_{own}"],
@@ -196,12 +196,12 @@ def shift_nulls(
         ``neuron_null_mean``, ``neuron_null_p95``, ``behavior_null_mean``,
         ``behavior_null_p95``.
     """
-    from cebra_sae.metrics import behaviors
-    from cebra_sae.stats import behavior_null_scores, neuron_null_scores, null_summary
+    from cebra_sae.posthoc.nulls import behavior_null_scores, neuron_null_scores, null_summary
+    from cebra_sae.posthoc.scores import behaviors
 
     scoring = {**defaults("posthoc"), **(scoring or {})}
     draws = draws or scoring["shift_draws"]
-    formula = get_protocol(protocol).score_formula
+    formula = PROTOCOLS[protocol].score_formula
     _, latents, spikes, labels = score_split(protocol, split, latents_train, latents_valid)
     rng = np.random.default_rng(seed)
     neuron = neuron_null_scores(spikes, latents, formula, draws, rng, scoring["top_neurons"])
@@ -223,15 +223,15 @@ def describe_representation(case: Case, rep, scoring: Mapping | None = None):
 
     Returns:
         ``(summary, table, curves)``: the :data:`MEANING_SUMMARY` values; one row per
-        latent (:func:`cebra_sae.tuning.describe_latents`, plus ``attribution_neuron`` and
+        latent (:func:`cebra_sae.posthoc.tuning.describe_latents`, plus ``attribution_neuron`` and
         ``attribution_rank`` when the case has CEBRA's Jacobian and ``rep`` a linear
         encoder); the tuning curves as long rows (``latent``, ``direction``, ``bin``,
         ``position_m``, ``activation``) when ``case.curves`` keeps this representation's
         (else None).
     """
-    from cebra_sae.attribution import attribution_columns, latent_attribution
-    from cebra_sae.recovery import recovery
-    from cebra_sae.tuning import DIRECTIONS, describe_latents, tiling_summary, track_edges
+    from cebra_sae.measures.recovery import recovery
+    from cebra_sae.posthoc.attribution import attribution_columns, latent_attribution
+    from cebra_sae.posthoc.tuning import DIRECTIONS, describe_latents, tiling_summary, track_edges
 
     scoring = {**defaults("posthoc"), **(scoring or {})}
     split = case.split
@@ -281,7 +281,7 @@ def describe_representation(case: Case, rep, scoring: Mapping | None = None):
 
 def posthoc_case(
     case: Case,
-    models=None,
+    representations=None,
     decoding: Mapping | None = None,
     scoring: Mapping | None = None,
 ):
@@ -289,26 +289,27 @@ def posthoc_case(
 
     Args:
         case: the embedding, selected SAEs and (optionally) shuffled embedding of the case.
-        models: the representations evaluated (default: ``cebra``, ``sae`` and every
-            null, :func:`~cebra_sae.representations.posthoc_models`).
+        representations: the representations evaluated (default: ``cebra``, ``sae`` and
+            every configured null, :func:`~cebra_sae.posthoc.representations.case_representations`).
         decoding: the config's ``decoding`` section.
         scoring: the config's ``posthoc`` section (scores and ``shift_draws``,
             ``null_seed``).
 
     Returns:
-        ``(rows, latents, latent_table, curves)``: rows with ``model``, ``k``,
+        ``(rows, latents, latent_table, curves)``: rows with ``representation``, ``k``,
         ``sae_seed``, ``model_id``, the columns of :func:`evaluate_representation`, of
         :func:`shift_nulls` and :data:`MEANING_SUMMARY`; latents ``{model_id}_{split}``;
         one row per latent of every representation (:func:`describe_representation`) and
-        the kept tuning curves (DataFrames with ``model``, ``k``, ``sae_seed``,
+        the kept tuning curves (DataFrames with ``representation``, ``k``, ``sae_seed``,
         ``model_id``).
     """
     scoring = {**defaults("posthoc"), **(scoring or {})}
-    models = posthoc_models(scoring["nulls"]) if models is None else models
-    where = get_protocol(case.protocol).score_split
+    if representations is None:
+        representations = case_representations(scoring["nulls"])
+    where = PROTOCOLS[case.protocol].score_split
     null_seed = [scoring["null_seed"], case.seed]
     rows, latents, tables, curves = [], {}, [], []
-    for name in models:
+    for name in representations:
         for rep in REPRESENTATIONS[name].build(case):
             row = evaluate_representation(case.protocol, case.split, rep.train, rep.valid,
                                           decoding, scoring, decoded=rep.decoded)  # fmt: skip
@@ -321,7 +322,7 @@ def posthoc_case(
                 row.update(nonzero_ratio=float(swept), width=int(rep.swept["width"]))
             row.update(shift_nulls(case.protocol, case.split, rep.train, rep.valid, scoring,
                                    seed=null_seed))  # fmt: skip
-            ids = {"model": name, "k": rep.k, "sae_seed": rep.sae_seed,
+            ids = {"representation": name, "k": rep.k, "sae_seed": rep.sae_seed,
                    "model_id": rep.model_id}  # fmt: skip
             summary, table, long = describe_representation(case, rep, scoring)
             row.update(summary)
