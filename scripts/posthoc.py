@@ -9,7 +9,7 @@ from cebra_sae.data.recording import load_prepared
 from cebra_sae.io import atomic_savez
 from cebra_sae.posthoc.attribution import cebra_jacobian
 from cebra_sae.posthoc.evaluate import load_selected, posthoc_case, selected_models
-from cebra_sae.posthoc.representations import Case, case_representations
+from cebra_sae.posthoc.representations import Case
 from cebra_sae.tables import (
     LATENTS_SCHEMA,
     POSTHOC_SCHEMA,
@@ -44,10 +44,8 @@ def main(snakemake):
     if inp.model:
         case.jacobian = cebra_jacobian(inp.model, case.split.spikes_valid)
         log.info("CEBRA Jacobian attribution: %s", case.jacobian[0].shape)
-    representations = [r for r in case_representations(p.scoring["nulls"])
-                       if r != "shuffled_cebra" or case.shuffled is not None]  # fmt: skip
-    out, latents, table, curves = posthoc_case(case, representations, decoding=p.decoding,
-                                               scoring=p.scoring)  # fmt: skip
+    # a case without a shuffled-spikes fit has no shuffled_cebra row (its build is empty)
+    out, latents, table, curves = posthoc_case(case, decoding=p.decoding, scoring=p.scoring)
     for row in out:
         log.info("%s: neuron %.3f (shift null p95 %.3f) behaviour %.3f (p95 %.3f) "
                  "pos R2 train %.3f valid %.3f", row["model_id"], row["neuron_score"],

@@ -22,9 +22,10 @@ def main(snakemake):
     warnings = recording_warnings(split)
     for line in warnings:
         warn(f"{rat}: {line}")
-    save_prepared(snakemake.output.data, split, rat, "synthetic", snakemake.params.train_fraction)
+    source = "synthetic"
+    save_prepared(snakemake.output.data, split, rat, source, snakemake.params.train_fraction)
     write_table(
-        pd.DataFrame([summary_row(split, rat, "synthetic", warnings)]),
+        pd.DataFrame([summary_row(split, rat, source, warnings)]),
         snakemake.output.summary,
         DATA_SUMMARY_SCHEMA,
     )

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from cebra_sae.config import config_errors, format_errors, load_schema
+from cebra_sae.config import config_errors, configfiles_in_force, format_errors
 
 
 class ConfigFileError(Exception):
@@ -69,14 +69,12 @@ def _merge(base: dict, update: dict) -> dict:
 
 def check_config(paths, replace_workflow_config: bool = False) -> list[str]:
     """Problems of the config made of ``paths`` (empty when it is valid)."""
-    files = [Path(p) for p in paths]
-    workflow_config = Path("config.yaml")
-    if not replace_workflow_config and workflow_config.exists():
-        files.insert(0, workflow_config)
+    own = [path for path in (Path("config.yaml"),) if path.exists()]  # the Snakefile's configfile
+    files = configfiles_in_force(paths, replace_workflow_config, own)
     config: dict = {}
     for path in files:
         _merge(config, read_config_file(path))
-    errors = config_errors(config, load_schema())
+    errors = config_errors(config)
     return [format_errors(errors, files)] if errors else []
 
 

@@ -89,7 +89,7 @@ def _validator(schema: dict):
     return jsonschema.validators.extend(base, type_checker=checker)(schema)
 
 
-def config_errors(config: dict, schema: dict) -> list[str]:
+def config_errors(config: dict, schema: dict | None = None) -> list[str]:
     """Every schema violation of ``config`` as ``'dotted.key: what is wrong'``.
 
     Example:
@@ -98,7 +98,7 @@ def config_errors(config: dict, schema: dict) -> list[str]:
         >>> config_errors({"dims": [4.0]}, schema)
         ["dims.0: 4.0 is not of type 'integer' (write whole numbers without a decimal point)"]
     """
-    validator = _validator(schema)
+    validator = _validator(load_schema() if schema is None else schema)
     lines = []
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
         if error.validator == "additionalProperties":

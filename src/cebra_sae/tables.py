@@ -180,7 +180,7 @@ GROUND_TRUTH_SCHEMA = SCHEMAS.register(
     )
 )
 
-#: Recovery of a simulated recording's true factors (cebra_sae.recovery), for every SAE
+#: Recovery of a simulated recording's true factors (cebra_sae.measures.recovery), for every SAE
 #: of the grid (sae_sweep) and every post-hoc representation (posthoc).
 _RECOVERY: Columns = {
     "recovery_best": (
@@ -511,7 +511,8 @@ CLAIMS_SCHEMA = SCHEMAS.register(
             ),
             "ci_low": (
                 "float64",
-                "lower end of the 95 % hierarchical bootstrap interval of `effect`",
+                "lower end of the hierarchical bootstrap interval of `effect` (coverage "
+                "`claims.confidence`)",
             ),
             "ci_high": ("float64", "upper end of the interval"),
             "p_wilcoxon": (
@@ -545,7 +546,10 @@ INTERVALS_SCHEMA = SCHEMAS.register(
             "dim": ("Int64", "CEBRA output dimension; null: all dims together"),
             "metric": ("string", "the posthoc column summarised"),
             "mean": ("float64", "mean over cases (rat x dim x seed; SAE seeds averaged first)"),
-            "ci_low": ("float64", "lower end of the 95 % hierarchical bootstrap interval"),
+            "ci_low": (
+                "float64",
+                "lower end of the hierarchical bootstrap interval (`claims.confidence`)",
+            ),
             "ci_high": ("float64", "upper end of the interval"),
             "n_rats": ("int64", "rats"),
             "n_cases": ("int64", "cases"),

@@ -37,11 +37,11 @@ ROOMS = [
 SAE_CORE_MAY_IMPORT = {"registry", "io"}
 
 
-def modules() -> list[str]:
-    """Every module of the package, by dotted name, alphabetically."""
+def modules(root: Path = PACKAGE) -> list[str]:
+    """Every module of the package at ``root``, by dotted name, alphabetically."""
     names = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
         names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return sorted(names)
 
@@ -57,25 +57,22 @@ def imports_of(module: str, root: Path = PACKAGE) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from the module's package, ``level`` folders up
+                here = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+                up = here[: len(here) - node.level + 1]
+                base = ".".join([*up, *([node.module] if node.module else [])])
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
         else:
             continue
         found |= {name for name in names if name.split(".")[0] == package}
-    known = set(module_names(root))
+    known = set(modules(root))
     return {name for name in found if name in known and name != module}
 
 
-def module_names(root: Path) -> list[str]:
-    names = []
-    for path in sorted(root.rglob("*.py")):
-        parts = path.relative_to(root.parent).with_suffix("").parts
-        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
-    return names
-
-
 def import_graph(root: Path = PACKAGE) -> dict[str, set[str]]:
-    return {module: imports_of(module, root) for module in module_names(root)}
+    return {module: imports_of(module, root) for module in modules(root)}
 
 
 def cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -130,6 +127,8 @@ def test_the_cycle_check_finds_a_cycle(tmp_path):
     assert found is not None and {"toy.a", "toy.b"} <= set(found)
     (root / "a.py").write_text("")
     assert cycle(import_graph(root)) is None
+    (root / "a.py").write_text("from .b import g\n")  # a relative import is an edge too
+    assert {"toy.a", "toy.b"} <= set(cycle(import_graph(root)) or ())
 
 
 def test_imports_point_one_way_through_the_rooms():

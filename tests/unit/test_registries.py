@@ -51,7 +51,7 @@ def test_schema_enums_are_the_registries():
 
 
 def test_every_figure_has_a_caption_and_reads_written_tables(repo):
-    written = set(SCHEMAS) | {"sae_pareto"}
+    written = set(SCHEMAS)
     for figure in FIGURES.values():
         assert (repo / "workflow" / "report" / f"{figure.name}.rst").exists(), figure.name
         assert set(figure.tables) <= written, figure.name
@@ -66,7 +66,7 @@ def _toy_forward(pre, hyper, state):
 
 @pytest.fixture
 def toy_architecture():
-    arch = ARCHITECTURES.register(Architecture("toycut", ("l1",), _toy_forward, colour="#ff00ff"))
+    arch = ARCHITECTURES.register(Architecture("toycut", ("l1",), _toy_forward))
     yield arch
     ARCHITECTURES.unregister("toycut")
 
@@ -93,7 +93,7 @@ def test_a_registered_architecture_runs_grid_trainer_sweep_rows_and_figure(toy_a
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "toycut" in labels
     colours = {tuple(c[:3]) for c in fig.axes[0].collections[0].get_facecolor()}
-    assert colours == {(1.0, 0.0, 1.0)}  # the registered colour
+    assert colours == {(148 / 255,) * 3}  # the figures' grey for a family they do not know
 
 
 def test_an_architecture_with_an_unknown_hyperparameter_is_refused():
@@ -212,6 +212,12 @@ def test_the_schema_s_recording_sources_are_the_registry():
     from cebra_sae.data.simulate import simulate_place_cells
 
     assert set(SOURCES["synthetic"].keys) <= set(inspect.signature(simulate_place_cells).parameters)
+
+
+def test_the_figures_colour_only_registered_architectures():
+    from cebra_sae.report.labels import ARCHITECTURE_COLOURS
+
+    assert set(ARCHITECTURE_COLOURS) <= set(selectable_architectures())
 
 
 def test_report_categories_are_named_once():

@@ -152,7 +152,7 @@ def test_tiny_study_keeps_every_model_output(tiny, splits):
         tiny / "results/benchmarks/train_cebra/cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0.tsv"
     ).exists()
     shuffled = (
-        tiny / "results/logs/train_cebra/cebra_shuffled/paper/sim/dim4-hidden16-lr0.001-seed0.log"
+        tiny / "results/logs/train_cebra/shuffled_cebra/paper/sim/dim4-hidden16-lr0.001-seed0.log"
     )
     assert "time bins permuted" in shuffled.read_text()
 
@@ -320,7 +320,7 @@ def test_tiny_study_records_where_the_time_went(tiny):
     assert jobs["train_sae"] == 12 + 4 and jobs["posthoc"] == 8
     assert (runtime.seconds > 0).all() and (runtime.max_rss_mb > 0).all()
     assert "cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
-    assert "cebra_shuffled/paper/sim-b/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
+    assert "shuffled_cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
 
 
 def test_tiny_study_draws_every_figure(tiny):

@@ -1,6 +1,6 @@
 """CEBRA stage: one fit per protocol x rat x dim x hidden x lr x seed, then its decoding.
 
-The shuffled-spikes null is the same rule (``fit: cebra_shuffled``). On a cluster a fit and
+The shuffled-spikes null is the same rule (``fit: shuffled_cebra``). On a cluster a fit and
 its decoding are one job (group ``cebra``).
 """
 
@@ -11,10 +11,10 @@ rule train_cebra:
     input:
         data=RECORDING,
     output:
-        model=f"{CEBRA_FIT}/model.pt",
-        embedding=f"{CEBRA_FIT}/embedding.npz",
-        loss=f"{CEBRA_FIT}/loss.parquet",
-        info=f"{CEBRA_FIT}/info.json",
+        model=CEBRA_FILES["model"],
+        embedding=CEBRA_FILES["embedding"],
+        loss=CEBRA_FILES["loss"],
+        info=CEBRA_FILES["info"],
     log:
         log("train_cebra", f"{{fit}}/{CEBRA_MODEL}"),
     benchmark:
@@ -30,8 +30,8 @@ rule train_cebra:
         gpu=gpu_count(CEBRA["device"]),
     params:
         cebra=lambda w: cebra_params(CEBRA, w.dim, w.hidden, w.lr),
-        shuffled=lambda w: w.fit == "cebra_shuffled",
-        final=lambda w: w.fit == "cebra_shuffled" or is_final(CEBRA, w.hidden, w.lr),
+        shuffled=lambda w: w.fit == SHUFFLED_FIT,
+        final=lambda w: w.fit == SHUFFLED_FIT or is_final(CEBRA, w.hidden, w.lr),
         supervised=lambda w: PROTOCOL_REGISTRY[w.protocol].cebra_supervised,
         device=CEBRA["device"],
         log_every=CEBRA["log_every"],
@@ -43,16 +43,16 @@ rule decode_cebra:
     """Position R² and direction accuracy of one embedding, under every protocol."""
     input:
         data=RECORDING,
-        embedding=f"{CEBRA_FIT}/embedding.npz",
-        info=f"{CEBRA_FIT}/info.json",
+        embedding=CEBRA_FILES["embedding"],
+        info=CEBRA_FILES["info"],
     output:
-        f"{CEBRA_FIT}/decoding.parquet",
+        CEBRA_FILES["decoding"],
     log:
         log("decode_cebra", f"{{fit}}/{CEBRA_MODEL}"),
     benchmark:
         benchmark("decode_cebra", f"{{fit}}/{CEBRA_MODEL}")
     wildcard_constraints:
-        fit="cebra",
+        fit=FIT,
     group:
         "cebra"
     conda:
@@ -69,7 +69,7 @@ rule decode_cebra:
 rule cebra_sweep:
     """All CEBRA models in one table: hyperparameters and decoding scores."""
     input:
-        [f"{CEBRA_FIT.format(fit='cebra', **fit)}/decoding.parquet" for fit in cebra_fits()],
+        [CEBRA_FILES["decoding"].format(fit=FIT, **wildcards) for wildcards in cebra_fits()],
     output:
         table("cebra_sweep"),
     log:

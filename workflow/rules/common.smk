@@ -6,14 +6,13 @@ without Snakemake; every path is a template written once below and used by name.
 
 import sys
 from itertools import product
-from pathlib import Path
 
 from snakemake.logging import logger
 from snakemake.settings.types import DeploymentMethod
 from snakemake.utils import validate
 
 from cebra_sae.checks import check_devices, check_study
-from cebra_sae.config import config_errors, configfiles_in_force, format_errors, load_schema
+from cebra_sae.config import SCHEMA_PATH, config_errors, configfiles_in_force, format_errors
 from cebra_sae.data.sources import SOURCES, cebra_recording_path, rats_to_fetch, simulated_rats
 from cebra_sae.devices import gpu_count
 from cebra_sae.embedding import cebra_params, is_final
@@ -23,12 +22,8 @@ from cebra_sae.report.figures import FIGURES
 from cebra_sae.report.html import REPORT_TABLES
 from cebra_sae.report.pages import PAGES
 from cebra_sae.sae.architectures import selectable_architectures
-from cebra_sae.sae_sweep import (
-    block_grid_lists,
-    block_selection,
-    is_selected_block,
-    train_settings,
-)
+from cebra_sae.posthoc.representations import has_shuffled_null
+from cebra_sae.sae_sweep import block_grid_lists, block_selection, is_selected_block, train_settings
 from cebra_sae.tables import SCHEMAS
 
 
@@ -40,15 +35,14 @@ def stop(message):
 
 # ---- validation (before any job) ------------------------------------------
 
-CONFIG_SCHEMA = "../schemas/config.schema.yaml"
-_errors = config_errors(config, load_schema(Path(workflow.current_basedir) / CONFIG_SCHEMA))
+_errors = config_errors(config)
 if _errors:
     _settings = workflow.config_settings
     _files = configfiles_in_force(
         _settings.configfiles, _settings.replace_workflow_config, workflow.configfiles
     )
     stop(format_errors(_errors, _files))
-validate(config, schema=CONFIG_SCHEMA)  # fills in the schema's defaults
+validate(config, schema=str(SCHEMA_PATH))  # fills in the schema's defaults
 try:
     _conda = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
     for _note in check_study(config, deep=workflow.is_main_process, conda=_conda):
@@ -80,6 +74,7 @@ DIMS = CEBRA["output_dimension"]
 SEEDS = CEBRA["seeds"]
 FIRST_SEED = SEEDS[0]
 FINAL = CEBRA["final"]
+FIT, SHUFFLED_FIT = "cebra", "shuffled_cebra"  # CEBRA fits: the embedding, the null
 
 
 def name_regex(names):
@@ -116,17 +111,10 @@ def posthoc_cases(seeds=SEEDS):
             for p, r, d, s in product(PROTOCOLS, RATS, DIMS, seeds)]  # fmt: skip
 
 
-def has_shuffled(protocol, seed):
-    """Whether a case evaluates the shuffled-spikes CEBRA null (first seed, supervised
-    protocols, ``shuffled_cebra`` in ``posthoc.nulls``)."""
-    return ("shuffled_cebra" in POSTHOC["nulls"] and int(seed) == FIRST_SEED
-            and PROTOCOL_REGISTRY[protocol].cebra_supervised)  # fmt: skip
-
-
 wildcard_constraints:
     protocol=name_regex(PROTOCOL_REGISTRY),
     rat=name_regex(RATS),
-    fit="cebra|cebra_shuffled",
+    fit=name_regex([FIT, SHUFFLED_FIT]),
     dim=r"\d+",
     hidden=r"\d+",
     seed=r"\d+",
@@ -144,12 +132,17 @@ RECORDING = f"{RESULTS}/data/{{rat}}.npz"
 RECORDING_SUMMARY = f"{RESULTS}/data/{{rat}}.summary.parquet"
 FACTORS = f"{RESULTS}/data/{{rat}}.factors.npz"
 CEBRA_MODEL = "{protocol}/{rat}/dim{dim}-hidden{hidden}-lr{lr}-seed{seed}"
-CEBRA_FIT = f"{RESULTS}/{{fit}}/{CEBRA_MODEL}"  # fit: cebra, or cebra_shuffled (the null)
-SAE_CASE = "{protocol}/{rat}/dim{dim}/seed{seed}"
-SAE_BLOCK = f"{SAE_CASE}/{{arch}}-x{{expansion}}"
-SAE_DIR = f"{RESULTS}/sae/{SAE_BLOCK}"
-POSTHOC_CASE = SAE_CASE
-POSTHOC_DIR = f"{RESULTS}/posthoc/{POSTHOC_CASE}"
+CEBRA_FIT = f"{RESULTS}/{{fit}}/{CEBRA_MODEL}"
+CEBRA_FILES = {name: f"{CEBRA_FIT}/{file}" for name, file in (
+    ("model", "model.pt"), ("embedding", "embedding.npz"), ("loss", "loss.parquet"),
+    ("info", "info.json"), ("decoding", "decoding.parquet"))}  # fmt: skip
+CASE = "{protocol}/{rat}/dim{dim}/seed{seed}"
+SAE_BLOCK = f"{CASE}/{{arch}}-x{{expansion}}"
+SAE_FILES = {name: f"{RESULTS}/sae/{SAE_BLOCK}/{name}.{ext}"
+             for name, ext in (("checkpoint", "npz"), ("metrics", "parquet"))}  # fmt: skip
+POSTHOC_FILES = {name: f"{RESULTS}/posthoc/{CASE}/{file}" for name, file in (
+    ("scores", "scores.parquet"), ("latents", "latents.npz"),
+    ("latent_table", "latents.parquet"), ("curves", "tuning_curves.parquet"))}  # fmt: skip
 REPORT_PAGE = f"{RESULTS}/report/{{name}}.html"
 
 
@@ -186,34 +179,34 @@ def recording_input(wildcards):
     return path or []
 
 
-def final_fit(protocol, rat, dim, seed, fit="cebra"):
-    """The folder of a final CEBRA fit (``cebra.final`` hidden and lr)."""
-    return CEBRA_FIT.format(fit=fit, protocol=protocol, rat=rat, dim=dim,
-                            hidden=FINAL["num_hidden_units"],
-                            lr=fmt_lr(FINAL["learning_rate"]), seed=seed)  # fmt: skip
+def final_file(name, protocol, rat, dim, seed, fit=FIT):
+    """File ``name`` (of CEBRA_FILES) of a final CEBRA fit (``cebra.final`` hidden and lr)."""
+    return CEBRA_FILES[name].format(fit=fit, protocol=protocol, rat=rat, dim=dim,
+                                    hidden=FINAL["num_hidden_units"],
+                                    lr=fmt_lr(FINAL["learning_rate"]), seed=seed)  # fmt: skip
 
 
 def final_cebra(name):
     """Input function: file ``name`` of a case's final CEBRA fit."""
-    return lambda w: f"{final_fit(w.protocol, w.rat, w.dim, w.seed)}/{name}"
+    return lambda w: final_file(name, w.protocol, w.rat, w.dim, w.seed)
 
 
-def selected_block_dir(protocol, rat, dim, seed):
-    """The folder of the block holding a case's selected SAEs."""
-    return SAE_DIR.format(protocol=protocol, rat=rat, dim=dim, seed=seed,
-                          arch=SELECTION["arch"], expansion=SELECTION["expansion"])  # fmt: skip
+def selected_file(name, protocol, rat, dim, seed):
+    """File ``name`` (of SAE_FILES) of the block holding a case's selected SAEs."""
+    return SAE_FILES[name].format(protocol=protocol, rat=rat, dim=dim, seed=seed,
+                                  arch=SELECTION["arch"], expansion=SELECTION["expansion"])  # fmt: skip
 
 
 def selected_block(name):
     """Input function: file ``name`` of a case's selected block."""
-    return lambda w: f"{selected_block_dir(w.protocol, w.rat, w.dim, w.seed)}/{name}"
+    return lambda w: selected_file(name, w.protocol, w.rat, w.dim, w.seed)
 
 
 def shuffled_cebra_input(w):
     """The shuffled-spikes CEBRA embedding of a case, if it has one."""
-    if not has_shuffled(w.protocol, w.seed):
+    if not has_shuffled_null(POSTHOC["nulls"], w.protocol, w.seed, FIRST_SEED):
         return []
-    return f"{final_fit(w.protocol, w.rat, w.dim, w.seed, fit='cebra_shuffled')}/embedding.npz"
+    return final_file("embedding", w.protocol, w.rat, w.dim, w.seed, fit=SHUFFLED_FIT)
 
 
 def factors_input(w):
@@ -223,7 +216,7 @@ def factors_input(w):
 
 def attribution_input(w):
     """The final CEBRA model of a case, when ``posthoc.attribution`` asks for its Jacobian."""
-    return final_cebra("model.pt")(w) if POSTHOC["attribution"] else []
+    return final_cebra("model")(w) if POSTHOC["attribution"] else []
 
 
 # ---- targets --------------------------------------------------------------

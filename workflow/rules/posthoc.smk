@@ -12,22 +12,22 @@ rule posthoc:
     """
     input:
         data=RECORDING,
-        embedding=final_cebra("embedding.npz"),
-        decoding=final_cebra("decoding.parquet"),
-        sweep=selected_block("metrics.parquet"),
-        checkpoint=selected_block("checkpoint.npz"),
+        embedding=final_cebra("embedding"),
+        decoding=final_cebra("decoding"),
+        sweep=selected_block("metrics"),
+        checkpoint=selected_block("checkpoint"),
         shuffled=shuffled_cebra_input,
         factors=factors_input,
         model=attribution_input,
     output:
-        scores=f"{POSTHOC_DIR}/scores.parquet",
-        latents=f"{POSTHOC_DIR}/latents.npz",
-        latent_table=f"{POSTHOC_DIR}/latents.parquet",
-        curves=f"{POSTHOC_DIR}/tuning_curves.parquet",
+        scores=POSTHOC_FILES["scores"],
+        latents=POSTHOC_FILES["latents"],
+        latent_table=POSTHOC_FILES["latent_table"],
+        curves=POSTHOC_FILES["curves"],
     log:
-        log("posthoc", POSTHOC_CASE),
+        log("posthoc", CASE),
     benchmark:
-        benchmark("posthoc", POSTHOC_CASE)
+        benchmark("posthoc", CASE)
     conda:
         "../../envs/cebra.yaml"
     resources:
@@ -47,11 +47,10 @@ rule posthoc:
 
 # The per-case files of each post-hoc table, aggregated by one rule each (below).
 POSTHOC_TABLES = {
-    "posthoc": [f"{POSTHOC_DIR.format(**c)}/scores.parquet" for c in posthoc_cases()],
-    "latents": [f"{POSTHOC_DIR.format(**c)}/latents.parquet" for c in posthoc_cases()],
-    "tuning_curves": [  # kept for the first CEBRA seed only
-        f"{POSTHOC_DIR.format(**c)}/tuning_curves.parquet" for c in posthoc_cases([FIRST_SEED])
-    ],
+    "posthoc": [POSTHOC_FILES["scores"].format(**c) for c in posthoc_cases()],
+    "latents": [POSTHOC_FILES["latent_table"].format(**c) for c in posthoc_cases()],
+    # kept for the first CEBRA seed only
+    "tuning_curves": [POSTHOC_FILES["curves"].format(**c) for c in posthoc_cases([FIRST_SEED])],
 }
 
 for name, files in POSTHOC_TABLES.items():
@@ -80,8 +79,8 @@ rule stability:
     """CEBRA consistency between seeds per rat x dim; SAE decoder directions matched
     across SAE seeds (vs random decoders) per rat x dim x seed x k."""
     input:
-        embeddings=[f"{final_fit(**c)}/embedding.npz" for c in posthoc_cases()],
-        checkpoints=[f"{selected_block_dir(**c)}/checkpoint.npz" for c in posthoc_cases()],
+        embeddings=[final_file("embedding", **c) for c in posthoc_cases()],
+        checkpoints=[selected_file("checkpoint", **c) for c in posthoc_cases()],
     output:
         table("stability"),
     log:

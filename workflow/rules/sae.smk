@@ -5,11 +5,11 @@ rule train_sae:
     """Train a block's SAEs together (the lr x penalty grid on the first seed's embedding,
     the selected SAEs at every SAE seed); checkpoint and sweep metrics."""
     input:
-        embedding=final_cebra("embedding.npz"),
+        embedding=final_cebra("embedding"),
         factors=factors_input,
     output:
-        checkpoint=f"{SAE_DIR}/checkpoint.npz",
-        metrics=f"{SAE_DIR}/metrics.parquet",
+        checkpoint=SAE_FILES["checkpoint"],
+        metrics=SAE_FILES["metrics"],
     log:
         log("train_sae", SAE_BLOCK),
     benchmark:
@@ -36,7 +36,7 @@ rule train_sae:
 rule sae_sweep:
     """Every SAE of the study in one table: hyperparameters and sweep metrics."""
     input:
-        [f"{SAE_DIR.format(**block)}/metrics.parquet" for block in sae_blocks()],
+        [SAE_FILES["metrics"].format(**block) for block in sae_blocks()],
     output:
         table("sae_sweep"),
     log:

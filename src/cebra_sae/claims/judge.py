@@ -31,13 +31,14 @@ MIN_RATS = 3
 
 #: The verdict rule, as the report states it.
 VERDICT_RULE = (
-    "A part is supported when its whole 95 % interval lies above its bound, not supported "
-    "when the whole interval lies below it, inconclusive when the interval contains it, and "
-    "not testable without cases. A claim is supported when all its parts are, not supported "
-    "when all are not, not testable when a part is, else mixed. With fewer than "
-    f"{MIN_RATS} rats, the caveat says that the interval describes these rats only: too few "
-    "to generalise to rats at large. A comparison with a null survives when the interval of "
-    "(winner - null) lies above 0, and does not survive otherwise."
+    "A part is supported when its whole interval (of coverage claims.confidence) lies above "
+    "its bound, not supported when the whole interval lies below it, inconclusive when the "
+    "interval contains it, and not testable without cases. A claim is supported when all "
+    "its parts are, not supported when all are not, not testable when a part is, else "
+    f"mixed. With fewer than {MIN_RATS} rats, the caveat says that the interval describes "
+    "these rats only: too few to generalise to rats at large. A comparison with a null "
+    "survives when the interval of (winner - null) lies above 0, and does not survive "
+    "otherwise."
 )
 
 _DEFAULTS = defaults("claims")

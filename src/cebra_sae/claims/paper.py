@@ -54,6 +54,9 @@ NULLS_RULE = (
     "against its own time-shift null (winner - shift-null 95th percentile)."
 )
 
+#: The claims no null applies to (comparisons within the sweep or among SAEs).
+WITHOUT_NULLS = ("C1", "C2", "C6")
+
 STATEMENTS = {
     "C1": "TopK gives the best explained variance at a given nonzero ratio, clearest at 32-64",
     "C2": "Expansion 8 is best for TopK",

@@ -39,7 +39,7 @@ import pandas as pd
 
 from cebra_sae.data.recording import Split
 from cebra_sae.protocols import PROTOCOLS, decoding_of
-from cebra_sae.registry import Registry
+from cebra_sae.registry import Registry, UnknownName
 
 #: The columns that name a case within a protocol: one CEBRA embedding of one rat (its
 #: SAE seeds are repeated measures within it).
@@ -143,6 +143,20 @@ class Representation:
 #: Every post-hoc representation: a new null is one ``REPRESENTATIONS.register`` call (and
 #: its name in the config schema's ``posthoc.nulls`` enum, which a test checks).
 REPRESENTATIONS: Registry[Representation] = Registry("post-hoc representation")
+
+
+def has_shuffled_null(nulls, protocol: str, seed, first_seed) -> bool:
+    """Whether a case evaluates the shuffled-spikes CEBRA null: ``shuffled_cebra`` among the
+    configured ``nulls``, the first CEBRA seed, a protocol that fits CEBRA on the labels.
+
+    Example:
+        >>> has_shuffled_null(["shuffled_cebra"], "paper", 0, 0)
+        True
+        >>> has_shuffled_null(["shuffled_cebra"], "seed_code", 0, 0)
+        False
+    """
+    return ("shuffled_cebra" in nulls and int(seed) == int(first_seed)
+            and PROTOCOLS[protocol].cebra_supervised)  # fmt: skip
 
 
 def null_names() -> list[str]:
@@ -263,7 +277,7 @@ def case_representations(names) -> list[str]:
     ``names``, in registry order (unknown names are an error naming the known ones)."""
     unknown = sorted(set(names) - set(null_names()))
     if unknown:
-        raise KeyError(f"unknown null(s) {unknown}; registered: {null_names()}")
+        raise UnknownName(f"unknown null(s) {unknown}; known: {', '.join(null_names())}")
     chosen = {"cebra", "sae", *names}
     return [name for name in REPRESENTATIONS if name in chosen]
 

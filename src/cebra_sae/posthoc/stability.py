@@ -51,7 +51,8 @@ def random_decoder(dim: int, width: int, seed: int) -> np.ndarray:
 
 def pairwise_matched_share(decoders: list[np.ndarray], threshold: float = _THRESHOLD):
     """Mean matched share over pairs of ``decoders``, and the same for random decoders of
-    their shape (seeds 0..n-1): ``(value, random_value, n_pairs)``; NaN with one decoder."""
+    their shape (seeds 1000, 1001, ...): ``(value, random_value, n_pairs)``; NaN with one
+    decoder."""
     pairs = list(combinations(range(len(decoders)), 2))
     if not pairs:
         return float("nan"), float("nan"), 0

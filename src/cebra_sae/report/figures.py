@@ -5,7 +5,7 @@ aggregate rule. ``FIGURES`` is the registry the workflow draws from: each
 :class:`Figure` names its drawing function, the tables it reads, its report category
 (:mod:`cebra_sae.report.categories`) and
 (for a figure per protocol x rat x dim) its wildcards; its caption is
-``workflow/report/{name}.rst``. One rule pattern (``workflow/rules/figures.smk``) draws
+``workflow/report/{name}.rst``. One rule pattern (``workflow/rules/report.smk``) draws
 them all; a new figure is one ``FIGURES.register`` call and its caption.
 
 Example:
@@ -35,7 +35,7 @@ from cebra_sae.posthoc.representations import REPRESENTATIONS
 from cebra_sae.protocols import PROTOCOLS
 from cebra_sae.registry import Registry
 from cebra_sae.report import categories
-from cebra_sae.report.labels import SCORE_LABELS, representation_label
+from cebra_sae.report.labels import SCORE_LABELS, architecture_colour, representation_label
 from cebra_sae.sae.architectures import ARCHITECTURES
 from cebra_sae.sae_sweep import paper_grid
 
@@ -162,7 +162,7 @@ def _sae_scatter(ax, data: pd.DataFrame, legend: bool) -> None:
         y="explained_variance_valid",
         hue="arch",
         hue_order=[a for a in ARCHITECTURES if a in set(data["arch"])],
-        palette={name: arch.colour for name, arch in ARCHITECTURES.items()},
+        palette={name: architecture_colour(name) for name in ARCHITECTURES},
         style="expansion",
         style_order=[str(e) for e in expansions],
         markers=dict(zip(map(str, expansions), EXPANSION_MARKERS, strict=False)),
@@ -298,7 +298,7 @@ def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: li
             scored_on = subset["score_split"].iloc[0] if "score" in column else "valid"
             ax.set_title(f"{protocol} ({scored_on} split)")
     fig.suptitle(title + _caveat(intervals), y=1.0)
-    fig.text(0.5, -0.01, "points: rat x dim x seed x SAE seed; black: mean and 95 % hierarchical "
+    fig.text(0.5, -0.01, "points: rat x dim x seed x SAE seed; black: mean and hierarchical "
              "bootstrap interval; grey band: the representation's time-shift null (95th "
              "percentile, its interval)", ha="center", fontsize=7)  # fmt: skip
     fig.tight_layout()
@@ -359,7 +359,7 @@ def figure_scores_by_dim(intervals: pd.DataFrame) -> plt.Figure:
             ax.set_ylabel(SCORE_LABELS[column])
             ax.set_title(protocol)
             ax.legend(fontsize=7, title=None)
-    fig.suptitle("Interpretability by embedding dimension and k (mean, 95 % bootstrap interval;"
+    fig.suptitle("Interpretability by embedding dimension and k (mean, bootstrap interval;"
                  " dashed: SAE time-shift null p95)" + _caveat(intervals), y=1.0,
                  fontsize=10)  # fmt: skip
     fig.tight_layout()
@@ -394,7 +394,7 @@ def figure_forest(claims: pd.DataFrame) -> plt.Figure:
             ],
             fontsize=6,
         )
-        ax.set_xlabel("effect − bound (95 % hierarchical bootstrap interval)")
+        ax.set_xlabel("effect − bound (hierarchical bootstrap interval)")
         caveat = rows.caveat[rows.caveat != ""]
         ax.set_title(protocol + (f"\n({caveat.iloc[0]})" if len(caveat) else ""), fontsize=8)
     handles = [plt.Line2D([], [], color=c, marker="o", ls="", label=v)

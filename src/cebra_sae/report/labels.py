@@ -9,6 +9,30 @@ from __future__ import annotations
 
 import pandas as pd
 
+#: Each SAE family's colour in the figures: seaborn's colour-blind palette (its grey is the
+#: colour of a family not listed here, e.g. one just registered).
+ARCHITECTURE_COLOURS = {
+    "standard": "#0173b2",
+    "topk": "#de8f05",
+    "jumprelu": "#029e73",
+    "gated": "#d55e00",
+    "batchtopk": "#cc78bc",
+    "topk_auxk": "#ca9161",
+    "jumprelu_quantile": "#56b4e9",
+}
+DEFAULT_COLOUR = "#949494"
+
+
+def architecture_colour(arch: str) -> str:
+    """The colour of SAE family ``arch`` in the figures.
+
+    Example:
+        >>> architecture_colour("topk"), architecture_colour("new")
+        ('#de8f05', '#949494')
+    """
+    return ARCHITECTURE_COLOURS.get(arch, DEFAULT_COLOUR)
+
+
 SCORE_LABELS = {
     "neuron_score": "neuron score",
     "behavior_score": "behaviour score",

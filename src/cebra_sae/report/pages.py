@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from cebra_sae.claims.judge import VERDICT_RULE
-from cebra_sae.claims.paper import NULLS_RULE
+from cebra_sae.claims.paper import NULLS_RULE, WITHOUT_NULLS
 from cebra_sae.posthoc.representations import CASE_KEYS, REPRESENTATIONS
 from cebra_sae.registry import Registry
 from cebra_sae.report import categories
@@ -44,7 +44,7 @@ class Page:
     """One report page: ``build(*tables)`` -> self-contained HTML.
 
     Attributes:
-        name: output ``results/report/{name}.html``, rule ``page_{name}``, caption
+        name: output ``results/report/{name}.html``, rule ``{name}``, caption
             ``workflow/report/{name}.rst``.
         title: the page's title (its label in the report).
         build: the page's builder; gets the ``tables`` as DataFrames, in order.
@@ -105,7 +105,7 @@ def plain_words(claims: pd.DataFrame) -> list[tuple[str, str, str]]:
                 "survive " + ", ".join(f"{r.baseline} ({r.part}, {_interval(r)})"
                                        for r in failed.itertuples())
             ) + ".")  # fmt: skip
-        elif claim in ("C1", "C2", "C6"):
+        elif claim in WITHOUT_NULLS:
             words.append("No null applies (a comparison within the sweep or among SAEs).")
         if first.caveat:
             words.append(f"Caveat: {first.caveat}.")
@@ -130,7 +130,7 @@ def effect_real_page(claims: pd.DataFrame, posthoc: pd.DataFrame,
                      stability: pd.DataFrame) -> str:  # fmt: skip
     """The whole page as self-contained HTML."""
     parts = [
-        "<h2>Is the effect real?</h2>",
+        f"<h2>{categories.EFFECT_REAL}</h2>",
         f"<p><b>How a claim is judged.</b> {html.escape(VERDICT_RULE)}</p>",
         f"<p><b>Nulls.</b> {html.escape(NULLS_RULE)}</p>",
     ]
@@ -158,7 +158,7 @@ def effect_real_page(claims: pd.DataFrame, posthoc: pd.DataFrame,
             ["value", "random_value"]].mean()  # fmt: skip
         parts.append("<h3>Stability across seeds</h3>")
         parts.append(table_body(summary))
-    return page("Is the effect real?", "".join(parts), _STYLE)
+    return page(categories.EFFECT_REAL, "".join(parts), _STYLE)
 
 
 #: posthoc columns summarised on the page "What a latent means", in its order.
@@ -197,7 +197,7 @@ def latent_meaning_page(posthoc: pd.DataFrame) -> str:
     """The page "What a latent means" as self-contained HTML."""
     real = posthoc[posthoc.recovery_hungarian.isna()]
     simulated = posthoc[posthoc.recovery_hungarian.notna()]
-    parts = ["<h2>What a latent means</h2>", f"<p>{html.escape(_MEANING_INTRO)}</p>"]
+    parts = [f"<h2>{categories.LATENT_MEANING}</h2>", f"<p>{html.escape(_MEANING_INTRO)}</p>"]
     for title, data in (("Recordings", real), ("Simulated recordings", simulated)):
         if data.empty:
             continue
@@ -220,7 +220,7 @@ def latent_meaning_page(posthoc: pd.DataFrame) -> str:
         columns = ["n_factors", "representation", "k", "recovery_best", "recovery_hungarian",
                    "cases"]  # fmt: skip
         parts.append(table_body(_readable(by_k[columns])))
-    return page("What a latent means", "".join(parts), _STYLE)
+    return page(categories.LATENT_MEANING, "".join(parts), _STYLE)
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -232,10 +232,10 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
 
 
 PAGES.register(
-    Page("effect_real", "Is the effect real?", effect_real_page,
+    Page("effect_real", categories.EFFECT_REAL, effect_real_page,
          ("claims", "posthoc", "stability"), categories.EFFECT_REAL)
 )  # fmt: skip
 PAGES.register(
-    Page("latent_meaning", "What a latent means", latent_meaning_page, ("posthoc",),
+    Page("latent_meaning", categories.LATENT_MEANING, latent_meaning_page, ("posthoc",),
          categories.LATENT_MEANING)
 )  # fmt: skip

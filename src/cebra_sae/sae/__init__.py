@@ -7,7 +7,7 @@ penalty reduction, architecture variants, ...), see :mod:`cebra_sae.sae_sweep`.
 Modules:
     spec: :class:`SAESpec`, one model's hyperparameters and its ``model_id``.
     architectures: the registry of SAE families: grid keys, activation and penalty,
-        training extras (auxiliary loss, buffers), figure colour (the paper's ``standard``,
+        training extras (auxiliary loss, buffers) (the paper's ``standard``,
         ``topk``, ``jumprelu``; the published code's JumpReLU variant; ``gated``,
         ``batchtopk``, ``topk_auxk``, ``jumprelu_quantile``).
     activations: the activations that need more than a line of PyTorch (TopK, BatchTopK,

@@ -106,7 +106,6 @@ class Architecture:
             (e.g. thresholds), created before training from the initial weights ``params``
             (``(M, ...)``, nn.Linear layout), the training data ``x_train`` ``(N, d)`` and the
             :class:`~cebra_sae.sae.trainer.TrainSettings`. Adam trains them.
-        colour: its colour in the figures (figures list families in registry order).
         selectable: offered as a family of its own; ``False`` for one that only stands in
             for another (``TrainSettings.variants``).
         train_forward: the forward of training where it differs from ``forward`` (same
@@ -124,7 +123,6 @@ class Architecture:
     grid_keys: tuple[str, ...]
     forward: Callable
     init_state: Callable = _nothing
-    colour: str = "#949494"
     selectable: bool = True
     train_forward: Callable | None = None
     init_buffers: Callable = _nothing
@@ -332,35 +330,29 @@ def _check(arch: Architecture) -> None:
 ARCHITECTURES: Registry[Architecture] = Registry("SAE architecture", check=_check)
 
 
-# Colours: seaborn's colour-blind palette, in registry order (its grey, #949494, is the
-# default of a family that figures never show).
-ARCHITECTURES.register(Architecture("standard", ("l1",), _standard, colour="#0173b2"))
-ARCHITECTURES.register(Architecture("topk", ("k",), _topk, colour="#de8f05"))
-ARCHITECTURES.register(
-    Architecture("jumprelu", ("l1", "bandwidth"), _jumprelu, _jumprelu_state, "#029e73")
-)
+ARCHITECTURES.register(Architecture("standard", ("l1",), _standard))
+ARCHITECTURES.register(Architecture("topk", ("k",), _topk))
+ARCHITECTURES.register(Architecture("jumprelu", ("l1", "bandwidth"), _jumprelu, _jumprelu_state))
 ARCHITECTURES.register(
     Architecture("jumprelu_seed_code", ("l1", "bandwidth"), _jumprelu_seed_code, selectable=False)
 )
 ARCHITECTURES.register(
-    Architecture("gated", ("l1",), _gated, _gated_state, "#d55e00", aux_loss=_gated_aux_loss)
+    Architecture("gated", ("l1",), _gated, _gated_state, aux_loss=_gated_aux_loss)
 )
 ARCHITECTURES.register(
     Architecture(
-        "batchtopk", ("k",), _batchtopk, colour="#cc78bc", train_forward=_batchtopk_train,
+        "batchtopk", ("k",), _batchtopk, train_forward=_batchtopk_train,
         init_buffers=_batchtopk_buffers, update_buffers=_batchtopk_update,
     )
 )  # fmt: skip
 ARCHITECTURES.register(
     Architecture(
-        "topk_auxk", ("k",), _topk, colour="#ca9161", init_buffers=_auxk_buffers,
+        "topk_auxk", ("k",), _topk, init_buffers=_auxk_buffers,
         update_buffers=_auxk_update, aux_loss=_auxk_loss,
     )
 )  # fmt: skip
 ARCHITECTURES.register(
-    Architecture(
-        "jumprelu_quantile", ("l1", "bandwidth"), _jumprelu, _jumprelu_quantile_state, "#56b4e9"
-    )
+    Architecture("jumprelu_quantile", ("l1", "bandwidth"), _jumprelu, _jumprelu_quantile_state)
 )
 
 
