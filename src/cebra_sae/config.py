@@ -97,6 +97,8 @@ def config_errors(config: dict, schema: dict | None = None) -> list[str]:
         ...           "items": {"type": "integer"}}}}
         >>> config_errors({"dims": [4.0]}, schema)
         ["dims.0: 4.0 is not of type 'integer' (write whole numbers without a decimal point)"]
+        >>> config_errors({"download": "false"})[-1]  # snakemake --config download=false
+        "download: 'false' is not of type 'boolean' (with --config, write download=False)"
     """
     validator = _validator(load_schema() if schema is None else schema)
     lines = []
@@ -108,6 +110,12 @@ def config_errors(config: dict, schema: dict | None = None) -> list[str]:
                 lines.append(f"{_where(error)}: unknown key '{key}'{hint}")
         elif error.validator == "propertyNames":
             lines.append(f"{_where(error)}: bad name {error.message}")
+        elif (error.validator == "type" and error.validator_value == "boolean"
+              and str(error.instance).lower() in ("true", "false")):  # fmt: skip
+            lines.append(
+                f"{_where(error)}: {error.message} (with --config, write "
+                f"{_where(error)}={str(error.instance).capitalize()})"
+            )
         elif error.validator == "type" and error.validator_value == "integer":
             lines.append(
                 f"{_where(error)}: {error.message} (write whole numbers without a decimal point)"
