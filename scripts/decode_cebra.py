@@ -22,7 +22,7 @@ def main(snakemake):
     )
     log.info("scores: %s", {k: round(v, 4) for k, v in scores.items()})
     # info.json records more than the table holds (CEBRA's own argument names, versions)
-    row = {key: info[key] for key in CEBRA_SWEEP_SCHEMA if key in info}
+    row = {key: info[key] for key in CEBRA_SWEEP_SCHEMA.columns if key in info}
     write_table(pd.DataFrame([{**row, **scores}]), snakemake.output[0], CEBRA_SWEEP_SCHEMA)
 
 

@@ -59,15 +59,6 @@ class TableSchema:
         """Its path in the results folder."""
         return self.path or f"tables/{self.name}.parquet"
 
-    def __iter__(self):
-        return iter(self.columns)
-
-    def __contains__(self, column) -> bool:
-        return column in self.columns
-
-    def items(self):
-        return self.columns.items()
-
 
 #: Every table of the study.
 SCHEMAS: Registry[TableSchema] = Registry("table")

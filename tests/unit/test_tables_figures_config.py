@@ -25,7 +25,9 @@ def _sweep_rows(protocols=("paper", "seed_code")):
         for rat in ("a", "b"):
             for dim in (8, 16):
                 row = {
-                    c: 0 for c, (t, _) in CEBRA_SWEEP_SCHEMA.items() if t in ("int64", "float64")
+                    c: 0
+                    for c, (t, _) in CEBRA_SWEEP_SCHEMA.columns.items()
+                    if t in ("int64", "float64")
                 }
                 row.update(
                     rat=rat,
@@ -53,7 +55,7 @@ def test_conform_orders_casts_and_names_missing_columns():
     ):
         conform(df, CEBRA_SWEEP_SCHEMA)
     out = conform(_sweep_rows()[list(reversed(CEBRA_SWEEP_SCHEMA.columns))], CEBRA_SWEEP_SCHEMA)
-    assert list(out.columns) == list(CEBRA_SWEEP_SCHEMA)
+    assert list(out.columns) == list(CEBRA_SWEEP_SCHEMA.columns)
     assert str(out.dtypes["dim"]) == "int64" and str(out.dtypes["rat"]) == "string"
 
 

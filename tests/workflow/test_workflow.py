@@ -106,8 +106,8 @@ def splits(tiny):
 
 def test_tiny_study_writes_the_documented_tables(tiny, splits):
     sweep = pd.read_parquet(tiny / "results/tables/cebra_sweep.parquet")
-    assert list(sweep.columns) == list(CEBRA_SWEEP_SCHEMA)
-    for column, (dtype, _) in CEBRA_SWEEP_SCHEMA.items():
+    assert list(sweep.columns) == list(CEBRA_SWEEP_SCHEMA.columns)
+    for column, (dtype, _) in CEBRA_SWEEP_SCHEMA.columns.items():
         assert str(sweep[column].dtype) == dtype, column
     assert len(sweep) == 8 and set(sweep.seed) == {0, 1}  # the seeds reach the table
     assert set(zip(sweep.protocol, sweep.rat, strict=False)) == {
@@ -115,7 +115,9 @@ def test_tiny_study_writes_the_documented_tables(tiny, splits):
     }
     assert (sweep.device == "cpu").all() and sweep.final.all()
     assert (sweep.max_iterations == 20).all() and (sweep.dim == 4).all()
-    decoding = [c for c in CEBRA_SWEEP_SCHEMA if c.startswith(("pos_r2", "dir_acc", "seed_code_"))]
+    decoding = [
+        c for c in CEBRA_SWEEP_SCHEMA.columns if c.startswith(("pos_r2", "dir_acc", "seed_code_"))
+    ]
     assert sweep[decoding].notna().all().all()
     assert sweep.filter(like="dir_acc").ge(0.4).all().all()
     assert sweep.filter(like="dir_acc").le(1).all().all()
@@ -127,12 +129,12 @@ def test_tiny_study_writes_the_documented_tables(tiny, splits):
         assert (mine.n_train == n_train).all() and (mine.n_valid == n_valid).all()
 
     summary = pd.read_parquet(tiny / "results/tables/data_summary.parquet")
-    assert list(summary.columns) == list(DATA_SUMMARY_SCHEMA)
+    assert list(summary.columns) == list(DATA_SUMMARY_SCHEMA.columns)
     assert summary.set_index("rat").n_neurons.to_dict() == {"sim": 20, "sim-b": 30}
     assert (summary.source == "synthetic").all()
     assert (summary.n_train == (summary.n_timesteps * 0.8).astype(int)).all()
     truth = pd.read_parquet(tiny / "results/data/sim.ground_truth.parquet")
-    assert list(truth.columns) == list(GROUND_TRUTH_SCHEMA) and len(truth) == 20
+    assert list(truth.columns) == list(GROUND_TRUTH_SCHEMA.columns) and len(truth) == 20
 
 
 def test_tiny_study_keeps_every_model_output(tiny, splits):
@@ -159,8 +161,8 @@ def test_tiny_study_keeps_every_model_output(tiny, splits):
 
 def test_tiny_study_sweeps_saes(tiny):
     sweep = pd.read_parquet(tiny / "results/tables/sae_sweep.parquet")
-    assert list(sweep.columns) == list(SAE_SWEEP_SCHEMA)
-    for column, (dtype, _) in SAE_SWEEP_SCHEMA.items():
+    assert list(sweep.columns) == list(SAE_SWEEP_SCHEMA.columns)
+    for column, (dtype, _) in SAE_SWEEP_SCHEMA.columns.items():
         assert str(sweep[column].dtype) == dtype, column
     # tiny grid per protocol x rat x dim: standard 2 l1 + topk 1 k + jumprelu 2 l1 x 1 bandwidth
     # on the seed-0 embedding (SAE seed 0), plus the selected TopK at SAE seed 1; on the seed-1
@@ -206,7 +208,7 @@ FIGURES = [
 
 def test_tiny_study_evaluates_post_hoc(tiny, splits):
     posthoc = pd.read_parquet(tiny / "results/tables/posthoc.parquet")
-    assert list(posthoc.columns) == list(POSTHOC_SCHEMA)
+    assert list(posthoc.columns) == list(POSTHOC_SCHEMA.columns)
     # protocol x rat x seed x (CEBRA, SAE k=2 x 2 SAE seeds, random SAE x 2, PCA, ICA), and
     # the shuffled-spikes CEBRA (paper, first seed) per rat
     assert len(posthoc) == 2 * 2 * 2 * 7 + 2
@@ -254,9 +256,9 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
                               & (sae_sweep.model_id == row.model_id)]  # fmt: skip
             assert row.nonzero_ratio == swept[f"nonzero_ratio_{row.score_split}"].item()
     pareto = pd.read_parquet(tiny / "results/tables/sae_pareto.parquet")
-    assert list(pareto.columns) == list(SAE_PARETO_SCHEMA) and 0 < len(pareto) <= 20
+    assert list(pareto.columns) == list(SAE_PARETO_SCHEMA.columns) and 0 < len(pareto) <= 20
     claims = pd.read_parquet(tiny / "results/tables/claims.parquet")
-    assert list(claims.columns) == list(CLAIMS_SCHEMA)
+    assert list(claims.columns) == list(CLAIMS_SCHEMA.columns)
     assert set(claims.claim) == {f"C{i}" for i in range(1, 7)}
     assert set(claims.protocol) == {"paper", "seed_code"}
     assert set(claims.claim_verdict) <= {"supported", "not supported", "mixed", "not testable"}
@@ -265,10 +267,10 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     assert (c3.n_cases == 4).all() and (c3.ci_low <= c3.effect).all()  # rat x dim x seed
     assert (c3.effect <= c3.ci_high).all() and c3.caveat.str.contains("2 rats").all()
     intervals = pd.read_parquet(tiny / "results/tables/intervals.parquet")
-    assert list(intervals.columns) == list(INTERVALS_SCHEMA)
+    assert list(intervals.columns) == list(INTERVALS_SCHEMA.columns)
     assert set(intervals.representation) == set(posthoc.representation)
     stability = pd.read_parquet(tiny / "results/tables/stability.parquet")
-    assert list(stability.columns) == list(STABILITY_SCHEMA)
+    assert list(stability.columns) == list(STABILITY_SCHEMA.columns)
     cebra_runs = stability[stability.representation == "cebra"]
     assert len(cebra_runs) == 4 and cebra_runs.value.notna().all()  # protocol x rat
     sae_runs = stability[stability.representation == "sae"]
@@ -280,7 +282,7 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
 def test_tiny_study_says_what_each_latent_means(tiny):
     posthoc = pd.read_parquet(tiny / "results/tables/posthoc.parquet")
     latents = pd.read_parquet(tiny / "results/tables/latents.parquet")
-    assert list(latents.columns) == list(LATENTS_SCHEMA)
+    assert list(latents.columns) == list(LATENTS_SCHEMA.columns)
     # one row per latent of every representation of every case
     per_case = latents.groupby(["protocol", "rat", "dim", "seed", "model_id"]).size()
     widths = posthoc.set_index(["protocol", "rat", "dim", "seed", "model_id"]).width
@@ -301,7 +303,7 @@ def test_tiny_study_says_what_each_latent_means(tiny):
     assert posthoc[posthoc.representation == "pca"].attribution_agreement.isna().all()
     # tuning curves: first CEBRA seed and first SAE seed only, both directions, 40 bins
     curves = pd.read_parquet(tiny / "results/tables/tuning_curves.parquet")
-    assert list(curves.columns) == list(TUNING_CURVES_SCHEMA)
+    assert list(curves.columns) == list(TUNING_CURVES_SCHEMA.columns)
     assert set(curves.seed) == {0} and set(curves.sae_seed.dropna()) == {0}
     assert set(curves.direction) == {"right", "left"} and curves.bin.nunique() == 40
     page = (tiny / "results/report/latent_meaning.html").read_text()
@@ -314,7 +316,7 @@ def test_tiny_study_says_what_each_latent_means(tiny):
 
 def test_tiny_study_records_where_the_time_went(tiny):
     runtime = pd.read_parquet(tiny / "results/tables/runtime.parquet")
-    assert list(runtime.columns) == list(RUNTIME_SCHEMA)
+    assert list(runtime.columns) == list(RUNTIME_SCHEMA.columns)
     jobs = runtime.groupby("rule").size()
     assert jobs["train_cebra"] == 8 + 2  # the sweep's fits and the shuffled-spikes nulls
     assert jobs["train_sae"] == 12 + 4 and jobs["posthoc"] == 8

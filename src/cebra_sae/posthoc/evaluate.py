@@ -44,13 +44,18 @@ import pandas as pd
 from cebra_sae.config import defaults
 from cebra_sae.data.recording import Split
 from cebra_sae.errors import StudyError
+from cebra_sae.measures.recovery import recovery
+from cebra_sae.posthoc.attribution import attribution_columns, latent_attribution
+from cebra_sae.posthoc.nulls import behavior_null_scores, neuron_null_scores, null_summary
 from cebra_sae.posthoc.representations import REPRESENTATIONS, Case, case_representations
 from cebra_sae.posthoc.scores import (
     behavior_score_paper,
     behavior_score_seed_code,
+    behaviors,
     neuron_score_paper,
     neuron_score_seed_code,
 )
+from cebra_sae.posthoc.tuning import DIRECTIONS, describe_latents, tiling_summary, track_edges
 from cebra_sae.protocols import PROTOCOLS, decode
 from cebra_sae.sae.metrics import nonzero_ratio
 
@@ -196,9 +201,6 @@ def shift_nulls(
         ``neuron_null_mean``, ``neuron_null_p95``, ``behavior_null_mean``,
         ``behavior_null_p95``.
     """
-    from cebra_sae.posthoc.nulls import behavior_null_scores, neuron_null_scores, null_summary
-    from cebra_sae.posthoc.scores import behaviors
-
     scoring = {**defaults("posthoc"), **(scoring or {})}
     draws = draws or scoring["shift_draws"]
     formula = PROTOCOLS[protocol].score_formula
@@ -229,10 +231,6 @@ def describe_representation(case: Case, rep, scoring: Mapping | None = None):
         ``position_m``, ``activation``) when ``case.curves`` keeps this representation's
         (else None).
     """
-    from cebra_sae.measures.recovery import recovery
-    from cebra_sae.posthoc.attribution import attribution_columns, latent_attribution
-    from cebra_sae.posthoc.tuning import DIRECTIONS, describe_latents, tiling_summary, track_edges
-
     scoring = {**defaults("posthoc"), **(scoring or {})}
     split = case.split
     positions = np.concatenate([split.labels_train[:, 0], split.labels_valid[:, 0]])

@@ -91,11 +91,6 @@ class Case:
 
         return TrainSettings(**(self.train_settings or train_settings({}, self.protocol)))
 
-    def architecture(self, spec) -> str:
-        """The registered architecture a selected SAE was trained as (its variant under the
-        case's protocol, if any)."""
-        return PROTOCOLS[self.protocol].architecture_name(spec.arch)
-
 
 @dataclass
 class Latents:
@@ -180,10 +175,12 @@ def _sae(case: Case) -> list[Latents]:
     from cebra_sae.sae.trainer import encode
 
     z_train, z_valid = case.embedding
+    settings = case.sae_settings()
     out = []
     for spec, weights, row in case.sae_models:
-        h_train, _ = encode(z_train, weights, spec, case.architecture(spec))
-        h_valid, _ = encode(z_valid, weights, spec, case.architecture(spec))
+        arch = settings.architecture(spec.arch).name  # the variant it was trained as, if any
+        h_train, _ = encode(z_train, weights, spec, arch)
+        h_valid, _ = encode(z_valid, weights, spec, arch)
         out.append(Latents(spec.model_id, h_train, h_valid, spec.k, spec.sae_seed, swept=row,
                            encoder=weights["encoder.weight"], rectified=True))  # fmt: skip
     return out
@@ -197,8 +194,9 @@ def _random_sae(case: Case) -> list[Latents]:
     out = []
     for spec, _, _ in case.sae_models:
         weights = untrained(z_train, spec, settings)
-        h_train, _ = encode(z_train, weights, spec, case.architecture(spec))
-        h_valid, _ = encode(z_valid, weights, spec, case.architecture(spec))
+        arch = settings.architecture(spec.arch).name
+        h_train, _ = encode(z_train, weights, spec, arch)
+        h_valid, _ = encode(z_valid, weights, spec, arch)
         model_id = f"random-{spec.model_id}"
         out.append(Latents(model_id, h_train, h_valid, spec.k, spec.sae_seed,
                            encoder=weights["encoder.weight"], rectified=True))  # fmt: skip
