@@ -154,3 +154,15 @@ def test_the_version_is_written_once(repo):
 
     assert version("cebra-sae") == cebra_sae.__version__
     assert "version =" not in (repo / "pyproject.toml").read_text().split("[project.scripts]")[0]
+
+
+def test_no_module_of_the_package_is_ignored_by_git(repo):
+    """A module git ignores is missing from every clone (``data/`` once hid src/cebra_sae/data/)."""
+    if not (repo / ".git").exists():
+        pytest.skip("not a git checkout: nothing can be ignored")
+    files = [str(p.relative_to(repo)) for p in PACKAGE.rglob("*.py") if repo in p.parents]
+    if not files:
+        pytest.skip(f"the package is installed from {PACKAGE}, not from this checkout")
+    run = subprocess.run(["git", "check-ignore", "--no-index", *files], cwd=repo,
+                         capture_output=True, text=True)  # fmt: skip
+    assert run.stdout.strip() == "", f"git ignores these modules:\n{run.stdout}"
