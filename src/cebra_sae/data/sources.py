@@ -172,8 +172,8 @@ def simulated_rats(rats: dict) -> list[str]:
 def rats_to_fetch(rats: dict, data_dir) -> list[str]:
     """The ``cebra`` rats whose file is not in ``data_dir`` yet (only these are downloaded: a
     file on disk is a plain input, never re-created, i.e. overwritten)."""
-    return [rat for rat, spec in rats.items()
-            if spec["source"] == "cebra" and not cebra_recording_path(data_dir, rat).exists()]  # fmt: skip
+    return [rat for rat, spec in rats.items() if spec["source"] == "cebra"
+            and not cebra_recording_path(data_dir, rat).exists()]  # fmt: skip
 
 
 def check_rat(rat: str, spec: dict, data_dir, download: bool, deep: bool = True) -> None:
