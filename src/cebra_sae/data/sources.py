@@ -333,8 +333,16 @@ SOURCES.register(
         "synthetic",
         "a seeded place-cell simulation with saved ground truth",
         # the simulator's arguments a config may set (the schema's keys; a test checks both)
-        keys=("seed", "n_neurons", "n_laps", "speed_m_s", "baseline_rate_hz", "direction_gain",
-              "n_assemblies", "assemblies_per_neuron"),  # fmt: skip
+        keys=(
+            "seed",
+            "n_neurons",
+            "n_laps",
+            "speed_m_s",
+            "baseline_rate_hz",
+            "direction_gain",
+            "n_assemblies",
+            "assemblies_per_neuron",
+        ),  # fmt: skip
         check=_check_nothing,
         input_file=lambda rat, spec, data_dir: None,
     )
