@@ -30,8 +30,12 @@ def warn(message: str) -> None:
 def run_rule(main, snakemake) -> None:
     """Run ``main(snakemake)`` with stdout, stderr and logging sent to the rule's log.
 
-    A :class:`StudyError` (bad input) becomes one ``ERROR:`` line in the log and on the
-    console, and exit status 1; anything else leaves its traceback in the log.
+    A :class:`StudyError` (bad input) becomes one ``ERROR:`` line in the log, and exit
+    status 1; anything else leaves its traceback in the log and one line on the console
+    naming the log. The ``ERROR:`` line reaches the console once, through Snakemake, which
+    prints a failed job's log (``show-failed-logs: true`` in the workflow profile
+    ``profiles/default``, which every run loads; under ``--workflow-profile none`` it names
+    the log instead). Printing it on the console too would show every message twice.
     Snakemake removes the job's outputs after a failure, so nothing half-written stays.
     """
     console = sys.__stderr__
@@ -43,9 +47,7 @@ def run_rule(main, snakemake) -> None:
         try:
             main(snakemake)
         except StudyError as err:
-            message = f"ERROR: {err}"
-            print(message, file=stream)
-            print(message, file=console)
+            print(f"ERROR: {err}", file=stream)  # Snakemake shows the failed log: once
             raise SystemExit(1) from None
         except Exception:
             traceback.print_exc(file=stream)

@@ -6,6 +6,7 @@ from common import log, run_rule, warn
 
 from cebra_sae.data.recording import chronological_split, save_prepared, validate_recording
 from cebra_sae.data.simulate import simulate_place_cells
+from cebra_sae.data.sources import summary_fields
 from cebra_sae.data.summary import recording_warnings, summary_row
 from cebra_sae.io import atomic_savez
 from cebra_sae.tables import DATA_SUMMARY_SCHEMA, GROUND_TRUTH_SCHEMA, write_table
@@ -25,7 +26,7 @@ def main(snakemake):
     source = "synthetic"
     save_prepared(snakemake.output.data, split, rat, source, snakemake.params.train_fraction)
     write_table(
-        pd.DataFrame([summary_row(split, rat, source, warnings)]),
+        pd.DataFrame([{**summary_row(split, rat, source, warnings), **summary_fields({})}]),
         snakemake.output.summary,
         DATA_SUMMARY_SCHEMA,
     )

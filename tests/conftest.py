@@ -1,33 +1,29 @@
 """Shared fixtures: where the real recordings and golden reference live, and what a test
 needs from outside the repository.
 
-The real data is never copied into the repository: tests read it from the shared folder,
+The real data is never copied into the repository: tests read it from a test-data folder,
 ``$CEBRA_SAE_SHARED`` (default: ``../shared`` beside the repository), which holds
 ``data/`` (buddy.jl, achilles.npz), ``reference/published_buddy/`` and ``tools/``.
 
-A test that needs something the machine lacks (that folder, Chromium, a SLURM) skips with
-a reason naming what is missing and how to get it; under CI (``CI=true``) it fails instead,
-so CI always runs everything.
+A test that needs something the machine lacks (a file of that folder, Chromium, a SLURM)
+skips with a reason naming what is missing and how to get it with only the public clone
+(``needs.how_to_get``); under CI (``CI=true``) it fails instead, so CI always runs
+everything.
 """
 
 import os
 from pathlib import Path
 
 import pytest
-from needs import require
+from needs import how_to_get, require
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CEBRA_SAE_SHARED", REPO.parent / "shared")).resolve()
 
 
 def _need(path: Path) -> Path:
-    return require(
-        path if path.exists() else None,
-        str(path),
-        "Set CEBRA_SAE_SHARED to the project's shared folder (it holds "
-        "data/rat_hippocampus/buddy.jl, data/achilles.npz, reference/published_buddy/ and "
-        "tools/slurm-local/), or place it beside the repository as ../shared.",
-    )
+    relative = path.relative_to(SHARED).as_posix() if path != SHARED else ""
+    return require(path if path.exists() else None, str(path), how_to_get(relative, SHARED))
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +33,7 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    """The shared folder (data, golden reference, test tools)."""
+    """The test-data folder ``$CEBRA_SAE_SHARED`` (data, golden reference, test tools)."""
     return _need(SHARED)
 
 

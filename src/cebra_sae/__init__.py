@@ -23,4 +23,4 @@ it; the SAE core imports nothing of the study):
 from cebra_sae.errors import StudyError
 
 __all__ = ["StudyError"]
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -20,9 +20,11 @@ Example:
 
 from __future__ import annotations
 
+import math
+import re
 from itertools import product
 
-from cebra_sae.data.sources import check_rat
+from cebra_sae.data.sources import Size, check_rat
 from cebra_sae.devices import resolve_device
 from cebra_sae.errors import StudyError
 from cebra_sae.posthoc.attribution import INSTALL_HINT, missing_packages
@@ -30,14 +32,122 @@ from cebra_sae.sae.grid import grid_keys
 
 
 def check_rats(config: dict, deep: bool = True) -> None:
-    """Every recording can be found (and, with ``deep``, read): :func:`check_rat` per rat.
+    """Every recording can be found (and, with ``deep``, read): :func:`check_rat` per rat;
+    and a recording read is long enough for every later stage (:func:`check_size`).
 
     ``deep`` is for the workflow's main process: CEBRA files are checked against CEBRA's md5
     and user files loaded, so a bad file stops the run before Snakemake removes any output
     to rerun a job.
     """
     for rat, spec in config["rats"].items():
-        check_rat(rat, spec, config["data_dir"], config["download"], deep)
+        size = check_rat(rat, spec, config["data_dir"], config["download"], deep)
+        if size is not None:
+            check_size(rat, size, config)
+
+
+def receptive_field(model_architecture: str) -> int:
+    """How many time bins CEBRA's model reads for one sample (its offset's length): each split
+    of a recording needs at least that many (fewer, and CEBRA refuses to fit or embed it).
+
+    CEBRA's ``offset{N}-model`` family reads N bins; another model is asked (importing CEBRA).
+
+    Example:
+        >>> receptive_field("offset10-model"), receptive_field("offset5-model")
+        (10, 5)
+    """
+    found = re.fullmatch(r"offset(\d+)-model", model_architecture)
+    if found:
+        return int(found.group(1))
+    import cebra.models  # rare: a model outside the offset{N}-model family
+
+    model = cebra.models.init(model_architecture, num_neurons=1, num_units=32, num_output=2)
+    return len(model.get_offset())
+
+
+def split_sizes(n_bins: int, train_fraction: float) -> tuple[int, int]:
+    """``(train, validation)`` bins of :func:`cebra_sae.data.recording.chronological_split`."""
+    n_train = int(math.floor(train_fraction * n_bins))
+    return n_train, n_bins - n_train
+
+
+def min_recording_bins(config: dict) -> int:
+    """The fewest bins a recording may have for every stage to run: both splits (at
+    ``split.train_fraction``) at least CEBRA's receptive field (:func:`receptive_field`).
+
+    Example:
+        >>> from cebra_sae.config import defaults
+        >>> min_recording_bins(defaults())  # offset10-model, train_fraction 0.8: 36 + 10
+        46
+    """
+    need = receptive_field(config["cebra"]["model_architecture"])
+    fraction = config["split"]["train_fraction"]
+    n_bins = 2 * need
+    while min(split_sizes(n_bins, fraction)) < need:
+        n_bins += 1
+    return n_bins
+
+
+def check_size(rat: str, size: Size, config: dict) -> None:
+    """A recording must be long enough for the later stages (:func:`min_recording_bins`).
+
+    Raises:
+        StudyError: naming the rat, its bins and splits, what needs them, and the fix.
+    """
+    need = min_recording_bins(config)
+    if size.n_bins >= need:
+        return
+    fraction = config["split"]["train_fraction"]
+    n_train, n_valid = split_sizes(size.n_bins, fraction)
+    arch = config["cebra"]["model_architecture"]
+    raise StudyError(
+        f"rats.{rat}: the recording has {size.n_bins} bins, too few for the later stages, "
+        f"which need at least {need}: split.train_fraction {fraction:g} splits it into "
+        f"{n_train} train and {n_valid} validation bins, and CEBRA's {arch} reads "
+        f"{receptive_field(arch)} bins at a time, so each split needs at least "
+        f"{receptive_field(arch)}. Fix: {size.fix} (at least {need} bins), or change "
+        "split.train_fraction."
+    )
+
+
+#: The swept number lists written with ``:g`` in result paths and model ids (the CEBRA fit
+#: ``lr{lr}`` of ``workflow/rules/common.smk``'s ``fmt_lr``, the SAE ``model_id``).
+NAMED_NUMBER_LISTS = (
+    ("cebra", "learning_rate"),
+    ("sae", "learning_rate"),
+    ("sae", "l1"),
+    ("sae", "bandwidth"),
+)
+
+
+def path_text(value) -> str:
+    """A swept number as result paths and model ids write it: ``f"{float(value):g}"``.
+
+    Example:
+        >>> path_text(0.001), path_text(0.00100000001), path_text(1e-05)
+        ('0.001', '0.001', '1e-05')
+    """
+    return f"{float(value):g}"
+
+
+def check_distinct_in_paths(config: dict) -> None:
+    """Two swept values that read the same in paths (``0.001``, ``0.00100000001``) would
+    share their results' files and duplicate table rows: refused (:data:`NAMED_NUMBER_LISTS`).
+
+    Raises:
+        StudyError: naming the key, both values, the text they share, and the fix.
+    """
+    for section, key in NAMED_NUMBER_LISTS:
+        seen: dict[str, object] = {}
+        for value in config[section][key]:
+            text = path_text(value)
+            if text in seen:
+                raise StudyError(
+                    f"{section}.{key}: {seen[text]!r} and {value!r} are both written '{text}' "
+                    "in result paths and model ids (6 significant digits), so they would share "
+                    "their results and every table would count them twice. Fix: keep one of "
+                    "them, or make them differ within 6 significant digits."
+                )
+            seen[text] = value
 
 
 def check_selection(config: dict) -> None:
@@ -97,12 +207,14 @@ def dense_topk_note(config: dict) -> str | None:
 
 
 def check_study(config: dict, deep: bool = True, conda: bool = False) -> list[str]:
-    """Every check before any job, in order: the selection, attribution's packages, the
-    recordings. Returns the notes to print.
+    """Every check before any job, in order: swept values distinct in paths, the selection,
+    attribution's packages, the recordings (found, read, long enough). Returns the notes to
+    print.
 
     Raises:
         StudyError: the first problem found.
     """
+    check_distinct_in_paths(config)
     check_selection(config)
     check_attribution(config, conda)
     check_rats(config, deep)

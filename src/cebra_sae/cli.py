@@ -1,10 +1,14 @@
-"""``cebra-sae``: small command-line helpers around the workflow.
+"""The ``cebra-sae`` command: small command-line helpers around the workflow.
 
 ``cebra-sae check-config FILE [FILE ...]`` reads config files as ``snakemake --configfile``
 would, and says what is wrong with them: a YAML syntax error with its file, line and
 column (Snakemake only says "Config file is not valid JSON or YAML"), then every schema
 problem, one line each, naming the key. Files are merged in order onto ``config.yaml`` of
 the current folder, as Snakemake does, unless ``--replace-workflow-config`` is given.
+
+``cebra-sae --help`` prints the plain-text :data:`DESCRIPTION`, :data:`CHECK_CONFIG_DESCRIPTION`
+and :data:`CHECK_CONFIG_EPILOG`, not this docstring: it is reST for the API docs, and a
+terminal would show its markup verbatim.
 
 Example:
     >>> import os, tempfile
@@ -26,6 +30,32 @@ from pathlib import Path
 import yaml
 
 from cebra_sae.config import config_errors, configfiles_in_force, format_errors
+
+# What --help prints: plain text, lines under 80 characters (printed as written).
+DESCRIPTION = """\
+Small command-line helpers around the cebra-sae Snakemake workflow.
+
+Run "cebra-sae COMMAND --help" for what a command does and its options."""
+
+CHECK_CONFIG_DESCRIPTION = """\
+Check config files before a run: read them as "snakemake --configfile FILE"
+would, and say what is wrong with them. A YAML syntax error is reported with
+its file, line and column (Snakemake itself only says "Config file is not
+valid JSON or YAML"); then every problem against the study's config schema is
+listed, one line each, naming the key.
+
+The files are merged in the order given onto config.yaml of the current folder
+(the workflow's own config), as Snakemake does, unless
+--replace-workflow-config is given."""
+
+CHECK_CONFIG_EPILOG = """\
+examples:
+  cebra-sae check-config my_rats.yaml
+  cebra-sae check-config base.yaml overrides.yaml
+  cebra-sae check-config --replace-workflow-config full_config.yaml
+
+exit status: 0 when the config is valid, 1 when it is not (each problem is
+printed)."""
 
 
 class ConfigFileError(Exception):
@@ -78,17 +108,57 @@ def check_config(paths, replace_workflow_config: bool = False) -> list[str]:
     return [format_errors(errors, files)] if errors else []
 
 
+FINDINGS_DESCRIPTION = """\
+Print what a finished run found, as Markdown: the findings the report's first
+screen shows, read from the run's tables (claims, posthoc, stability). The
+README's list is this command's output for the measured rigorous run."""
+
+FINDINGS_EPILOG = """\
+example:
+  cebra-sae findings results/tables --run "config/rigorous.yaml, 2026-12-02"
+
+exit status: 0, or 1 when a table is missing (run the study first)."""
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="cebra-sae", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check-config", help="check config files (YAML and schema)")
+    parser = argparse.ArgumentParser(
+        prog="cebra-sae",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(title="commands", dest="command", required=True)
+    check = commands.add_parser(
+        "check-config",
+        help="check config files (YAML syntax and the study's schema)",
+        description=CHECK_CONFIG_DESCRIPTION,
+        epilog=CHECK_CONFIG_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     check.add_argument("files", nargs="+", help="config files, as given to --configfile")
     check.add_argument(
         "--replace-workflow-config",
         action="store_true",
-        help="do not merge onto ./config.yaml (as snakemake --replace-workflow-config)",
+        help="do not merge onto ./config.yaml (as snakemake --replace-workflow-config does)",
     )
+    findings = commands.add_parser(
+        "findings",
+        help="print what a finished run found (Markdown)",
+        description=FINDINGS_DESCRIPTION,
+        epilog=FINDINGS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    findings.add_argument("tables", help="the run's tables folder (results/tables)")
+    findings.add_argument("--run", default="", help="the run's config and date, for the label")
     args = parser.parse_args(argv)
+    if args.command == "findings":
+        from cebra_sae.report.findings import findings_markdown
+
+        try:
+            print(findings_markdown(args.tables, args.run or args.tables), end="")
+        except FileNotFoundError as err:
+            print(err)
+            return 1
+        return 0
     try:
         problems = check_config(args.files, args.replace_workflow_config)
     except ConfigFileError as err:

@@ -33,7 +33,7 @@ from cebra_sae.config import defaults
 from cebra_sae.devices import resolve_device
 from cebra_sae.errors import StudyError
 
-#: The CEBRA settings the sweep does not vary (STUDY.md §2): config keys under ``cebra``.
+#: The CEBRA settings the sweep does not vary (docs/study.md §2): config keys under ``cebra``.
 FIXED_KEYS = (
     "model_architecture",
     "time_offsets",

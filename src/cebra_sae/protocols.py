@@ -1,6 +1,6 @@
 """Protocols: every choice that differs between the paper's text and its published code.
 
-STUDY.md describes the study twice: as the paper's text states it (protocol ``paper``) and
+docs/study.md describes the study twice: as the paper's text states it (protocol ``paper``) and
 as the published code computed it (protocol ``seed_code``). A :class:`Protocol` holds every
 choice that differs, and every part of the study reads a field of it instead of testing
 the protocol's name: how CEBRA is trained, how embeddings and latents are decoded, on which
@@ -37,7 +37,7 @@ from cebra_sae.registry import Registry
 
 @dataclass(frozen=True)
 class Protocol:
-    """One reading of the study (STUDY.md): every choice that differs between readings.
+    """One reading of the study (docs/study.md): every choice that differs between readings.
 
     Attributes:
         name: the name in the config (``protocols``), the tables and the results paths.

@@ -128,7 +128,7 @@ def sweep_rows(block, z_train: np.ndarray, z_valid: np.ndarray,
         row["diverged"] = diverged
         row["all_dead"] = bool(not diverged and row["dead_fraction_train"] == 1.0)
         row["width"] = int(weights["encoder.weight"].shape[0])
-        # k at least the width keeps every latent (STUDY.md §4): say so in the table
+        # k at least the width keeps every latent (docs/study.md §4): say so in the table
         row["k_effective"] = None if spec.k is None else min(int(spec.k), row["width"])
         rows.append(row)
     return rows

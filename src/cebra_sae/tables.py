@@ -11,9 +11,14 @@ Example:
     >>> row = pd.DataFrame([{"rat": "buddy", "source": "cebra", "n_timesteps": 10,
     ...     "n_neurons": 2, "n_train": 8, "n_valid": 2, "duration_s": 0.25,
     ...     "spikes_per_bin": 1.0, "position_min": 0.0, "position_max": 1.6,
-    ...     "fraction_right": 0.5, "warnings": ""}])
+    ...     "fraction_right": 0.5, "warnings": "", "bin_seconds": 0.025,
+    ...     "position_unit": "m", "bins_tracked": None, "running_share": None,
+    ...     "speed_threshold": None, "units_dropped": "", "preprocessing": ""}])
     >>> conform(row, DATA_SUMMARY_SCHEMA).dtypes["n_neurons"]
     dtype('int64')
+    >>> conform(row.drop(columns="warnings"), DATA_SUMMARY_SCHEMA)
+    Traceback (most recent call last):
+    KeyError: "data_summary: the rows lack the declared columns ['warnings']"
 """
 
 from __future__ import annotations
@@ -90,22 +95,35 @@ DATA_SUMMARY_SCHEMA = SCHEMAS.register(
         {
             "rat": ("string", "recording name (config key under `rats`)"),
             "source": ("string", " or ".join(f"`{name}`" for name in SOURCES)),
-            "n_timesteps": ("int64", "number of 25 ms bins T"),
+            "n_timesteps": ("int64", "number of time bins T (`bin_seconds` each)"),
             "n_neurons": ("int64", "number of neurons N"),
             "n_train": (
                 "int64",
                 "bins in the train split (the first `split.train_fraction` of them)",
             ),
             "n_valid": ("int64", "bins in the validation split (the rest)"),
-            "duration_s": ("float64", "T x 0.025 s"),
+            "duration_s": ("float64", "T x `bin_seconds`"),
             "spikes_per_bin": ("float64", "mean total spike count per bin (all neurons)"),
-            "position_min": ("float64", "smallest position label (m)"),
-            "position_max": ("float64", "largest position label (m)"),
+            "position_min": ("float64", "smallest position label (`position_unit`)"),
+            "position_max": ("float64", "largest position label (`position_unit`)"),
             "fraction_right": ("float64", "share of bins labelled running right"),
             "warnings": (
                 "string",
                 "what will run but give little (few neurons or bins, a direction never set)",
             ),
+            "bin_seconds": ("float64", "bin width (s)"),
+            "position_unit": (
+                "string",
+                "unit of the position label: `m` in CEBRA's layout, else the NWB file's",
+            ),
+            "bins_tracked": ("Int64", "`source: nwb`: tracked bins in the epochs kept"),
+            "running_share": ("float64", "`source: nwb`: running bins kept / bins tracked"),
+            "speed_threshold": (
+                "float64",
+                "`source: nwb`: smoothed speed a running bin reaches (`position_unit` per s)",
+            ),
+            "units_dropped": ("string", "`source: nwb`: unit ids dropped as silent"),
+            "preprocessing": ("string", "`source: nwb`: every choice made, in one sentence"),
         },
         rows="one row per recording",
         sort_by=("rat",),
@@ -439,7 +457,7 @@ LATENTS_SCHEMA = SCHEMAS.register(
         },
         rows=(
             "one row per latent of every post-hoc representation of every protocol x rat x dim x "
-            "seed (STUDY.md §10; validation split)"
+            "seed (docs/study.md §10; validation split)"
         ),
         sort_by=("protocol", "rat", "dim", "seed", "representation", "k", "sae_seed", "latent"),
     )
@@ -478,7 +496,7 @@ CLAIMS_SCHEMA = SCHEMAS.register(
                 "string",
                 (
                     "`supported` / `not supported` / `mixed` / `not testable` (its `claim` rows "
-                    "together)"
+                    "together); empty on a null row, whose own verdict is `verdict`"
                 ),
             ),
             "part": ("string", "one direction the claim asserts"),

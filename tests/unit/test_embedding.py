@@ -21,7 +21,7 @@ def toy():
 
 
 def test_paper_defaults_match_the_study():
-    # STUDY.md §2, read from the config schema's defaults (the only place they are written)
+    # docs/study.md §2, read from the config schema's defaults (the only place they are written)
     assert fixed_params() == dict(
         model_architecture="offset10-model",
         time_offsets=5,

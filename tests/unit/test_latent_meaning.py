@@ -1,4 +1,4 @@
-"""What a latent means (STUDY.md §10): tuning curves, spatial information, recovery of a
+"""What a latent means (docs/study.md §10): tuning curves, spatial information, recovery of a
 known code, CEBRA attribution, and their place in a post-hoc case."""
 
 import numpy as np

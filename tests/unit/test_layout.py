@@ -19,7 +19,7 @@ PACKAGE = Path(cebra_sae.__file__).parent
 
 #: The rooms in the order of the study; a module may import from its room and earlier ones.
 ROOMS = [
-    {"", "errors", "registry", "io", "config", "devices"},  # "": the package's __init__
+    {"", "errors", "registry", "io", "config", "devices", "schema_docs"},  # "": __init__
     {"sae"},
     {"data"},
     {"measures"},

@@ -81,7 +81,7 @@ def test_behaviour_score_text_finds_the_position_latent():
     assert score > 0.99
 
 
-# ---- protocol switches (STUDY.md §5) -------------------------------------------------------
+# ---- protocol switches (docs/study.md §5) -------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -378,7 +378,7 @@ def test_diverged_models_are_flagged_not_fatal():
 def test_block_grid_matches_the_study():
     from cebra_sae.config import defaults
 
-    grid = defaults("sae")  # the schema's defaults: the paper's grid (STUDY.md §4)
+    grid = defaults("sae")  # the schema's defaults: the paper's grid (docs/study.md §4)
     assert {key: grid[key] for key in ("learning_rate", "l1", "k", "bandwidth", "seeds")} == dict(
         learning_rate=[1e-4, 3e-4, 1e-3], l1=[1e-4, 1e-3, 1e-2], k=[8, 16, 32],
         bandwidth=[5e-4, 1e-3, 5e-3], seeds=[0],

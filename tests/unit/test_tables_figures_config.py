@@ -120,7 +120,7 @@ def test_schema_accepts_the_shipped_configs(repo, schema):
         ({"rats": {"a": {"source": "synthetic"}}, "foo": 1}, "(top level): unknown key 'foo'"),
         ({"rats": {"a": {"source": "synthetic", "nneurons": 3}}}, "rats.a: unknown key 'nneurons'"),
         ({"rats": {"a": {"source": "file"}}}, "rats.a: 'path' is a required property"),
-        ({"rats": {"a": {"source": "nwb"}}}, "rats.a.source: 'nwb' is not one of"),
+        ({"rats": {"a": {"source": "mat"}}}, "rats.a.source: 'mat' is not one of"),
         (
             {"rats": {"a": {"source": "synthetic"}}, "protocols": ["papr"]},
             "protocols.0: 'papr' is not one of ['paper', 'seed_code']",

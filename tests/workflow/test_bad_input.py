@@ -220,3 +220,96 @@ def test_data_that_gives_little_is_warned_about(tmp_path):
     rerun = _run(tmp_path, {**config, "posthoc": {"top_neurons": 1}}, "--until", "data_summary",
                  dry=False)  # fmt: skip
     assert rerun.returncode == 0 and "simulate_recording" not in job_counts(rerun.stdout)
+
+
+# ---- bad input that used to get through (issue 18) ------------------------
+
+
+def _file_recording(path, n_bins, right=None, left=None):
+    rng = np.random.default_rng(0)
+    position = np.abs(np.sin(np.linspace(0, 30, n_bins))) * 1.6
+    if right is None:
+        right = (np.gradient(position) > 0).astype(float)
+        left = 1 - right
+    labels = np.column_stack([position, np.broadcast_to(right, n_bins),
+                              np.broadcast_to(left, n_bins)])  # fmt: skip
+    np.savez(path, spikes=rng.poisson(1.0, size=(n_bins, 6)), position=labels)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(1.0, "right=1, left=1"), (0.5, "right=0.5, left=0.5")]
+)
+def test_direction_labels_that_are_not_one_hot_stop_before_any_job(tmp_path, value, shown):
+    recording = tmp_path / "mine.npz"
+    _file_recording(recording, 1500, right=value, left=value)
+    run = _run(tmp_path, {"rats": {"mine": {"source": "file", "path": str(recording)}}})
+    assert run.returncode != 0
+    assert (
+        f"Config error: recording file {recording}: the direction columns of 'position' (right, "
+        "left) must be one-hot (one is 1, the other 0, in every bin); 1500 of 1500 bins are not "
+        f"(first at bin 0: {shown}). Fix: set right = 1 in the bins where the animal runs"
+    ) in run.stdout
+    assert "Traceback" not in run.stdout and not (tmp_path / "results").exists()
+
+
+def test_a_recording_too_short_for_cebra_stops_and_keeps_what_was_prepared(tmp_path):
+    recording = tmp_path / "mine.npz"
+    _file_recording(recording, 1500)
+    config = {"rats": {"mine": {"source": "file", "path": str(recording)}}}
+    run = _prepare_then_break(tmp_path, config, lambda: _file_recording(recording, 30))
+    assert (
+        "Config error: rats.mine: the recording has 30 bins, too few for the later stages, "
+        "which need at least 46: split.train_fraction 0.8 splits it into 24 train and 6 "
+        "validation bins, and CEBRA's offset10-model reads 10 bins at a time"
+    ) in run.stdout
+    assert f"Fix: use a longer recording than {recording} (at least 46 bins)" in run.stdout
+
+
+def test_a_data_dir_that_is_a_file_stops_before_any_job(tmp_path):
+    (tmp_path / "data.txt").write_text("not a folder\n")
+    config = {"rats": {"buddy": {"source": "cebra"}}, "data_dir": "data.txt", "download": True}
+    run = _run(tmp_path, config)
+    assert run.returncode != 0
+    assert (
+        "Config error: data_dir: data.txt is a file, not a folder; CEBRA's recordings are read "
+        "from (and downloaded to) data.txt/rat_hippocampus/{rat}.jl. Fix: set data_dir to a "
+        "folder"
+    ) in run.stdout
+    assert "NotADirectoryError" not in run.stdout and "Traceback" not in run.stdout
+
+
+def test_learning_rates_that_read_the_same_in_paths_stop_before_any_job(tmp_path):
+    config = {"rats": SIM, "cebra": {"learning_rate": [0.001, 0.00100000001]}}
+    run = _run(tmp_path, config)
+    assert run.returncode != 0
+    assert (
+        "Config error: cebra.learning_rate: 0.001 and 0.00100000001 are both written '0.001' in "
+        "result paths and model ids"
+    ) in run.stdout
+    assert "Fix: keep one of them" in run.stdout and not (tmp_path / "results").exists()
+
+
+def test_an_nwb_rat_is_read_before_any_job(tmp_path):
+    pytest.importorskip("pynwb")
+    pytest.importorskip("pynapple")
+    from cebra_sae.data.nwb import write_nwb
+
+    t = np.arange(0, 120, 1 / 60)
+    s = np.abs(np.sin(2 * np.pi * t / 16))  # back and forth along a diagonal track
+    xy = np.column_stack([100 + 300 * s, 400 - 200 * s])
+    spikes = [np.sort(np.random.default_rng(u).uniform(0, 120, 600)) for u in range(4)]
+    write_nwb(tmp_path / "track.nwb", spikes, xy, t)
+    config = {"rats": {"lt": {"source": "nwb", "path": "track.nwb"}}}
+    run = _run(tmp_path, config, "--until", "prepare_recording")
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert job_counts(run.stdout).get("prepare_recording") == 1
+    angle = 2 * np.pi * t / 20  # laps around a circle: not a line
+    write_nwb(tmp_path / "circle.nwb", spikes, 200 + 100 * np.column_stack(
+        [np.cos(angle), np.sin(angle)]), t)  # fmt: skip
+    run = _run(tmp_path, {"rats": {"lt": {"source": "nwb", "path": "circle.nwb"}}})
+    assert run.returncode != 0
+    assert (
+        "Config error: rats.lt: NWB file circle.nwb: the running path of 'led' is not a line: "
+        "its first principal axis carries only"
+    ) in run.stdout
+    assert "Traceback" not in run.stdout and not (tmp_path / "results").exists()

@@ -28,15 +28,20 @@ TIMING = {"cebra_sweep": ["train_seconds"], "sae_sweep": ["block_seconds"]}
 def slurm(shared):
     tools = shared / "tools" / "slurm-local"
     require(os.geteuid() == 0, "Root (the SLURM test starts a local slurmctld and slurmd)",
-            f"Run the tests as root, or skip this one; see {tools}.")  # fmt: skip
+            f"Run pytest as root (Debian 12): the test runs {tools}/start-slurm.sh, which "
+            "installs slurmctld slurmd slurm-client munge with apt-get, writes a one-node "
+            "/etc/slurm/slurm.conf (partition debug) and starts munged, slurmctld and slurmd; "
+            "stop-slurm.sh stops them after the test.")  # fmt: skip
     start = subprocess.run(["bash", str(tools / "start-slurm.sh")], capture_output=True,
                            text=True, timeout=600)  # fmt: skip
     require(start.returncode == 0, "A single-node SLURM (start-slurm.sh failed)",
-            f"Its output: {(start.stdout + start.stderr)[-1500:]}")  # fmt: skip
+            "It needs root and apt-get access to Debian's slurmctld slurmd slurm-client munge "
+            f"packages. Its output: {(start.stdout + start.stderr)[-1500:]}")  # fmt: skip
     yield
     subprocess.run(["bash", str(tools / "stop-slurm.sh")], capture_output=True, timeout=120)
 
 
+@pytest.mark.long  # CI runs it (pytest -m long); the README's command does not
 def test_slurm_profile_runs_the_study_and_matches_a_local_run(slurm, tmp_path):
     local_dir, slurm_dir = tmp_path / "local", tmp_path / "slurm"
     local_dir.mkdir()

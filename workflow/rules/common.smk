@@ -4,6 +4,7 @@ The checks themselves are library functions (cebra_sae.config, cebra_sae.checks)
 without Snakemake; every path is a template written once below and used by name.
 """
 
+import os
 import sys
 from itertools import product
 
@@ -35,13 +36,13 @@ def stop(message):
 
 # ---- validation (before any job) ------------------------------------------
 
+_settings = workflow.config_settings
+CONFIGFILES = configfiles_in_force(
+    _settings.configfiles, _settings.replace_workflow_config, workflow.configfiles
+)
 _errors = config_errors(config)
 if _errors:
-    _settings = workflow.config_settings
-    _files = configfiles_in_force(
-        _settings.configfiles, _settings.replace_workflow_config, workflow.configfiles
-    )
-    stop(format_errors(_errors, _files))
+    stop(format_errors(_errors, CONFIGFILES))
 validate(config, schema=str(SCHEMA_PATH))  # fills in the schema's defaults
 try:
     _conda = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
@@ -144,6 +145,8 @@ POSTHOC_FILES = {name: f"{RESULTS}/posthoc/{CASE}/{file}" for name, file in (
     ("scores", "scores.parquet"), ("latents", "latents.npz"),
     ("latent_table", "latents.parquet"), ("curves", "tuning_curves.parquet"))}  # fmt: skip
 REPORT_PAGE = f"{RESULTS}/report/{{name}}.html"
+LANDING = f"{RESULTS}/report/landing.rst"
+DESCRIPTION = "workflow/report/workflow.rst"
 
 
 def table(name):
@@ -223,7 +226,10 @@ def attribution_input(w):
 
 
 def figure_files(figure):
-    """The files of a registered figure (one per protocol x rat x dim where it has those)."""
+    """The files of a registered figure (one per protocol x rat x dim where it has those);
+    none when the config gives it no content (Figure.needs says why)."""
+    if figure.missing(config):
+        return []
     values = dict(protocol=PROTOCOLS, rat=list(RATS), dim=DIMS)
     return expand(figure_path(figure), **{name: values[name] for name in figure.wildcards})
 
@@ -236,4 +242,27 @@ def final_outputs():
         table("runtime"),
         *[REPORT_PAGE.format(name=name) for name in PAGES],
         *[path for figure in FIGURES.values() for path in figure_files(figure)],
+        LANDING,
     ]
+
+
+def landing_links():
+    """Per figure drawn in this run, how the report's first screen points at it: the file's
+    name (a link to the result) or, for a figure per rat x dim, its category."""
+    return {
+        figure.name: (f"the {figure.name.replace('_', '-')} figures in `{figure.category}`_"
+                      if figure.wildcards else f"`{figure.output}`_")  # fmt: skip
+        for figure in FIGURES.values()
+        if not figure.missing(config)
+    }
+
+
+def landing_page():
+    """The report's first screen: the run's findings once rule landing wrote them, else the
+    study's description alone."""
+    return os.path.abspath(LANDING) if os.path.exists(LANDING) else DESCRIPTION
+
+
+for _figure in FIGURES.values():
+    if _figure.missing(config) and workflow.is_main_process:
+        logger.info(f"Not drawn: figure {_figure.name}: {_figure.missing(config)}.")

@@ -105,3 +105,27 @@ rule runtime:
         benchmarks=BENCHMARKS,
     script:
         "../../scripts/runtime.py"
+
+
+rule landing:
+    """The report's first screen: what the run found (cebra_sae.report.findings), then the
+    study's description."""
+    input:
+        claims=table("claims"),
+        posthoc=table("posthoc"),
+        stability=table("stability"),
+        description=workflow.source_path("../report/workflow.rst"),
+    output:
+        LANDING,
+    log:
+        log("landing"),
+    benchmark:
+        benchmark("landing")
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        configfiles=[str(path) for path in CONFIGFILES],
+        links=landing_links(),
+    script:
+        "../../scripts/landing.py"

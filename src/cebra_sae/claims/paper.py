@@ -1,4 +1,4 @@
-"""The paper's claims C1-C6 (STUDY.md §7, §9), measured per case and judged.
+"""The paper's claims C1-C6 (docs/study.md §7, §9), measured per case and judged.
 
 How a part becomes a row (interval, Wilcoxon p, verdict) is :mod:`cebra_sae.claims.judge`.
 A part's effect is measured per *case*: rat x dim x seed for the post-hoc claims (C3-C5; an
@@ -34,6 +34,8 @@ Scores are each protocol's own formula (``neuron_score``, ``behavior_score`` in
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -92,11 +94,14 @@ def claim_c1(sweep: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     effect = (topk - others).dropna()
     dims = effect.index.get_level_values("dim")
     low, high = effect[dims <= 16], effect[dims >= 32]
+
+    def mean(values):
+        return f"mean {values.mean():+.3f} (n={len(values)})" if len(values) else "no case"
+
     detail = (
         f"TopK - best other at nonzero ratio <= {s.max_nonzero_ratio:g}: "
-        f"dims <= 16 mean {low.mean():+.3f} (n={len(low)}), dims >= 32 mean {high.mean():+.3f} "
-        f"(n={len(high)}); {len(cases) - len(effect)} of {len(cases)} rat x dim cases left out "
-        "(TopK or no other architecture that sparse)"
+        f"dims <= 16 {mean(low)}, dims >= 32 {mean(high)}; {len(cases) - len(effect)} of "
+        f"{len(cases)} rat x dim cases left out (TopK or no other architecture that sparse)"
     )
     parts = [_part("C1", "topk_best", "delta explained variance (valid)", effect, s,
                    detail=detail)]  # fmt: skip
@@ -276,7 +281,44 @@ def claims_table(
                 mine[0]["protocol"] = protocol
                 parts.append(mine[0])
             verdict = overall([p["verdict"] for p in mine if p["baseline"] == "claim"])
-            for p in mine:
-                p["claim_verdict"] = verdict
+            for p in mine:  # a null row has its own verdict (survives / does not), not this
+                p["claim_verdict"] = verdict if p["baseline"] == "claim" else ""
         rows += parts
     return pd.DataFrame(rows)
+
+
+#: A short reading of each part (its name in ``claims.parquet``), as the report's claims view
+#: and findings print it; ``{k}`` and ``{arch}`` come from the part's name.
+PART_LABELS = {
+    "topk_best": "TopK: best explained variance at low nonzero ratio",
+    "topk_best_vs_{arch}": "TopK: better explained variance than {arch} at low nonzero ratio",
+    "x8_closest": "TopK x8: closest to the ideal corner (EV 1, ratio 0)",
+    "k{k}": "neuron score: SAE k={k} above CEBRA",
+    "cebra_beats_k{k}": "behaviour score: CEBRA above SAE k={k}",
+    "k{k}_beats_cebra": "behaviour score: SAE k={k} above CEBRA",
+    "pos_r2_valid_k{k}": "position R²: SAE k={k} no worse than CEBRA",
+    "dir_acc_valid_k{k}": "direction accuracy: SAE k={k} no worse than CEBRA",
+    "neuron_rises_with_dim": "neuron score rises with dim",
+    "neuron_flat_in_k": "neuron score flat in k",
+    "behavior_rises_with_k": "behaviour score rises with k",
+    "behavior_falls_with_dim": "behaviour score falls with dim",
+    "all": "the whole claim",
+}
+
+
+def part_label(part: str) -> str:
+    """The short reading of a part from its name (:data:`PART_LABELS`).
+
+    Example:
+        >>> part_label("cebra_beats_k16")
+        'behaviour score: CEBRA above SAE k=16'
+        >>> part_label("topk_best_vs_gated")
+        'TopK: better explained variance than gated at low nonzero ratio'
+    """
+    for pattern, label in PART_LABELS.items():
+        regex = "^" + re.escape(pattern).replace(r"\{k\}", r"(?P<k>\d+)").replace(
+            r"\{arch\}", r"(?P<arch>\w+)") + "$"  # fmt: skip
+        match = re.match(regex, part)
+        if match:
+            return label.format(**match.groupdict())
+    return part.replace("_", " ")

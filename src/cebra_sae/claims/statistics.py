@@ -1,4 +1,4 @@
-"""Intervals and tests over cases, with rats as the independent units (STUDY.md §9).
+"""Intervals and tests over cases, with rats as the independent units (docs/study.md §9).
 
 Dims and seeds are repeated measures within a rat. :func:`hierarchical_bootstrap` resamples
 rats with replacement, then each drawn rat's cases with replacement, and takes the mean

@@ -69,8 +69,10 @@ def validate_recording(spikes, labels, name: str = "recording") -> tuple[np.ndar
             f"{name}: 'spikes' has {len(spikes)} time bins but 'position' has {len(labels)}; "
             "they must be aligned bin by bin."
         )
-    if len(spikes) < 20 or spikes.shape[1] < 1:
-        raise StudyError(f"{name}: too small to split ({spikes.shape}); need >= 20 bins.")
+    if len(spikes) < 2 or spikes.shape[1] < 1:  # what the later stages need: checks.py
+        raise StudyError(
+            f"{name}: too small to split ({spikes.shape}); need >= 2 bins and >= 1 neuron."
+        )
     for key, array in (("spikes", spikes), ("position", labels)):
         if not np.issubdtype(array.dtype, np.number):
             raise StudyError(f"{name}: '{key}' must be numeric, got dtype {array.dtype}.")
@@ -83,7 +85,40 @@ def validate_recording(spikes, labels, name: str = "recording") -> tuple[np.ndar
             )
     if (spikes < 0).any():
         raise StudyError(f"{name}: 'spikes' has negative values; expected spike counts >= 0.")
+    check_one_hot(labels, name)
     return spikes.astype(np.float64), labels.astype(np.float64)
+
+
+def check_one_hot(labels: np.ndarray, name: str = "recording") -> None:
+    """The direction columns (``right``, ``left``) must be one-hot: in every bin one is 1 and
+    the other 0 (a bin labelled both, neither, or 0.5 each would make direction decoding
+    meaningless: with 0.5 everywhere every representation scores accuracy 1.0).
+
+    Raises:
+        StudyError: naming ``name``, how many bins are not one-hot, the first one, and the fix.
+
+    Example:
+        >>> check_one_hot(np.array([[0.3, 1, 0], [0.4, 0, 1]]))
+        >>> try:  # doctest: +NORMALIZE_WHITESPACE
+        ...     check_one_hot(np.array([[0.3, 1, 0], [0.4, 0.5, 0.5]]), "mine.npz")
+        ... except StudyError as err:
+        ...     print(str(err)[str(err).index("1 of 2"):])
+        1 of 2 bins are not (first at bin 1: right=0.5, left=0.5). Fix: set right = 1 in the bins
+        where the animal runs towards larger positions, left = 1 - right (CEBRA's layout), and drop
+        bins where it does not run.
+    """
+    direction = np.asarray(labels)[:, 1:3]
+    bad = ~(np.isin(direction, (0, 1)).all(axis=1) & (direction.sum(axis=1) == 1))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        right, left = (f"{v:g}" for v in direction[row])
+        raise StudyError(
+            f"{name}: the direction columns of 'position' (right, left) must be one-hot (one is "
+            f"1, the other 0, in every bin); {int(bad.sum())} of {len(direction)} bins are not "
+            f"(first at bin {row}: right={right}, left={left}). Fix: set right = 1 in the bins "
+            "where the animal runs towards larger positions, left = 1 - right (CEBRA's layout), "
+            "and drop bins where it does not run."
+        )
 
 
 def chronological_split(
@@ -109,7 +144,8 @@ def direction(labels: np.ndarray) -> np.ndarray:
     return np.argmax(labels[:, 1:3], axis=1)
 
 
-def save_prepared(path, split: Split, rat: str, source: str, train_fraction: float) -> None:
+def save_prepared(path, split: Split, rat: str, source: str, train_fraction: float,
+                  bin_seconds: float = BIN_SECONDS) -> None:  # fmt: skip
     """Write a prepared recording as ``.npz`` (atomically: no half-written file).
 
     Keys: ``spikes_train``, ``spikes_valid`` (float32 counts), ``labels_train``,
@@ -125,7 +161,7 @@ def save_prepared(path, split: Split, rat: str, source: str, train_fraction: flo
         rat=np.array(rat),
         source=np.array(source),
         train_fraction=np.array(train_fraction),
-        bin_seconds=np.array(BIN_SECONDS),
+        bin_seconds=np.array(bin_seconds),
     )
     atomic_savez(path, **arrays)
 

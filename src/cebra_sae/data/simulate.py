@@ -8,7 +8,7 @@ Spike counts are Poisson. Labels are ``[position, right, left]`` like CEBRA's da
 and the ground truth of every neuron is returned as a table, so interpretability scores
 can be checked against known structure.
 
-With ``n_assemblies`` the code is a known *sparse* one (STUDY.md §10): ``K`` place-field
+With ``n_assemblies`` the code is a known *sparse* one (docs/study.md §10): ``K`` place-field
 assemblies (each a Gaussian field with a preferred direction, like a cell above) are the
 true factors, and every neuron is a sparse non-negative mixture of
 ``assemblies_per_neuron`` of them (weights uniform in [0.5, 1], normalised to sum 1),

@@ -10,18 +10,21 @@ layout of :mod:`cebra_sae.data.recording`. Registered:
 * ``file``: a user's ``.npz`` or ``.jl`` (joblib) holding ``spikes`` and ``position``.
 * ``synthetic``: :func:`cebra_sae.data.simulate.simulate_place_cells` (its own rule,
   ``simulate_recording``, makes it; its keys are simulator arguments).
+* ``nwb``: an NWB session (spike times and raw tracking), binned, linearised and restricted
+  to running by :func:`cebra_sae.data.nwb.load_nwb_recording` (its keys are its options).
 
 A new source is one :meth:`~cebra_sae.registry.Registry.register` call and its name in the
 config schema's ``rats.*.source`` enum (a test checks the enum against the registry).
 
 Example:
     >>> list(SOURCES), SOURCES["file"].keys
-    (['cebra', 'file', 'synthetic'], ('path',))
-    >>> try:
+    (['cebra', 'file', 'synthetic', 'nwb'], ('path',))
+    >>> try:  # doctest: +NORMALIZE_WHITESPACE
     ...     check_rat("mine", {"source": "cebra", "path": "x.npz"}, "data", download=True)
     ... except StudyError as err:
     ...     print(err)
-    rats.mine.path: 'path' is only used with 'source: file' (this rat has source 'cebra').
+    rats.mine.path: 'path' is only used with 'source: file' or 'source: nwb' (this rat has
+    source 'cebra').
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cebra_sae.data.recording import validate_recording
+from cebra_sae.data.nwb import NWB_KEYS
+from cebra_sae.data.recording import BIN_SECONDS, validate_recording
 from cebra_sae.errors import StudyError
 from cebra_sae.registry import Registry
 
@@ -55,12 +59,17 @@ class Source:
         keys: the config keys a rat of this source takes besides ``source``.
         check: ``check(rat, spec, data_dir, download, deep)`` raises a :class:`StudyError`
             naming the key or file and the fix; with ``deep`` (the workflow's main
-            process) files are read too, so a bad file stops the run before any job.
+            process) files are read too, so a bad file stops the run before any job, and
+            it returns the recording's :class:`Size` (None where it reads nothing).
         input_file: ``input_file(rat, spec, data_dir)`` -> the raw file the rat's
             ``prepare_recording`` job reads (None: nothing on disk, the rat is simulated).
-        load: ``load(rat, path)`` -> ``(spikes, labels)`` from the file ``input_file``
-            named (None for a source whose own rule makes the prepared recording,
-            ``synthetic``).
+        load: ``load(rat, path, spec)`` -> ``(spikes, labels)`` from the file
+            ``input_file`` named, ``spec`` the rat's config entry (a source without options
+            ignores it and may be called without it; None for a source whose own rule makes
+            the prepared recording, ``synthetic``).
+        describe: ``describe(rat, path, spec)`` -> ``(spikes, labels, choices)``: the
+            recording and what was chosen to make it (a dict for the data summary and the
+            log; None for a source that chooses nothing: :func:`read_recording`).
     """
 
     name: str
@@ -69,6 +78,20 @@ class Source:
     check: Callable[..., None]
     input_file: Callable[..., str | None]
     load: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None
+    describe: Callable[..., tuple[np.ndarray, np.ndarray, dict]] | None = None
+
+
+@dataclass(frozen=True)
+class Size:
+    """How many bins a recording has, and how to get more (for the start-up size check).
+
+    Attributes:
+        n_bins: the recording's time bins.
+        fix: what the user can do for more bins (a sentence without the final period).
+    """
+
+    n_bins: int
+    fix: str
 
 
 SOURCES: Registry[Source] = Registry("recording source")
@@ -89,22 +112,48 @@ def cebra_data_dir(recording_path: str | os.PathLike) -> Path:
     return Path(recording_path).parent.parent
 
 
-def missing_recording_message(rat: str, data_dir: str | os.PathLike, download: bool = False) -> str:
-    """The one message a user sees when a CEBRA recording is not on disk (``download``: it
-    was to be downloaded, and that failed)."""
+def missing_recording_message(
+    rat: str, data_dir: str | os.PathLike, download: bool = False, cause: str | None = None
+) -> str:
+    """The one message a user sees when a CEBRA recording is not on disk.
+
+    Args:
+        rat: the CEBRA rat.
+        data_dir: the config's data folder.
+        download: the config's ``download``: true means CEBRA tried to download the file and
+            failed (no internet, say), so the fix never suggests setting it.
+        cause: what CEBRA said when the download failed.
+
+    Example:
+        >>> print(missing_recording_message("buddy", "/data", download=True, cause="offline"))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Recording 'buddy' is missing: expected the file /data/rat_hippocampus/buddy.jl in the
+        data folder data_dir='/data', and CEBRA could not download it (offline). Fix: copy
+        CEBRA's buddy.jl to exactly /data/rat_hippocampus/buddy.jl; or set download: false
+        and point data_dir at a folder that holds rat_hippocampus/buddy.jl (--config
+        download=False data_dir=/path/to/data); or give your copy as 'source: file' with
+        its 'path'; or run once on a machine with internet access (CEBRA downloads the file
+        and checks its md5) and copy its data folder here.
+    """
     path = cebra_recording_path(data_dir, rat)
-    fix = (
-        "Fix: run once on a machine with internet access (CEBRA downloads it), or copy the "
-        "file there"
-        if download
-        else "Fix: point data_dir at the folder that holds "
-        f"rat_hippocampus/{rat}.jl (e.g. --config data_dir=/path/to/data), or set "
-        "download: true and run once on a machine with internet access"
-    )
-    return (
-        f"Recording '{rat}' is missing: expected the file {path} in the data folder "
-        f"data_dir='{data_dir}'. {fix}."
-    )
+    where = f"expected the file {path} in the data folder data_dir='{data_dir}'"
+    if download:
+        failed = ", and CEBRA could not download it" + (f" ({cause})" if cause else "")
+        fix = (
+            f"Fix: copy CEBRA's {rat}.jl to exactly {path}; or set download: false and point "
+            f"data_dir at a folder that holds rat_hippocampus/{rat}.jl (--config "
+            "download=False data_dir=/path/to/data); or give your copy as 'source: file' with "
+            "its 'path'; or run once on a machine with internet access (CEBRA downloads the "
+            "file and checks its md5) and copy its data folder here"
+        )
+    else:
+        failed = ""
+        fix = (
+            f"Fix: point data_dir at the folder that holds rat_hippocampus/{rat}.jl (e.g. "
+            f"--config data_dir=/path/to/data), or copy the file to exactly {path}, or set "
+            "download: true and run once on a machine with internet access"
+        )
+    return f"Recording '{rat}' is missing: {where}{failed}. {fix}."
 
 
 @functools.cache
@@ -176,11 +225,14 @@ def rats_to_fetch(rats: dict, data_dir) -> list[str]:
             and not cebra_recording_path(data_dir, rat).exists()]  # fmt: skip
 
 
-def check_rat(rat: str, spec: dict, data_dir, download: bool, deep: bool = True) -> None:
+def check_rat(rat: str, spec: dict, data_dir, download: bool, deep: bool = True) -> Size | None:
     """Check one ``rats`` entry of the config before anything runs.
 
     A key that the rat's source does not take is an error naming it (the config schema
     lists the keys any source takes); then the source's own check.
+
+    Returns:
+        The recording's :class:`Size` where the check read it (``deep``), else None.
 
     Raises:
         StudyError: naming the rat, the key or file, and the fix.
@@ -194,12 +246,75 @@ def check_rat(rat: str, spec: dict, data_dir, download: bool, deep: bool = True)
                 f"rats.{rat}.{key}: '{key}' is only used with {where} (this rat has source "
                 f"'{source.name}')."
             )
-    source.check(rat, spec, data_dir, download, deep)
+    return source.check(rat, spec, data_dir, download, deep)
+
+
+def read_recording(rat: str, spec: dict, path) -> tuple[np.ndarray, np.ndarray, dict]:
+    """A rat's recording from the file its source's ``input_file`` named, with what was
+    chosen to make it (``{}`` for a source that chooses nothing: ``cebra``, ``file``).
+
+    Example:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "mine.npz"
+        >>> labels = np.column_stack([np.linspace(0, 1, 30), np.ones(30), np.zeros(30)])
+        >>> np.savez(path, spikes=np.ones((30, 2)), position=labels)
+        >>> spikes, labels, choices = read_recording("mine", {"source": "file"}, path)
+        >>> spikes.shape, choices
+        ((30, 2), {})
+    """
+    source = SOURCES[spec["source"]]
+    if source.describe is not None:
+        return source.describe(rat, path, spec)
+    spikes, labels = source.load(rat, path, spec)
+    return spikes, labels, {}
+
+
+def summary_fields(choices: dict) -> dict:
+    """What :func:`read_recording` chose, as data-summary columns (NA where a source chose
+    nothing: ``cebra``, ``file``; CEBRA's layout has positions in m and 25 ms bins).
+
+    Example:
+        >>> summary_fields({})["position_unit"], summary_fields({})["running_share"]
+        ('m', None)
+    """
+    if not choices:
+        return dict(bin_seconds=BIN_SECONDS, position_unit="m", bins_tracked=None,
+                    running_share=None, speed_threshold=None, units_dropped="",
+                    preprocessing="")  # fmt: skip
+    c = choices
+    dropped = ", ".join(map(str, c["units_dropped_silent"]))
+    preprocessing = (
+        f"{c['epochs']}; {c['bins_running']} of {c['bins_tracked']} tracked bins run "
+        f"(smoothed speed >= {c['speed_threshold']:.4g} {c['position_unit']}/s: "
+        f"{c['speed_threshold_from']}); linearised onto the {c['linearisation']} (its share "
+        f"of the variance {c['line_variance']:.3f}); {c['jumps']} tracking jumps (> "
+        f"{c['max_speed']:.4g} {c['position_unit']}/s) and {c['samples_nan_dropped']} NaN "
+        f"samples cut out; {c['units_kept']} of {c['units_in_file']} units kept"
+        + (f" (silent: {dropped})" if dropped else "")
+    )
+    return dict(bin_seconds=c["bin_seconds"], position_unit=c["position_unit"],
+                bins_tracked=c["bins_tracked"], running_share=c["running_share"],
+                speed_threshold=c["speed_threshold"], units_dropped=dropped,
+                preprocessing=preprocessing)  # fmt: skip
+
+
+def _check_data_dir(data_dir) -> None:
+    """``data_dir`` must be a folder (or not exist yet: CEBRA makes it when downloading)."""
+    path = Path(data_dir)
+    for folder in (path, path / "rat_hippocampus"):
+        if folder.exists() and not folder.is_dir():
+            raise StudyError(
+                f"data_dir: {folder} is a file, not a folder; CEBRA's recordings are read from "
+                f"(and downloaded to) {path}/rat_hippocampus/{{rat}}.jl. Fix: set data_dir to a "
+                "folder (created if missing), e.g. --config data_dir=data; a recording of your "
+                "own is a rat with 'source: file' and its 'path'."
+            )
 
 
 def _check_cebra(rat, spec, data_dir, download, deep):
     if rat not in CEBRA_RATS:
         raise StudyError(unknown_cebra_rat_message(rat))
+    _check_data_dir(data_dir)
     on_disk = cebra_recording_path(data_dir, rat).exists()
     if not download and not on_disk:
         raise StudyError(missing_recording_message(rat, data_dir))
@@ -215,11 +330,47 @@ def _check_file(rat, spec, data_dir, download, deep):
             "'position' arrays."
         )
     if deep:
-        load_file_recording(spec["path"])  # readable, the right arrays, shapes, values
+        spikes, _ = load_file_recording(spec["path"])  # readable: arrays, shapes, values
+        return Size(len(spikes), f"use a longer recording than {spec['path']}")
+    return None
 
 
 def _check_nothing(rat, spec, data_dir, download, deep):
     """A simulated rat: the schema has checked its keys' types and ranges."""
+
+
+def _nwb_options(spec: dict) -> dict:
+    return {key: value for key, value in spec.items() if key not in ("source", "path")}
+
+
+def _describe_nwb(rat, path, spec):
+    from cebra_sae.data.nwb import load_nwb_recording
+
+    recording = load_nwb_recording(path, rat, **_nwb_options(spec))
+    spikes, labels = validate_recording(
+        recording.spikes, recording.labels, name=f"NWB recording {path}"
+    )
+    return spikes, labels, recording.choices
+
+
+def _check_nwb(rat, spec, data_dir, download, deep):
+    path = Path(spec["path"])
+    if not path.exists():
+        raise StudyError(
+            f"rats.{rat}.path: the file {path} does not exist (working directory "
+            f"{Path.cwd()}). Fix: give the path of an NWB file with a Units table and the "
+            "tracked position (a SpatialSeries)."
+        )
+    if not deep:
+        return None
+    spikes, _, choices = _describe_nwb(rat, path, spec)  # the whole path to the labels
+    unit = choices["position_unit"]
+    return Size(
+        len(spikes),
+        f"keep more running bins of {path}: lower speed_threshold (now "
+        f"{choices['speed_threshold']:.4g} {unit}/s, {choices['running_share']:.0%} of the "
+        f"{choices['bins_tracked']} tracked bins run), or widen time_range / intervals",
+    )
 
 
 def load_cebra_recording(
@@ -246,8 +397,14 @@ def load_cebra_recording(
             f"rat-hippocampus-single-{rat}", root=str(data_dir), download=download
         )
     except Exception as err:  # network or checksum problems surface here
-        message = missing_recording_message(rat, data_dir, download)
-        raise StudyError(f"{message} (CEBRA said: {err})") from err
+        path = cebra_recording_path(data_dir, rat)
+        if path.exists():  # on disk (md5 checked above), yet CEBRA could not read it
+            raise StudyError(
+                f"Recording file {path} could not be loaded by CEBRA ({err}). Fix: replace it "
+                "with an intact copy of CEBRA's file."
+            ) from err
+        cause = f"CEBRA said: {err}"
+        raise StudyError(missing_recording_message(rat, data_dir, download, cause)) from err
     spikes = dataset.neural.numpy().astype(np.float64)
     labels = dataset.continuous_index.numpy().astype(np.float64)
     return validate_recording(spikes, labels, name=f"CEBRA recording '{rat}'")
@@ -315,7 +472,7 @@ SOURCES.register(
         keys=(),
         check=_check_cebra,
         input_file=lambda rat, spec, data_dir: str(cebra_recording_path(data_dir, rat)),
-        load=lambda rat, path: load_cebra_recording(rat, cebra_data_dir(path)),
+        load=lambda rat, path, spec=None: load_cebra_recording(rat, cebra_data_dir(path)),
     )
 )
 SOURCES.register(
@@ -325,7 +482,7 @@ SOURCES.register(
         keys=("path",),
         check=_check_file,
         input_file=lambda rat, spec, data_dir: spec["path"],
-        load=lambda rat, path: load_file_recording(path),
+        load=lambda rat, path, spec=None: load_file_recording(path),
     )
 )
 SOURCES.register(
@@ -345,5 +502,16 @@ SOURCES.register(
         ),  # fmt: skip
         check=_check_nothing,
         input_file=lambda rat, spec, data_dir: None,
+    )
+)
+SOURCES.register(
+    Source(
+        "nwb",
+        "an NWB session: spike times and tracked position, binned and linearised",
+        keys=NWB_KEYS,
+        check=_check_nwb,
+        input_file=lambda rat, spec, data_dir: spec["path"],
+        load=lambda rat, path, spec: _describe_nwb(rat, path, spec)[:2],  # spec: its options
+        describe=_describe_nwb,
     )
 )

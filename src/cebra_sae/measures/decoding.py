@@ -1,4 +1,4 @@
-"""Decoding position and running direction from a representation (STUDY.md §3).
+"""Decoding position and running direction from a representation (docs/study.md §3).
 
 Used on every CEBRA embedding (stage 2) and every post-hoc representation (stage 4). It comes
 in two flavours; which one a protocol uses is a field of its entry in

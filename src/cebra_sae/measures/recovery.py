@@ -1,6 +1,6 @@
 """Recovery of a known code (simulation): how well latents find the true factors.
 
-STUDY.md §10. For true factor activations ``F`` (T x K) and latents ``L`` (T x P),
+docs/study.md §10. For true factor activations ``F`` (T x K) and latents ``L`` (T x P),
 ``r_kj = |corr(F_k, L_j)|``;
 
 * best-match recovery = mean over factors of ``max_j r_kj`` (a latent may serve several

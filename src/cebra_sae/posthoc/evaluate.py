@@ -1,4 +1,4 @@
-"""Post-hoc evaluation of CEBRA embeddings and their selected SAEs (STUDY.md §5).
+"""Post-hoc evaluation of CEBRA embeddings and their selected SAEs (docs/study.md §5).
 
 For one protocol x rat x dim x seed (a *case*), every representation of the registry
 :mod:`cebra_sae.posthoc.representations` (the CEBRA embedding, each selected SAE's latents, and
@@ -191,7 +191,7 @@ def shift_nulls(
     draws: int | None = None,
     seed=0,
 ) -> dict[str, float]:
-    """Time-shift nulls of the protocol's own neuron and behaviour scores (STUDY.md §9).
+    """Time-shift nulls of the protocol's own neuron and behaviour scores (docs/study.md §9).
 
     Each neuron (behaviour column) of the scored split is rolled by its own offset in
     ``[T/10, 9T/10]``; ``draws`` such draws (``posthoc.shift_draws``), seeded with
@@ -221,7 +221,7 @@ MEANING_SUMMARY = ("place_fields", "place_field_share", "track_coverage", "peak_
 
 
 def describe_representation(case: Case, rep, scoring: Mapping | None = None):
-    """What the latents of ``rep`` mean (STUDY.md §10), on the validation split.
+    """What the latents of ``rep`` mean (docs/study.md §10), on the validation split.
 
     Returns:
         ``(summary, table, curves)``: the :data:`MEANING_SUMMARY` values; one row per

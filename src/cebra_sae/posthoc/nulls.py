@@ -1,4 +1,4 @@
-"""Time-shift nulls of the neuron and behaviour scores (STUDY.md §9).
+"""Time-shift nulls of the neuron and behaviour scores (docs/study.md §9).
 
 Every neuron (behaviour column) is rolled in time by its own random offset in
 ``[T/10, 9T/10]`` (:func:`shift_offsets`, also the offsets of the spatial-information null
@@ -27,7 +27,7 @@ SHIFT_NULL = {"neuron_score": "neuron_null_p95", "behavior_score": "behavior_nul
 
 
 def shift_offsets(n_time: int, n_signals: int, draws: int, rng) -> np.ndarray:
-    """``(draws, n_signals)`` circular offsets, uniform in ``[T/10, 9T/10]`` (STUDY.md §9)."""
+    """``(draws, n_signals)`` circular offsets, uniform in ``[T/10, 9T/10]`` (docs/study.md §9)."""
     low, high = int(np.ceil(n_time / 10)), int(np.floor(9 * n_time / 10))
     return rng.integers(low, max(low, high) + 1, size=(draws, n_signals))
 

@@ -1,4 +1,4 @@
-"""The interpretability scores of a representation (STUDY.md §5), under both formulas.
+"""The interpretability scores of a representation (docs/study.md §5), under both formulas.
 
 The *neuron score* says how well single latents follow single neurons, the *behaviour
 score* how well single latents follow position or running direction. Each has two

@@ -1,4 +1,4 @@
-"""Stability across seeds (STUDY.md §9): do the embedding and the SAE latents come back?
+"""Stability across seeds (docs/study.md §9): do the embedding and the SAE latents come back?
 
 * CEBRA: CEBRA's own ``consistency_score`` between the embeddings of different seeds (the
   R² of a linear map between two runs' embeddings, mean over pairs of runs).

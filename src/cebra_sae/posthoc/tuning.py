@@ -1,6 +1,6 @@
 """What a latent means on the track: tuning curves, spatial information, place fields.
 
-STUDY.md §10. A latent's *tuning curve* is its mean activation per position bin
+docs/study.md §10. A latent's *tuning curve* is its mean activation per position bin
 (``n_bins`` equal bins over the track, the validation split), separately for right and
 left runs; a bin with fewer than ``min_samples`` samples is NaN. The *pooled* curve (both
 directions together) carries the latent's spatial information (Skaggs et al. 1993)

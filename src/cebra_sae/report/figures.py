@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cebra_sae.claims.judge import caveat
+from cebra_sae.data.sources import simulated_rats
 from cebra_sae.posthoc.nulls import SHIFT_NULL
 from cebra_sae.posthoc.representations import REPRESENTATIONS
 from cebra_sae.protocols import PROTOCOLS
@@ -68,6 +69,8 @@ class Figure:
         category: the report category (one of :data:`~cebra_sae.report.categories.CATEGORIES`).
         wildcards: a figure per combination of these (``protocol``, ``rat``, ``dim``).
         path: output path under ``results/figures`` with the wildcards in braces.
+        needs: ``needs(config) -> str``: empty when the config gives the figure content,
+            else why it has none (the workflow then does not plan it, and says why).
     """
 
     name: str
@@ -76,6 +79,11 @@ class Figure:
     category: str
     wildcards: tuple[str, ...] = ()
     path: str | None = None
+    needs: Callable[[dict], str] | None = None
+
+    def missing(self, config: dict) -> str:
+        """Why ``config`` gives this figure no content (empty: it has content)."""
+        return self.needs(config) if self.needs else ""
 
     @property
     def output(self) -> str:
@@ -93,7 +101,7 @@ def _protocols_in(data: pd.DataFrame) -> list[str]:
 
 
 def _valid_decoding(protocol: str) -> tuple[str, str]:
-    """The ``cebra_sweep`` columns of ``protocol``'s validation decoding (STUDY.md §3)."""
+    """The ``cebra_sweep`` columns of ``protocol``'s validation decoding (docs/study.md §3)."""
     p = PROTOCOLS[protocol]
     return p.decoding_column("pos_r2_valid"), p.decoding_column("dir_acc_valid")
 
@@ -295,14 +303,29 @@ def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: li
             ax.set_xlabel("")
             ax.set_ylabel(SCORE_LABELS.get(column, column))
             ax.tick_params(axis="x", rotation=60, labelsize=7)
+            for tick in ax.get_xticklabels():  # the tick label in its points' colour
+                tick.set_color(palette.get(tick.get_text(), "black"))
             scored_on = subset["score_split"].iloc[0] if "score" in column else "valid"
             ax.set_title(f"{protocol} ({scored_on} split)")
     fig.suptitle(title + _caveat(intervals), y=1.0)
-    fig.text(0.5, -0.01, "points: rat x dim x seed x SAE seed; black: mean and hierarchical "
-             "bootstrap interval; grey band: the representation's time-shift null (95th "
-             "percentile, its interval)", ha="center", fontsize=7)  # fmt: skip
+    fig.legend(handles=_interval_legend(plt, palette), loc="upper left", fontsize=7,
+               bbox_to_anchor=(1.0, 0.95), title="representation", title_fontsize=7)  # fmt: skip
     fig.tight_layout()
     return fig
+
+
+def _interval_legend(plt, palette: dict) -> list:
+    """Legend of the interval figures: each representation's colour, the mean and its
+    interval, the time-shift null band."""
+    from matplotlib.patches import Patch
+
+    handles = [plt.Line2D([], [], color=colour, marker="o", ls="", alpha=0.6, label=label)
+               for label, colour in palette.items()]  # fmt: skip
+    handles.append(plt.Line2D([], [], color="black", marker="o", ms=4, label="mean, interval"))
+    handles.append(Patch(color="0.85", label="time-shift null p95 (interval)"))
+    handles.append(plt.Line2D([], [], color="0.6", label="time-shift null p95 (mean)"))
+    handles.append(plt.Line2D([], [], ls="", label="points: rat x dim x seed (x SAE seed)"))
+    return handles
 
 
 def figure_scores(posthoc: pd.DataFrame, intervals: pd.DataFrame) -> plt.Figure:
@@ -366,9 +389,16 @@ def figure_scores_by_dim(intervals: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-VERDICT_COLOURS = {"supported": "#029e73", "survives": "#029e73", "not supported": "#d55e00",
-                   "does not survive": "#d55e00", "inconclusive": "#949494",
-                   "not testable": "#cccccc"}  # fmt: skip
+#: Each verdict's colour and marker in the forest plot: a claim's verdicts filled, a null
+#: comparison's open, so that no two verdicts look alike.
+VERDICT_STYLES = {
+    "supported": ("#009e73", "o"),
+    "inconclusive": ("#7f7f7f", "D"),
+    "not supported": ("#d55e00", "X"),
+    "survives": ("#0072b2", "^"),
+    "does not survive": ("#cc79a7", "v"),
+    "not testable": ("#bbbbbb", "s"),
+}
 
 
 def figure_forest(claims: pd.DataFrame) -> plt.Figure:
@@ -381,10 +411,13 @@ def figure_forest(claims: pd.DataFrame) -> plt.Figure:
     for ax, protocol in zip(axes[0], protocols, strict=True):
         rows = claims[(claims.protocol == protocol) & claims.effect.notna()].reset_index()
         y = np.arange(len(rows))[::-1]
-        colours = [VERDICT_COLOURS.get(v, "black") for v in rows.verdict]
+        colours = [VERDICT_STYLES.get(v, ("black", "o"))[0] for v in rows.verdict]
         ax.errorbar(rows.effect - rows.bound, y, xerr=[rows.effect - rows.ci_low,
                     rows.ci_high - rows.effect], fmt="none", ecolor=colours, lw=1.3)  # fmt: skip
-        ax.scatter(rows.effect - rows.bound, y, c=colours, s=14, zorder=3)
+        for verdict, (colour, marker) in VERDICT_STYLES.items():
+            mine = (rows.verdict == verdict).to_numpy()
+            ax.scatter((rows.effect - rows.bound)[mine], y[mine], color=colour, marker=marker,
+                       s=22, zorder=3)  # fmt: skip
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks(
             y,
@@ -397,8 +430,8 @@ def figure_forest(claims: pd.DataFrame) -> plt.Figure:
         ax.set_xlabel("effect − bound (hierarchical bootstrap interval)")
         caveat = rows.caveat[rows.caveat != ""]
         ax.set_title(protocol + (f"\n({caveat.iloc[0]})" if len(caveat) else ""), fontsize=8)
-    handles = [plt.Line2D([], [], color=c, marker="o", ls="", label=v)
-               for v, c in VERDICT_COLOURS.items()]  # fmt: skip
+    handles = [plt.Line2D([], [], color=c, marker=m, ls="", label=v)
+               for v, (c, m) in VERDICT_STYLES.items()]  # fmt: skip
     fig.legend(handles=handles, fontsize=7, loc="lower center", ncol=3,
                bbox_to_anchor=(0.5, -0.1))  # fmt: skip
     fig.suptitle("Is the effect real? Each claim part against zero and against each null", y=1.0)
@@ -413,22 +446,51 @@ def figure_stability(stability: pd.DataFrame) -> plt.Figure:
     protocols = _protocols_in(stability)
     fig, axes = plt.subplots(len(protocols), 2, figsize=(10, 3.6 * len(protocols)),
                              squeeze=False)  # fmt: skip
-    for i, protocol in enumerate(protocols):
+    for i, protocol in enumerate(protocols or ["(none)"]):
         data = stability[stability.protocol == protocol]
-        cebra = data[data.representation == "cebra"]
-        sns.barplot(data=cebra, x="dim", y="value", hue="rat", ax=axes[i, 0], errorbar=None)
-        axes[i, 0].set_ylabel("CEBRA consistency between seeds (R²)")
-        axes[i, 0].set_title(f"{protocol}: CEBRA embeddings across seeds")
-        sae = data[data.representation == "sae"].melt(
-            id_vars=["rat", "dim", "k"], value_vars=["value", "random_value"],
-            var_name="decoders", value_name="share")  # fmt: skip
+        cebra = data[(data.representation == "cebra") & data.value.notna()]
+        left, right = axes[i, 0], axes[i, 1]
+        left.set_title(f"{protocol}: CEBRA embeddings across seeds")
+        right.set_title(f"{protocol}: SAE latents across SAE seeds")
+        if cebra.empty:
+            _no_content(left, "CEBRA consistency needs at least two CEBRA seeds (cebra.seeds)")
+        else:
+            sns.barplot(data=cebra, x="dim", y="value", hue="rat", ax=left, errorbar=None)
+            left.set_ylabel("CEBRA consistency between seeds (R²)")
+        sae = data[(data.representation == "sae") & data.value.notna()]
+        if sae.empty:
+            _no_content(right, "SAE matching needs at least two SAE seeds (sae.seeds)")
+            continue
+        sae = sae.melt(id_vars=["rat", "dim", "k"], value_vars=["value", "random_value"],
+                       var_name="decoders", value_name="share")  # fmt: skip
         sae["decoders"] = sae.decoders.map({"value": "trained", "random_value": "random"})
-        sns.barplot(data=sae, x="dim", y="share", hue="decoders", ax=axes[i, 1], errorbar=None,
+        sns.barplot(data=sae, x="dim", y="share", hue="decoders", ax=right, errorbar=None,
                     palette={"trained": "#de8f05", "random": "0.7"})  # fmt: skip
-        axes[i, 1].set_ylabel("share of directions matched")
-        axes[i, 1].set_title(f"{protocol}: SAE latents across SAE seeds")
+        right.set_ylabel("share of directions matched")
     fig.tight_layout()
     return fig
+
+
+def _no_content(ax, why: str) -> None:
+    """An empty panel that says why it is empty."""
+    ax.text(0.5, 0.5, why, ha="center", va="center", wrap=True, fontsize=9,
+            transform=ax.transAxes)  # fmt: skip
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def stability_needs(config: dict) -> str:
+    """Why a config's stability figure would be empty (one CEBRA seed and one SAE seed)."""
+    if len(config["cebra"]["seeds"]) >= 2 or len(config["sae"]["seeds"]) >= 2:
+        return ""
+    return "stability needs at least two seeds (cebra.seeds or sae.seeds)"
+
+
+def ground_truth_needs(config: dict) -> str:
+    """Why a config's ground-truth figure would be empty (no simulated recording)."""
+    if simulated_rats(config["rats"]):
+        return ""
+    return "recovery of a known code needs a simulated recording (a rat with source: synthetic)"
 
 
 def figure_runtime(runtime: pd.DataFrame) -> plt.Figure:
@@ -485,13 +547,21 @@ def figure_place_fields(latents: pd.DataFrame, curves: pd.DataFrame, protocol: s
             values = table.xs(direction, level="direction").reindex(picked.latent)
             values = values.div(scale.reindex(picked.latent).replace(0, np.nan), axis=0)
             positions = values.columns.to_numpy(dtype=float)
-            ax.imshow(values.to_numpy(dtype=float), aspect="auto", cmap="viridis", vmin=0,
-                      vmax=1, interpolation="nearest",
-                      extent=(positions.min(), positions.max(), len(values), 0))  # fmt: skip
+            extent = (positions.min(), positions.max(), len(values), 0)
+            image = ax.imshow(
+                values.to_numpy(dtype=float),
+                aspect="auto",
+                cmap="viridis",
+                vmin=0,
+                vmax=1,
+                interpolation="nearest",
+                extent=extent,
+            )
             if row == 0:
                 what = "place-field-like" if len(like) else "none place-field-like; all"
-                ax.set_title(f"{label_of[model_id]}\n{len(like)} of {len(rows)} ({what})",
-                             fontsize=8)  # fmt: skip
+                si = rows.spatial_information.median()
+                ax.set_title(f"{label_of[model_id]}\n{len(like)} of {len(rows)} {what}\n"
+                             f"median SI {si:.2f} bits", fontsize=8)  # fmt: skip
             ax.set_ylabel(f"{direction} runs: latent" if col == 0 else "")
             ax.set_yticks([])
             if row == 1:
@@ -499,6 +569,9 @@ def figure_place_fields(latents: pd.DataFrame, curves: pd.DataFrame, protocol: s
     fig.suptitle(f"Latent tuning curves: {rat}, dim {dim} ({protocol}), validation split",
                  fontsize=10)  # fmt: skip
     fig.tight_layout()
+    if ids:
+        bar = fig.colorbar(image, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01)
+        bar.set_label("activation / the latent's maximum", fontsize=8)
     return fig
 
 
@@ -583,7 +656,10 @@ FIGURES.register(
     Figure("fig6_scores_by_dim", figure_scores_by_dim, ("intervals",), categories.POSTHOC)
 )
 FIGURES.register(Figure("forest", figure_forest, ("claims",), categories.EFFECT_REAL))
-FIGURES.register(Figure("stability", figure_stability, ("stability",), categories.EFFECT_REAL))
+FIGURES.register(
+    Figure("stability", figure_stability, ("stability",), categories.EFFECT_REAL,
+           needs=stability_needs)
+)  # fmt: skip
 FIGURES.register(Figure("runtime", figure_runtime, ("runtime",), categories.RUNTIME))
 FIGURES.register(
     Figure(
@@ -596,5 +672,6 @@ FIGURES.register(
     )
 )
 FIGURES.register(
-    Figure("ground_truth", figure_ground_truth, ("posthoc", "sae_sweep"), categories.LATENT_MEANING)
-)
+    Figure("ground_truth", figure_ground_truth, ("posthoc", "sae_sweep"), categories.LATENT_MEANING,
+           needs=ground_truth_needs)
+)  # fmt: skip

@@ -6,7 +6,7 @@ training-only extras (an auxiliary loss, non-learned buffers). Tensors are batch
 models: ``pre`` is ``(M, B, W)`` (models, samples, latents) and the per-model
 hyperparameters are ``(M,)`` tensors.
 
-Registered (``ARCHITECTURES``), the paper's three (STUDY.md §4):
+Registered (``ARCHITECTURES``), the paper's three (docs/study.md §4):
 
 * ``standard``: ``h = ReLU(pre)``, penalty ``λ·Σ_i |h_i|``.
 * ``topk``: ``h = ReLU(pre)`` with all but the ``k`` largest entries per sample set to

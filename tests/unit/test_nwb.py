@@ -1,0 +1,272 @@
+"""The ``nwb`` source: small NWB sessions written from the simulator, read back exactly."""
+
+import sys
+
+import numpy as np
+import pytest
+from needs import require
+
+from cebra_sae.data.nwb import load_nwb_recording, nwb_defaults, write_nwb
+from cebra_sae.data.recording import BIN_SECONDS
+from cebra_sae.data.simulate import simulate_place_cells
+from cebra_sae.errors import StudyError
+
+pytest.importorskip("pynwb", reason="source: nwb needs pynwb: pip install 'cebra-sae[nwb]'")
+pytest.importorskip("pynapple", reason="source: nwb needs pynapple: pip install 'cebra-sae[nwb]'")
+
+T0 = 100.0  # the session's first bin starts here (s)
+RATE_HZ = 60.0  # camera frame rate
+CORNER = np.array([100.0, 400.0])  # the track's start in the image (pixels)
+ALONG = np.array([300.0, -200.0])  # start -> end of the track (pixels): a diagonal
+TRACK_M = 1.6  # the simulator's track length
+
+
+def _session(seed=0, n_laps=6, n_neurons=8):
+    """A simulated session as a lab stores it: spike times, 60 Hz tracking in pixels.
+
+    The simulator's spike counts per 25 ms bin become spike times (each spike uniform in its
+    bin); its positions (m, at the bins' centres) become a diagonal track in pixels, sampled
+    at 60 Hz with 0.3 px of camera noise.
+    """
+    rec = simulate_place_cells(n_neurons=n_neurons, n_laps=n_laps, seed=seed)
+    rng = np.random.default_rng(seed + 100)
+    starts = T0 + np.arange(len(rec.spikes)) * BIN_SECONDS
+    spike_times = []
+    for counts in rec.spikes.T.astype(int):
+        times = np.repeat(starts, counts) + rng.uniform(0, BIN_SECONDS, counts.sum())
+        spike_times.append(np.sort(times))
+    centres = starts + BIN_SECONDS / 2
+    frames = np.arange(T0, starts[-1], 1 / RATE_HZ)  # the reader's bins: the simulator's
+    s = np.interp(frames, centres, rec.labels[:, 0]) / TRACK_M  # 0..1 along the track
+    xy = CORNER + s[:, None] * ALONG + rng.normal(0, 0.3, (len(frames), 2))
+    truth = {"centres": centres, "position_m": rec.labels[:, 0], "right": rec.labels[:, 1]}
+    return spike_times, xy, frames, truth
+
+
+def _write(tmp_path, name="s.nwb", **kwargs):
+    spike_times, xy, frames, truth = _session()
+    path = write_nwb(tmp_path / name, spike_times, xy, frames, **kwargs)
+    return path, spike_times, xy, frames, truth
+
+
+def _truth_at(truth, bin_starts):
+    """The simulator's position (m) and right label at the reader's bins (the tracking starts
+    at T0, so the reader's bins are the simulator's)."""
+    index = np.round((bin_starts - T0) / BIN_SECONDS).astype(int)
+    return truth["position_m"][index], truth["right"][index]
+
+
+def test_counts_are_the_spike_times_counted_on_the_same_bins(tmp_path):
+    path, spike_times, *_ = _write(tmp_path)
+    rec = load_nwb_recording(path)
+    assert rec.spikes.shape == (len(rec.bin_starts), len(spike_times))
+    edges = np.column_stack([rec.bin_starts, rec.bin_starts + BIN_SECONDS])
+    for column, unit in enumerate(rec.unit_ids):
+        times = spike_times[unit]
+        by_hand = np.searchsorted(times, edges[:, 1]) - np.searchsorted(times, edges[:, 0])
+        np.testing.assert_array_equal(rec.spikes[:, column], by_hand)
+    assert rec.spikes.sum() > 200
+    # bins are whole 25 ms bins on one grid per tracked piece, and never overlap
+    assert np.all(np.diff(rec.bin_starts) >= BIN_SECONDS - 1e-9)
+
+
+def test_position_and_direction_are_recovered(tmp_path):
+    path, *_, truth = _write(tmp_path)
+    rec = load_nwb_recording(path)
+    position_m, right = _truth_at(truth, rec.bin_starts)
+    r = np.corrcoef(rec.labels[:, 0], position_m)[0, 1]
+    assert abs(r) > 0.99  # linear up to sign and offset: here the sign is +
+    assert r > 0  # the axis points towards larger x: from the track's start to its end
+    pixels_per_m = np.linalg.norm(ALONG) / TRACK_M
+    slope = np.polyfit(position_m, rec.labels[:, 0], 1)[0]
+    assert slope == pytest.approx(pixels_per_m, rel=0.02)  # the file's unit: pixels
+    assert np.mean(rec.labels[:, 1] == right) > 0.97
+    np.testing.assert_array_equal(rec.labels[:, 1] + rec.labels[:, 2], 1.0)  # one-hot
+    choices = rec.choices
+    assert choices["position_unit"] == "pixels" and choices["bin_seconds"] == BIN_SECONDS
+    assert choices["linearisation"] == "first principal axis of the running bins"
+    assert choices["line_variance"] > 0.99
+    assert 0.3 < choices["running_share"] < 0.9
+    assert choices["bins_running"] == len(rec.labels)
+    extent = choices["tracked_extent"]
+    assert choices["speed_threshold"] == pytest.approx(
+        nwb_defaults()["relative_speed_threshold"] * extent
+    )
+
+
+def test_the_pauses_are_not_running(tmp_path):
+    path, *_, truth = _write(tmp_path)
+    rec = load_nwb_recording(path)
+    kept = np.zeros(len(truth["centres"]), bool)
+    kept[np.round((rec.bin_starts - T0) / BIN_SECONDS).astype(int)] = True
+    speed = np.abs(np.gradient(truth["position_m"], BIN_SECONDS))
+    assert np.mean(kept[speed < 0.02]) < 0.1  # the simulator's pauses (noise only)
+    assert np.mean(kept[speed > 0.3]) > 0.95  # mid-run
+
+
+def test_track_endpoints_put_zero_at_the_first(tmp_path):
+    path, *_, truth = _write(tmp_path)
+    endpoints = [CORNER.tolist(), (CORNER + ALONG).tolist()]
+    rec = load_nwb_recording(path, track_endpoints=endpoints)
+    position_m, _ = _truth_at(truth, rec.bin_starts)
+    expected = position_m * np.linalg.norm(ALONG) / TRACK_M
+    assert np.abs(rec.labels[:, 0] - expected).max() < 10  # pixels
+    assert rec.choices["linearisation"] == "track_endpoints"
+    assert rec.choices["tracked_extent"] == pytest.approx(np.linalg.norm(ALONG))
+
+
+def test_a_1d_series_is_the_linear_position(tmp_path):
+    spike_times, xy, frames, truth = _session()
+    s = (xy - CORNER) @ ALONG / np.linalg.norm(ALONG)
+    path = write_nwb(tmp_path / "linear.nwb", spike_times, s, frames, unit="cm")
+    rec = load_nwb_recording(path)
+    position_m, right = _truth_at(truth, rec.bin_starts)
+    assert np.corrcoef(rec.labels[:, 0], position_m)[0, 1] > 0.99
+    assert np.mean(rec.labels[:, 1] == right) > 0.97
+    assert rec.choices["position_unit"] == "cm" and rec.choices["linearisation"] == "1-D series"
+
+
+def test_gaps_and_jumps_are_cut_out(tmp_path):
+    spike_times, xy, frames, _ = _session()
+    xy = xy.copy()
+    gap = (frames > 120) & (frames < 123)
+    xy[gap] = np.nan
+    xy[500] = [600.0, 50.0]  # a one-frame tracking glitch far off the track
+    path = write_nwb(tmp_path / "gaps.nwb", spike_times, xy, frames)
+    rec = load_nwb_recording(path)
+    assert rec.choices["samples_nan_dropped"] == gap.sum()
+    assert rec.choices["jumps"] == 2  # out to the glitch and back
+    ends = rec.bin_starts + BIN_SECONDS
+    assert not np.any((ends > frames[gap][0]) & (rec.bin_starts < frames[gap][-1]))
+    assert rec.labels[:, 0].max() < np.linalg.norm(ALONG) + 10  # no glitch in the positions
+    glitch = (rec.bin_starts < frames[501]) & (ends > frames[499])
+    assert not glitch.any()  # the tracking is cut on both sides of the glitch
+
+
+def test_units_time_range_and_intervals_restrict(tmp_path):
+    path, spike_times, _, frames, _ = _write(tmp_path, intervals={"laps": [(110.0, 130.0)]})
+    rec = load_nwb_recording(path, units=[5, 2], time_range=[105.0, 200.0])
+    assert list(rec.unit_ids) == [2, 5]
+    assert rec.bin_starts.min() >= 105.0 and rec.bin_starts.max() + BIN_SECONDS <= 200.0
+    rec = load_nwb_recording(path, intervals="laps")
+    assert rec.bin_starts.min() >= 110.0 and rec.bin_starts.max() + BIN_SECONDS <= 130.0
+    assert "intervals 'laps' (1 intervals)" in rec.choices["epochs"]
+
+
+def test_a_silent_unit_is_dropped_and_said(tmp_path):
+    spike_times, xy, frames, _ = _session()
+    silent = [np.array([frames[-1] + 10.0])]  # fires only after the tracking ends
+    path = write_nwb(tmp_path / "silent.nwb", spike_times + silent, xy, frames)
+    rec = load_nwb_recording(path)
+    assert rec.choices["units_dropped_silent"] == [len(spike_times)]
+    assert rec.choices["units_in_file"] == len(spike_times) + 1
+    assert len(rec.unit_ids) == rec.choices["units_kept"] == len(spike_times)
+
+
+# ---- errors: each names the file, the object and the fix ------------------
+
+
+def test_an_unreadable_file_says_so(tmp_path):
+    path = tmp_path / "broken.nwb"
+    path.write_text("not an HDF5 file")
+    with pytest.raises(StudyError, match=r"NWB file .*broken.nwb could not be read as NWB"):
+        load_nwb_recording(path)
+    with pytest.raises(StudyError, match=r"rats.lt: NWB file .*nope.nwb does not exist"):
+        load_nwb_recording(tmp_path / "nope.nwb", "lt")
+
+
+def test_no_units_table(tmp_path):
+    spike_times, xy, frames, _ = _session()
+    path = write_nwb(tmp_path / "nounits.nwb", [], xy, frames)
+    with pytest.raises(StudyError, match=r"nounits.nwb has no Units table .* Fix: add the spike"):
+        load_nwb_recording(path)
+
+
+def test_no_position_series_lists_what_exists(tmp_path):
+    path, *_ = _write(tmp_path, series_name="led")
+    with pytest.raises(StudyError) as err:
+        load_nwb_recording(path, position_series="head")
+    assert "has no position series 'head'; its position series (SpatialSeries): 'led' " in str(
+        err.value
+    )
+    assert "(behavior/Position/led). Fix: set 'position_series' to one of them." in str(err.value)
+    import pynwb
+
+    nwb = pynwb.NWBFile("no tracking", "x", __import__("datetime").datetime.now().astimezone())
+    nwb.add_unit(spike_times=[1.0, 2.0])
+    with pynwb.NWBHDF5IO(str(tmp_path / "notrack.nwb"), "w") as io:
+        io.write(nwb)
+    with pytest.raises(StudyError, match=r"notrack.nwb has no position series \(no SpatialSeries"):
+        load_nwb_recording(tmp_path / "notrack.nwb")
+
+
+def test_a_series_that_is_not_1d_or_2d(tmp_path):
+    spike_times, xy, frames, _ = _session()
+    xyz = np.column_stack([xy, np.zeros(len(xy))])
+    path = write_nwb(tmp_path / "3d.nwb", spike_times, xyz, frames)
+    with pytest.raises(StudyError, match=r"position series 'led' has shape \(\d+, 3\), not 1-D"):
+        load_nwb_recording(path)
+
+
+def test_too_few_running_bins(tmp_path):
+    path, *_ = _write(tmp_path)
+    with pytest.raises(StudyError, match=r"only 0 running bins \(smoothed speed >= 1e\+06 pixels"):
+        load_nwb_recording(path, speed_threshold=1e6)
+
+
+def test_a_path_that_is_not_a_line_is_refused(tmp_path):
+    spike_times, _, frames, _ = _session()
+    angle = 2 * np.pi * (frames - frames[0]) / 20.0  # laps around a circle, 20 s each
+    circle = 200 + 100 * np.column_stack([np.cos(angle), np.sin(angle)])
+    path = write_nwb(tmp_path / "circle.nwb", spike_times, circle, frames)
+    with pytest.raises(StudyError) as err:
+        load_nwb_recording(path)
+    message = str(err.value)
+    assert "the running path of 'led' is not a line: its first principal axis carries only" in (
+        message
+    )
+    assert "A maze or an open field is not projected onto a line. Fix: linearise it" in message
+
+
+def test_options_that_do_not_fit_the_file(tmp_path):
+    path, *_ = _write(tmp_path)
+    with pytest.raises(StudyError, match=r"'units' names \[99\], which are not in its Units"):
+        load_nwb_recording(path, units=[99])
+    with pytest.raises(StudyError, match=r"no tracked time is left within time_range \[0, 50\]"):
+        load_nwb_recording(path, time_range=[0, 50])
+    with pytest.raises(StudyError, match=r"has no intervals table 'laps'; its intervals tables"):
+        load_nwb_recording(path, intervals="laps")
+
+
+def test_missing_packages_say_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pynwb", None)
+    with pytest.raises(StudyError, match=r"source: nwb needs pynwb and pynapple.*cebra-sae\[nwb\]"):
+        load_nwb_recording(tmp_path / "x.nwb")
+
+
+# ---- the real session -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def linear_track(shared):
+    path = shared / "data" / "nwb" / "linear-track.nwb"
+    how = (
+        "It is nelpy's public linear-track example session (MIT licence) converted to NWB "
+        "without preprocessing (md5 in nwb/MD5SUMS); it comes with the project's test data. "
+        f"Put it at {path}, or point $CEBRA_SAE_SHARED at the test-data folder."
+    )
+    return require(path if path.exists() else None, str(path), how)
+
+
+def test_the_real_linear_track_session(linear_track):
+    rec = load_nwb_recording(linear_track, "linear-track")
+    c = rec.choices
+    assert c["units_in_file"] == 31 and c["position_unit"] == "pixels"
+    assert c["position_series"] == "behavior/Position/led" and c["position_dims"] == 2
+    assert 79000 < c["bins_tracked"] < 79400  # ~33 min tracked, at 25 ms
+    assert 0.1 < c["running_share"] < 0.25  # 16 min of laps, then rest
+    assert 10000 < len(rec.labels) < 16000 and c["bins_running"] == len(rec.labels)
+    assert c["line_variance"] > 0.9  # a linear track, diagonal in the image
+    assert 0.35 < c["fraction_right"] < 0.65  # laps both ways
+    assert 380 < c["position_range"][1] - c["position_range"][0] < 480  # pixels
+    assert rec.spikes.shape[1] == c["units_kept"] >= 25
