@@ -149,6 +149,6 @@ def format_errors(lines: list[str], configfiles=()) -> str:
     body = "\n".join(f"  - {line}" for line in lines)
     return (
         f"Invalid config{source}:\n{body}\n"
-        "Fix the keys above; every key is described in workflow/schemas/config.schema.yaml "
+        "Fix the keys above; every key, its default and meaning: docs/configuration.md "
         "(check a config file alone with: cebra-sae check-config FILE)."
     )

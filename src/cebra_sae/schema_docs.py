@@ -161,17 +161,33 @@ def _one_line(text: str | None, cell: bool = True) -> str:
     return (line.replace("|", "\\|") if cell else line) or NOTHING
 
 
-def _required_when(node: dict) -> dict[str, str]:
-    """``allOf`` entries of the form *if key is const then require keys*: key -> condition."""
-    found = {}
+def _conditions(node: dict):
+    """``allOf`` entries of the form *if key is const then ...*: ``(condition, then)``."""
     for rule in node.get("allOf", []):
         condition = rule.get("if", {}).get("properties", {})
-        wanted = rule.get("then", {}).get("required", [])
-        if len(condition) == 1 and wanted:
+        if len(condition) == 1:
             ((name, test),) = condition.items()
             if "const" in test:
-                for key in wanted:
-                    found[key] = f"`{name}: {yaml_value(test['const'])}`"
+                yield f"`{name}: {yaml_value(test['const'])}`", rule.get("then", {})
+
+
+def _required_when(node: dict) -> dict[str, str]:
+    """Keys required under a condition: key -> its conditions (``a`` or ``b``)."""
+    found: dict[str, list[str]] = {}
+    for condition, then in _conditions(node):
+        for key in then.get("required", []):
+            found.setdefault(key, []).append(condition)
+    return {key: " or ".join(conditions) for key, conditions in found.items()}
+
+
+def _defaults_when(node: dict) -> dict[str, str]:
+    """Defaults set under a condition (e.g. a ``source: nwb`` rat's): key -> ``value (with
+    condition)``."""
+    found = {}
+    for condition, then in _conditions(node):
+        for key, sub in then.get("properties", {}).items():
+            if "default" in sub:
+                found[key] = f"`{yaml_value(sub['default'])}` (with {condition})"
     return found
 
 
@@ -191,6 +207,7 @@ def schema_keys(schema: dict, prefix: str = "") -> list[Key]:
     keys = []
     required = set(schema.get("required", []))
     when = _required_when(schema)
+    defaults_when = _defaults_when(schema)
     children = list(schema.get("properties", {}).items())
     if isinstance(schema.get("additionalProperties"), dict):
         children.append((NAME, schema["additionalProperties"]))
@@ -203,7 +220,7 @@ def schema_keys(schema: dict, prefix: str = "") -> list[Key]:
             Key(
                 path=path,
                 type=type_name(node),
-                default=_default(node, name in required),
+                default=defaults_when.get(name) or _default(node, name in required),
                 allowed=allowed(node, name in required, when.get(name, "")),
                 description=_one_line(description),
             )

@@ -678,7 +678,10 @@ def concat_tables(paths: Iterable, schema: TableSchema | str) -> pd.DataFrame:
 def schema_markdown(schema: TableSchema) -> str:
     """A Markdown table of ``schema``'s columns (column, type, meaning)."""
     lines = ["| column | type | meaning |", "|---|---|---|"]
-    lines += [f"| `{name}` | {dtype} | {text} |" for name, (dtype, text) in schema.columns.items()]
+    lines += [
+        f"| `{name}` | {dtype} | {text.replace('|', chr(92) + '|')} |"
+        for name, (dtype, text) in schema.columns.items()
+    ]  # a | in a cell is escaped
     return "\n".join(lines)
 
 

@@ -89,7 +89,7 @@ NWB_KEYS = (
 MIN_PIECE_BINS = 2
 
 INSTALL_HINT = (
-    "pip install 'cebra-sae[nwb]' (or pip install pynwb pynapple); a --sdm conda run gets "
+    "pip install -e '.[nwb]' in the clone (or pip install pynwb pynapple); a --sdm conda run gets "
     "them from envs/cebra.yaml"
 )
 
