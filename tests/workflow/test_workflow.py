@@ -278,7 +278,7 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     sae_runs = stability[stability.representation == "sae"]
     assert len(sae_runs) == 8 and sae_runs.value.between(0, 1).all()  # protocol x rat x seed
     page = (tiny / "results/report/effect_real.html").read_text()
-    assert "Is the effect real?" in page and "C3 (" in page and "time-permuted" in page
+    assert "Is the effect real?" in page and "<h4>C3. " in page and "time-permuted" in page
 
 
 def test_tiny_study_says_what_each_latent_means(tiny):
