@@ -36,6 +36,7 @@ import pandas as pd
 from cebra_sae.claims.judge import ClaimSettings, caveat, measure_part
 from cebra_sae.claims.paper import STATEMENTS, WITHOUT_NULLS, part_label
 from cebra_sae.posthoc.representations import CASE_KEYS
+from cebra_sae.report.figures import FIGURES
 
 
 @dataclass(frozen=True)
@@ -375,7 +376,7 @@ def as_markdown(findings: list[Finding], header: str) -> str:
     """The findings as Markdown (the README's copy)."""
     lines = [header, ""]
     for n, f in enumerate(findings, 1):
-        where = f" (`{f.figure}.png`)" if f.figure else ""
+        where = f" (`figures/{FIGURES[f.figure].output}`)" if f.figure in FIGURES else ""
         lines.append(f"{n}. **{f.title}.** {f.text}{where}")
     return "\n".join(lines) + "\n"
 
