@@ -240,7 +240,8 @@ def test_options_that_do_not_fit_the_file(tmp_path):
 
 def test_missing_packages_say_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pynwb", None)
-    with pytest.raises(StudyError, match=r"source: nwb needs pynwb and pynapple.*cebra-sae\[nwb\]"):
+    needs = r"source: nwb needs pynwb and pynapple.*pip install -e '\.\[nwb\]'"
+    with pytest.raises(StudyError, match=needs):
         load_nwb_recording(tmp_path / "x.nwb")
 
 
