@@ -29,6 +29,7 @@ from cebra_sae.devices import resolve_device
 from cebra_sae.errors import StudyError
 from cebra_sae.posthoc.attribution import INSTALL_HINT, missing_packages
 from cebra_sae.sae.grid import grid_keys
+from cebra_sae.sae.spec import path_text
 
 
 def check_rats(config: dict, deep: bool = True) -> None:
@@ -117,16 +118,6 @@ NAMED_NUMBER_LISTS = (
     ("sae", "l1"),
     ("sae", "bandwidth"),
 )
-
-
-def path_text(value) -> str:
-    """A swept number as result paths and model ids write it: ``f"{float(value):g}"``.
-
-    Example:
-        >>> path_text(0.001), path_text(0.00100000001), path_text(1e-05)
-        ('0.001', '0.001', '1e-05')
-    """
-    return f"{float(value):g}"
 
 
 def check_distinct_in_paths(config: dict) -> None:

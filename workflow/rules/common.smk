@@ -23,6 +23,7 @@ from cebra_sae.report.figures import FIGURES
 from cebra_sae.report.html import REPORT_TABLES
 from cebra_sae.report.pages import PAGES
 from cebra_sae.sae.architectures import selectable_architectures
+from cebra_sae.sae.spec import path_text
 from cebra_sae.posthoc.representations import has_shuffled_null
 from cebra_sae.sae_sweep import block_grid_lists, block_selection, is_selected_block, train_settings
 from cebra_sae.tables import SCHEMAS
@@ -85,7 +86,7 @@ def name_regex(names):
 
 def fmt_lr(lr):
     """Canonical text of a learning rate in paths: 0.001 -> '0.001', 1e-05 -> '1e-05'."""
-    return f"{float(lr):g}"
+    return path_text(lr)
 
 
 SIMULATED = simulated_rats(RATS)  # made by their own rule; the others prepared from a file

@@ -94,6 +94,26 @@ def untestable_reason(row) -> str:
     return detail or "too few cases for an interval"
 
 
+def claim_rank(claim: str) -> int:
+    """A claim's place in the study's order (C1, C2, ...); unknown claims go last."""
+    order = list(STATEMENTS)
+    return order.index(claim) if claim in order else len(order)
+
+
+def measured_nulls(
+    claims: pd.DataFrame, protocol: str, claim: str, part: str | None = None
+) -> pd.DataFrame:
+    """A claim's (or one part's) null comparisons that have an interval."""
+    rows = claims[(claims.protocol == protocol) & (claims.claim == claim)
+                  & (claims.baseline != "claim") & claims.ci_low.notna()]  # fmt: skip
+    return rows if part is None else rows[rows.part == part]
+
+
+def tightest_null(nulls: pd.DataFrame):
+    """The null comparison closest to overturning the claim: the lowest interval end."""
+    return nulls.loc[nulls.ci_low.idxmin()]
+
+
 def claims_view(claims: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """One row per protocol x claim part: what it says, its verdict, its effect and interval,
     and the tightest of its nulls (the comparison with the lowest interval end).
@@ -108,13 +128,11 @@ def claims_view(claims: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     rows = []
     own = claims[claims.baseline == "claim"]
     for r in own.itertuples():
-        nulls = claims[(claims.protocol == r.protocol) & (claims.claim == r.claim)
-                       & (claims.part == r.part) & (claims.baseline != "claim")]  # fmt: skip
-        nulls = nulls[nulls.ci_low.notna()]
+        nulls = measured_nulls(claims, r.protocol, r.claim, r.part)
         if nulls.empty:
             tightest = "no null applies" if r.claim in WITHOUT_NULLS else "none measured"
         else:
-            t = nulls.loc[nulls.ci_low.idxmin()]
+            t = tightest_null(nulls)
             tightest = f"{t.baseline}: {_row_interval(t)}, {t.verdict}"
         testable = np.isfinite(r.effect) and np.isfinite(r.ci_low)
         rows.append({
@@ -123,11 +141,10 @@ def claims_view(claims: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
             label: _row_interval(r) if testable else f"not testable: {untestable_reason(r)}",
             "tightest null": tightest,
         })  # fmt: skip
-    order = {claim: i for i, claim in enumerate(STATEMENTS)}
     view = pd.DataFrame(rows, columns=columns)
-    rank = view.claim.map(order).fillna(len(order))
-    return view.assign(_rank=rank).sort_values(["protocol", "_rank"], kind="stable").drop(
-        columns="_rank").reset_index(drop=True)  # fmt: skip
+    view = view.assign(_rank=view.claim.map(claim_rank))
+    view = view.sort_values(["protocol", "_rank"], kind="stable").drop(columns="_rank")
+    return view.reset_index(drop=True)
 
 
 def _protocol(claims: pd.DataFrame, posthoc: pd.DataFrame) -> str | None:
@@ -177,8 +194,7 @@ def _finding_rise(claims, protocol) -> Finding | None:
     own = _parts(claims, protocol, "C3")
     if own.empty:
         return None
-    nulls = claims[(claims.protocol == protocol) & (claims.claim == "C3")
-                   & (claims.baseline != "claim") & claims.ci_low.notna()]  # fmt: skip
+    nulls = measured_nulls(claims, protocol, "C3")
     failed = nulls[nulls.verdict != "survives"]
     direction = _direction(set(own.verdict))
     title = {
@@ -190,7 +206,7 @@ def _finding_rise(claims, protocol) -> Finding | None:
     text = (f"TopK SAE − CEBRA neuron score {_span(own)} over {_ks(own)} (C3: "
             f"{_verdict_words(own)}).")  # fmt: skip
     if direction == "holds" and len(nulls):
-        t = nulls.loc[nulls.ci_low.idxmin()]
+        t = tightest_null(nulls)
         text += (
             f" It survives all {len(nulls)} null comparisons (tightest: SAE − {t.baseline} "
             f"at {t.part}, {_row_interval(t)})." if failed.empty else

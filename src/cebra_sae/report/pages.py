@@ -32,10 +32,13 @@ from cebra_sae.registry import Registry
 from cebra_sae.report import categories
 from cebra_sae.report.findings import (
     as_html,
+    claim_rank,
     claims_view,
     interval,
+    measured_nulls,
     scope,
     study_findings,
+    tightest_null,
     untestable_reason,
 )
 from cebra_sae.report.html import page, table_body
@@ -102,9 +105,8 @@ def claim_paragraphs(claims: pd.DataFrame) -> list[tuple[str, str, str, str]]:
         'Against its nulls it does not survive 1 of 1 comparisons: ra'
     """
     out = []
-    order = {claim: i for i, claim in enumerate(STATEMENTS)}
     groups = sorted(claims.groupby(["protocol", "claim"], sort=False),
-                    key=lambda g: (g[0][0], order.get(g[0][1], len(order))))  # fmt: skip
+                    key=lambda g: (g[0][0], claim_rank(g[0][1])))  # fmt: skip
     for (protocol, claim), rows in groups:
         own = rows[rows.baseline == "claim"]
         verdict = own.claim_verdict.iloc[0] if len(own) else "not testable"
@@ -119,10 +121,10 @@ def claim_paragraphs(claims: pd.DataFrame) -> list[tuple[str, str, str, str]]:
                              f"{tail}")  # fmt: skip
         lead = "Supported in every part" if verdict == "supported" else verdict.capitalize()
         words = [f"{lead}: " + "; ".join(parts) + "."]
-        nulls = rows[(rows.baseline != "claim") & rows.ci_low.notna()]
+        nulls = measured_nulls(claims, protocol, claim)
         if len(nulls):
             failed = nulls[nulls.verdict != "survives"]
-            tight = nulls.loc[nulls.ci_low.idxmin()]
+            tight = tightest_null(nulls)
             if failed.empty:
                 words.append(
                     f"Against its nulls it survives all {len(nulls)} comparisons; the tightest "

@@ -15,6 +15,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 
+def path_text(value) -> str:
+    """A swept number as result paths and model ids write it (``0.001``, ``1e-05``).
+
+    Example:
+        >>> path_text(0.001), path_text(0.00100000001), path_text(1e-05)
+        ('0.001', '0.001', '1e-05')
+    """
+    return f"{float(value):g}"
+
+
 def _hyperparameter(id_prefix: str, dtype: str, doc: str):
     """A hyperparameter field of :class:`SAESpec`: None where the architecture has none.
 
@@ -66,11 +76,11 @@ class SAESpec:
     @property
     def model_id(self) -> str:
         """A stable, readable address of the model inside its block."""
-        parts = [self.arch, f"x{self.expansion}", f"lr{self.lr:g}"]
+        parts = [self.arch, f"x{self.expansion}", f"lr{path_text(self.lr)}"]
         for f in fields(self):
             value = getattr(self, f.name)
             if "id" in f.metadata and value is not None:
-                parts.append(f"{f.metadata['id']}{value:g}")
+                parts.append(f"{f.metadata['id']}{path_text(value)}")
         parts.append(f"seed{self.sae_seed}")
         return "-".join(parts)
 
