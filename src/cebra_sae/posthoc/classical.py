@@ -1,0 +1,198 @@
+"""Classical representations to set beside CEBRA -> SAE (docs/study.md §12, planned).
+
+Plain functions on arrays, each fit on the train split and applied to both splits, so that
+they can be evaluated exactly like the selected SAEs:
+
+* :func:`assembly_count` and :func:`assemblies_ica`: cell-assembly detection on the
+  z-scored binned spikes, without CEBRA (Lopes-dos-Santos, Ribeiro & Tort 2013, "Detecting
+  cell assemblies in large neuronal populations", J. Neurosci. Methods 220): the number of
+  assemblies is the number of eigenvalues of the neurons' correlation matrix above the
+  Marchenko-Pastur upper bound ``(1 + sqrt(N / T))**2``; FastICA in the subspace of those
+  eigenvectors gives the assembly patterns; an assembly's activation is the projection of
+  the z-scored spikes on its pattern.
+* :func:`dictionary_codes`: classical sparse coding (Olshausen & Field 1996) of the CEBRA
+  embedding: scikit-learn's ``MiniBatchDictionaryLearning`` with codes by orthogonal
+  matching pursuit at exactly ``k`` non-zeros, the SAE's own budget.
+* :func:`nmf_codes`: non-negative matrix factorisation (scikit-learn's ``NMF``) of the
+  spike counts, smoothed in time by a Gaussian of ``smooth_bins``.
+
+Example:
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> spikes = rng.poisson(1.0, size=(2000, 30)).astype(float)
+    >>> spikes[:, :5] += rng.poisson(3.0, size=(2000, 1))  # one planted assembly
+    >>> assembly_count(spikes)
+    1
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+
+def _zscore(train: np.ndarray, *others: np.ndarray):
+    """Columns z-scored with the train split's mean and SD; constant columns become 0."""
+    train = np.asarray(train, dtype=np.float64)
+    mean, sd = train.mean(axis=0), train.std(axis=0)
+    sd = np.where(sd > 0, sd, np.inf)
+    return [(np.asarray(x, dtype=np.float64) - mean) / sd for x in (train, *others)]
+
+
+def marchenko_pastur_bound(n_neurons: int, n_bins: int) -> float:
+    """Upper edge of the eigenvalue spectrum of the correlation matrix of ``n_neurons``
+    independent neurons over ``n_bins`` bins: ``(1 + sqrt(n_neurons / n_bins))**2``.
+
+    Example:
+        >>> round(marchenko_pastur_bound(100, 10000), 4)
+        1.21
+    """
+    return float((1.0 + np.sqrt(n_neurons / n_bins)) ** 2)
+
+
+def _significant_subspace(spikes_train: np.ndarray):
+    """The z-scored train spikes, and the correlation eigenvectors above the bound."""
+    (z,) = _zscore(spikes_train)
+    active = z.std(axis=0) > 0
+    corr = np.corrcoef(z[:, active], rowvar=False)
+    eigenvalues, eigenvectors = np.linalg.eigh(corr)
+    bound = marchenko_pastur_bound(int(active.sum()), z.shape[0])
+    keep = eigenvalues > bound
+    vectors = np.zeros((z.shape[1], int(keep.sum())))
+    vectors[active] = eigenvectors[:, keep]
+    return z, vectors
+
+
+def assembly_count(spikes_train: np.ndarray) -> int:
+    """Number of cell assemblies: correlation eigenvalues above the Marchenko-Pastur bound
+    (neurons that never vary are left out).
+
+    The bound is the edge of the spectrum of independent neurons in the limit of many bins;
+    a finite recording's largest null eigenvalue fluctuates around it, so independent
+    neurons may show one spurious assembly (as in the published method, which uses the
+    bound as it is)."""
+    return _significant_subspace(spikes_train)[1].shape[1]
+
+
+def assemblies_ica(
+    spikes_train: np.ndarray,
+    spikes_valid: np.ndarray,
+    n_assemblies: int | None = None,
+    seed: int = 0,
+):
+    """Assembly patterns and activations (Lopes-dos-Santos et al. 2013).
+
+    Args:
+        spikes_train, spikes_valid: ``(T, N)`` spike counts; z-scored with the train split.
+        n_assemblies: how many; default :func:`assembly_count` of the train split.
+        seed: FastICA's random state.
+
+    Returns:
+        ``(patterns, a_train, a_valid)``: ``patterns`` ``(N, n)`` unit-length weights per
+        assembly, signed so that the largest weight is positive; activations ``(T, n)``.
+        With no assembly above the bound, ``n`` is 0.
+    """
+    z_train, z_valid = _zscore(spikes_train, spikes_valid)
+    _, subspace = _significant_subspace(spikes_train)
+    if n_assemblies is not None and n_assemblies != subspace.shape[1]:
+        from sklearn.decomposition import PCA
+
+        subspace = PCA(n_components=n_assemblies, random_state=seed).fit(z_train).components_.T
+    n = subspace.shape[1]
+    if n == 0:
+        return (
+            np.zeros((z_train.shape[1], 0)),
+            np.zeros((len(z_train), 0)),
+            np.zeros((len(z_valid), 0)),
+        )
+    from sklearn.decomposition import FastICA
+
+    ica = FastICA(n_components=n, whiten="unit-variance", random_state=seed, max_iter=1000,
+                  tol=1e-4)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence warnings: the caller logs the result
+        ica.fit(z_train @ subspace)
+    patterns = subspace @ ica.components_.T  # unmixing in the subspace, back to neurons
+    patterns /= np.linalg.norm(patterns, axis=0, keepdims=True)
+    signs = np.sign(patterns[np.abs(patterns).argmax(axis=0), np.arange(n)])
+    patterns *= signs
+    return patterns, z_train @ patterns, z_valid @ patterns
+
+
+def dictionary_codes(
+    z_train: np.ndarray,
+    z_valid: np.ndarray,
+    width: int,
+    k: int,
+    seed: int = 0,
+    alpha: float = 1.0,
+    max_iter: int = 200,
+):
+    """Sparse codes of an embedding over a learned dictionary, ``k`` non-zeros each.
+
+    ``MiniBatchDictionaryLearning`` (fit on train, ``width`` atoms) with orthogonal matching
+    pursuit at ``transform_n_nonzero_coefs=k``: classical sparse coding with the budget of
+    a TopK SAE of the same width and k.
+
+    Returns:
+        ``(dictionary, h_train, h_valid)``: atoms ``(width, d)``, codes ``(T, width)``.
+
+    Example:
+        >>> import numpy as np
+        >>> z = np.random.default_rng(0).normal(size=(300, 4))
+        >>> atoms, h_train, h_valid = dictionary_codes(z[:200], z[200:], width=16, k=2, max_iter=5)
+        >>> atoms.shape, h_train.shape, int((h_valid != 0).sum(axis=1).max())
+        ((16, 4), (200, 16), 2)
+    """
+    from sklearn.decomposition import MiniBatchDictionaryLearning
+
+    k = min(int(k), int(width), int(np.asarray(z_train).shape[1]))  # OMP needs k <= dim
+    model = MiniBatchDictionaryLearning(
+        n_components=int(width), alpha=alpha, max_iter=max_iter, random_state=seed,
+        transform_algorithm="omp", transform_n_nonzero_coefs=k,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(np.asarray(z_train, dtype=np.float64))
+    return (
+        model.components_,
+        model.transform(np.asarray(z_train, dtype=np.float64)),
+        model.transform(np.asarray(z_valid, dtype=np.float64)),
+    )
+
+
+def nmf_codes(
+    spikes_train: np.ndarray,
+    spikes_valid: np.ndarray,
+    n_components: int,
+    seed: int = 0,
+    smooth_bins: float = 2.0,
+    max_iter: int = 500,
+):
+    """NMF of the spike counts smoothed by a Gaussian of ``smooth_bins`` (SD, in bins).
+
+    Returns:
+        ``(components, h_train, h_valid)``: non-negative ``(n_components, N)`` and
+        activations ``(T, n_components)``.
+
+    Example:
+        >>> import numpy as np
+        >>> s = np.random.default_rng(0).poisson(1.0, size=(400, 12)).astype(float)
+        >>> w, h_train, h_valid = nmf_codes(s[:300], s[300:], n_components=3)
+        >>> w.shape, h_valid.shape, bool((h_train >= 0).all() and (w >= 0).all())
+        ((3, 12), (100, 3), True)
+    """
+    from scipy.ndimage import gaussian_filter1d
+    from sklearn.decomposition import NMF
+
+    def smooth(x):
+        x = np.asarray(x, dtype=np.float64)
+        return gaussian_filter1d(x, smooth_bins, axis=0) if smooth_bins > 0 else x
+
+    model = NMF(n_components=int(n_components), init="nndsvda", random_state=seed,
+                max_iter=max_iter)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h_train = model.fit_transform(smooth(spikes_train))
+    return model.components_, h_train, model.transform(smooth(spikes_valid))
