@@ -52,3 +52,15 @@ def achilles_npz() -> Path:
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     return _need(SHARED / "reference" / "published_buddy")
+
+
+@pytest.fixture(scope="session")
+def linear_track(shared) -> Path:
+    """The third real rat: nelpy's linear-track session as NWB (docs/study.md §11)."""
+    path = shared / "data" / "nwb" / "linear-track.nwb"
+    how = (
+        "It is nelpy's public linear-track example session (MIT licence) converted to NWB "
+        "without preprocessing (md5 in nwb/MD5SUMS); it comes with the project's test data. "
+        f"Put it at {path}, or point $CEBRA_SAE_SHARED at the test-data folder."
+    )
+    return require(path if path.exists() else None, str(path), how)

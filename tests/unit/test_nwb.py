@@ -4,7 +4,6 @@ import sys
 
 import numpy as np
 import pytest
-from needs import require
 
 from cebra_sae.data.nwb import load_nwb_recording, nwb_defaults, write_nwb
 from cebra_sae.data.recording import BIN_SECONDS
@@ -246,17 +245,6 @@ def test_missing_packages_say_how_to_install(tmp_path, monkeypatch):
 
 
 # ---- the real session -----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def linear_track(shared):
-    path = shared / "data" / "nwb" / "linear-track.nwb"
-    how = (
-        "It is nelpy's public linear-track example session (MIT licence) converted to NWB "
-        "without preprocessing (md5 in nwb/MD5SUMS); it comes with the project's test data. "
-        f"Put it at {path}, or point $CEBRA_SAE_SHARED at the test-data folder."
-    )
-    return require(path if path.exists() else None, str(path), how)
 
 
 def test_the_real_linear_track_session(linear_track):

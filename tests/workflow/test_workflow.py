@@ -51,20 +51,21 @@ def test_full_study_dry_run_plans_64_cebra_fits_and_16_nulls(tmp_path):
 
 
 def test_rigorous_config_plans_seeds_nulls_and_the_grid_at_the_first_seed(
-    tmp_path, data_dir, achilles_npz
+    tmp_path, data_dir, achilles_npz, linear_track
 ):
     rats = ('rats={"buddy": {"source": "cebra"}, "achilles": {"source": "file", '
-            f'"path": "{achilles_npz}"}}}}')  # fmt: skip
+            f'"path": "{achilles_npz}"}}, "linear-track": {{"source": "nwb", '
+            f'"path": "{linear_track}"}}}}')  # fmt: skip
     run = snakemake("-n", "--configfile", REPO / "config/rigorous.yaml",
                     "--replace-workflow-config", "--config", f"data_dir={data_dir}", rats,
                     cwd=tmp_path)  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:]
     counts = job_counts(run.stdout)
-    # rat x dim x seed, final settings only; the shuffled-spikes null at the first seed
-    assert counts["train_cebra"] == 2 * 4 * 5 + 2 * 4
+    # three rats x dim x seed, final settings only; the shuffled-spikes null at the first seed
+    assert counts["train_cebra"] == 3 * 4 * 5 + 3 * 4
     # the paper's grid (3 arch x 3 expansions) at seed 0, the selected TopK x8 at seeds 1-4
-    assert counts["train_sae"] == 2 * 4 * 9 + 2 * 4 * 4
-    assert counts["posthoc"] == 2 * 4 * 5 and counts["stability"] == 1
+    assert counts["train_sae"] == 3 * 4 * 9 + 3 * 4 * 4
+    assert counts["posthoc"] == 3 * 4 * 5 and counts["stability"] == 1
 
 
 def test_files_already_in_data_dir_are_not_fetched(tmp_path, data_dir):
