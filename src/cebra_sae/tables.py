@@ -416,7 +416,8 @@ LATENTS_SCHEMA = SCHEMAS.register(
             **_LATENT_IDS,
             "peak_position_m": (
                 "float64",
-                "position bin centre of the peak of its tuning curve (both directions pooled, "
+                "position bin centre of the peak of its tuning curve (`position_unit` of "
+                "data_summary; both directions pooled, "
                 "validation split; NaN for a latent that never fires)",
             ),
             "field_width_m": (
@@ -470,7 +471,11 @@ TUNING_CURVES_SCHEMA = SCHEMAS.register(
             **_LATENT_IDS,
             "direction": ("string", "`right` or `left` runs"),
             "bin": ("int64", "position bin (`posthoc.position_bins` equal bins over the track)"),
-            "position_m": ("float64", "the bin's centre (m)"),
+            "position_m": (
+                "float64",
+                "the bin's centre, in the recording's `position_unit` (data_summary; metres for "
+                "CEBRA's rats: the name keeps the paper's unit)",
+            ),
             "activation": (
                 "float32",
                 "mean activation in the bin (validation split; NaN below `posthoc.min_bin_samples` "

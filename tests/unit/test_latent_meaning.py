@@ -183,3 +183,25 @@ def test_missing_attribution_packages_stop_with_the_fix(monkeypatch):
     monkeypatch.setattr(attribution, "missing_packages", lambda: ["cvxpy"])
     with pytest.raises(StudyError, match=r"pip install -e '.\[attribution\]'.*attribution: false"):
         attribution.cebra_jacobian("model.pt", np.zeros((20, 3)))
+
+
+@pytest.mark.parametrize("unit", ["m", "pixels"])
+def test_place_field_figure_labels_positions_in_the_recordings_unit(unit):
+    """Raw tracking keeps its unit (an NWB rat in pixels): the figure's axis says so."""
+    from cebra_sae.report.figures import FIGURES
+
+    ids = dict(protocol="paper", rat="r", dim=2, seed=0)
+    latents = pd.DataFrame([
+        dict(ids, representation="cebra", k=None, model_id="cebra", latent=i,
+             place_field_like=True, peak_position_m=float(i), spatial_information=0.5)
+        for i in range(2)
+    ])  # fmt: skip
+    curves = pd.DataFrame([
+        dict(ids, model_id="cebra", latent=i, direction=d, bin=b, position_m=float(b),
+             activation=float(b == i))
+        for i in range(2) for d in ("right", "left") for b in range(3)
+    ])  # fmt: skip
+    summary = pd.DataFrame([{"rat": "r", "position_unit": unit}])
+    fig = FIGURES["place_fields"].draw(latents, curves, summary, protocol="paper", rat="r",
+                                       dim="2")  # fmt: skip
+    assert {ax.get_xlabel() for ax in fig.axes[:2]} == {"", f"position ({unit})"}

@@ -513,17 +513,20 @@ def figure_runtime(runtime: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def figure_place_fields(latents: pd.DataFrame, curves: pd.DataFrame, protocol: str, rat: str,
-                        dim) -> plt.Figure:  # fmt: skip
+def figure_place_fields(latents: pd.DataFrame, curves: pd.DataFrame, summary: pd.DataFrame,
+                        protocol: str, rat: str, dim) -> plt.Figure:  # fmt: skip
     """The classic place-field plot of every representation of one rat x dim (first seed).
 
     Columns: CEBRA, each selected SAE (first SAE seed), the nulls; rows: right runs, left
     runs. Each row of a panel is one place-field-like latent (all latents when there are
     none), its tuning curve scaled to its own maximum over both directions, the latents
-    sorted by the position of their peak.
+    sorted by the position of their peak. Positions are in the recording's unit
+    (``data_summary.position_unit``: metres for CEBRA's rats, pixels for raw tracking).
     """
     plt, _ = _plotting()
     dim = int(dim)
+    units = summary.loc[summary.rat == rat, "position_unit"].dropna()
+    unit = units.iloc[0] if len(units) else "m"
     keys = (latents.protocol == protocol) & (latents.rat == rat) & (latents.dim == dim)
     latents = latents[keys]
     curves = curves[(curves.protocol == protocol) & (curves.rat == rat) & (curves.dim == dim)]
@@ -565,7 +568,7 @@ def figure_place_fields(latents: pd.DataFrame, curves: pd.DataFrame, protocol: s
             ax.set_ylabel(f"{direction} runs: latent" if col == 0 else "")
             ax.set_yticks([])
             if row == 1:
-                ax.set_xlabel("position (m)")
+                ax.set_xlabel(f"position ({unit})")
     fig.suptitle(f"Latent tuning curves: {rat}, dim {dim} ({protocol}), validation split",
                  fontsize=10)  # fmt: skip
     fig.tight_layout()
@@ -665,7 +668,7 @@ FIGURES.register(
     Figure(
         "place_fields",
         figure_place_fields,
-        ("latents", "tuning_curves"),
+        ("latents", "tuning_curves", "data_summary"),
         categories.LATENT_MEANING,
         wildcards=("protocol", "rat", "dim"),
         path="place_fields/{protocol}/{rat}-dim{dim}.png",
