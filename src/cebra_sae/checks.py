@@ -110,8 +110,9 @@ def check_size(rat: str, size: Size, config: dict) -> None:
     )
 
 
-#: The swept number lists written with ``:g`` in result paths and model ids (the CEBRA fit
-#: ``lr{lr}`` of ``workflow/rules/common.smk``'s ``fmt_lr``, the SAE ``model_id``).
+#: The swept number lists written by :func:`cebra_sae.sae.spec.path_text` in result paths
+#: and model ids (the CEBRA fit's ``lr{lr}`` in ``workflow/rules/common.smk``, the SAE
+#: ``model_id``).
 NAMED_NUMBER_LISTS = (
     ("cebra", "learning_rate"),
     ("sae", "learning_rate"),

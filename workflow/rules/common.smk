@@ -84,17 +84,12 @@ def name_regex(names):
     return "|".join(sorted(names)) if names else "(?!x)x"
 
 
-def fmt_lr(lr):
-    """Canonical text of a learning rate in paths: 0.001 -> '0.001', 1e-05 -> '1e-05'."""
-    return path_text(lr)
-
-
 SIMULATED = simulated_rats(RATS)  # made by their own rule; the others prepared from a file
 
 
 def cebra_fits():
     """Wildcards of every CEBRA fit of the sweep."""
-    return [dict(protocol=p, rat=r, dim=d, hidden=h, lr=fmt_lr(lr), seed=s)
+    return [dict(protocol=p, rat=r, dim=d, hidden=h, lr=path_text(lr), seed=s)
             for p, r, d, h, lr, s in product(PROTOCOLS, RATS, DIMS, CEBRA["num_hidden_units"],
                                              CEBRA["learning_rate"], SEEDS)]  # fmt: skip
 
@@ -187,7 +182,7 @@ def final_file(name, protocol, rat, dim, seed, fit=FIT):
     """File ``name`` (of CEBRA_FILES) of a final CEBRA fit (``cebra.final`` hidden and lr)."""
     return CEBRA_FILES[name].format(fit=fit, protocol=protocol, rat=rat, dim=dim,
                                     hidden=FINAL["num_hidden_units"],
-                                    lr=fmt_lr(FINAL["learning_rate"]), seed=seed)  # fmt: skip
+                                    lr=path_text(FINAL["learning_rate"]), seed=seed)  # fmt: skip
 
 
 def final_cebra(name):

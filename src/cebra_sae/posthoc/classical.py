@@ -32,14 +32,6 @@ import warnings
 import numpy as np
 
 
-def _zscore(train: np.ndarray, *others: np.ndarray):
-    """Columns z-scored with the train split's mean and SD; constant columns become 0."""
-    train = np.asarray(train, dtype=np.float64)
-    mean, sd = train.mean(axis=0), train.std(axis=0)
-    sd = np.where(sd > 0, sd, np.inf)
-    return [(np.asarray(x, dtype=np.float64) - mean) / sd for x in (train, *others)]
-
-
 def marchenko_pastur_bound(n_neurons: int, n_bins: int) -> float:
     """Upper edge of the eigenvalue spectrum of the correlation matrix of ``n_neurons``
     independent neurons over ``n_bins`` bins: ``(1 + sqrt(n_neurons / n_bins))**2``.
@@ -51,17 +43,17 @@ def marchenko_pastur_bound(n_neurons: int, n_bins: int) -> float:
     return float((1.0 + np.sqrt(n_neurons / n_bins)) ** 2)
 
 
-def _significant_subspace(spikes_train: np.ndarray):
-    """The z-scored train spikes, and the correlation eigenvectors above the bound."""
-    (z,) = _zscore(spikes_train)
-    active = z.std(axis=0) > 0
-    corr = np.corrcoef(z[:, active], rowvar=False)
+def _significant_subspace(spikes_train: np.ndarray) -> np.ndarray:
+    """The neurons' correlation eigenvectors above the bound, ``(N, n)`` (zero rows for
+    neurons that never vary)."""
+    spikes = np.asarray(spikes_train, dtype=np.float64)
+    active = spikes.std(axis=0) > 0
+    corr = np.corrcoef(spikes[:, active], rowvar=False)
     eigenvalues, eigenvectors = np.linalg.eigh(corr)
-    bound = marchenko_pastur_bound(int(active.sum()), z.shape[0])
-    keep = eigenvalues > bound
-    vectors = np.zeros((z.shape[1], int(keep.sum())))
+    keep = eigenvalues > marchenko_pastur_bound(int(active.sum()), spikes.shape[0])
+    vectors = np.zeros((spikes.shape[1], int(keep.sum())))
     vectors[active] = eigenvectors[:, keep]
-    return z, vectors
+    return vectors
 
 
 def assembly_count(spikes_train: np.ndarray) -> int:
@@ -72,7 +64,7 @@ def assembly_count(spikes_train: np.ndarray) -> int:
     a finite recording's largest null eigenvalue fluctuates around it, so independent
     neurons may show one spurious assembly (as in the published method, which uses the
     bound as it is)."""
-    return _significant_subspace(spikes_train)[1].shape[1]
+    return _significant_subspace(spikes_train).shape[1]
 
 
 def assemblies_ica(
@@ -93,8 +85,12 @@ def assemblies_ica(
         assembly, signed so that the largest weight is positive; activations ``(T, n)``.
         With no assembly above the bound, ``n`` is 0.
     """
-    z_train, z_valid = _zscore(spikes_train, spikes_valid)
-    _, subspace = _significant_subspace(spikes_train)
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(np.asarray(spikes_train, dtype=np.float64))  # constant -> 0
+    z_train = scaler.transform(np.asarray(spikes_train, dtype=np.float64))
+    z_valid = scaler.transform(np.asarray(spikes_valid, dtype=np.float64))
+    subspace = _significant_subspace(spikes_train)
     if n_assemblies is not None and n_assemblies != subspace.shape[1]:
         from sklearn.decomposition import PCA
 

@@ -121,7 +121,7 @@ def claim_paragraphs(claims: pd.DataFrame) -> list[tuple[str, str, str, str]]:
                              f"{tail}")  # fmt: skip
         lead = "Supported in every part" if verdict == "supported" else verdict.capitalize()
         words = [f"{lead}: " + "; ".join(parts) + "."]
-        nulls = measured_nulls(claims, protocol, claim)
+        nulls = measured_nulls(rows, protocol, claim)
         if len(nulls):
             failed = nulls[nulls.verdict != "survives"]
             tight = tightest_null(nulls)
