@@ -40,6 +40,7 @@ def main(snakemake):
         curves=bool(p.curves),
         curve_sae_seed=p.curve_sae_seed,
         train_settings=p.settings,
+        classical=p.scoring,
     )
     if inp.model:
         case.jacobian = cebra_jacobian(inp.model, case.split.spikes_valid)

@@ -1,43 +1,107 @@
-"""Rule stability: CEBRA consistency across seeds and SAE latent matching across SAE seeds."""
+"""Rule stability: CEBRA consistency across seeds; latents matched across SAE seeds (the
+selected SAEs, their L1 twins at matched sparsity, the classical dictionary and
+sae_on_spikes), at each threshold and as active subspaces, against random."""
 
 import numpy as np
 import pandas as pd
 from common import log, run_rule
 
-from cebra_sae.posthoc.stability import cebra_consistency, pairwise_matched_share
+from cebra_sae.posthoc.stability import cebra_consistency, matched_l1, seed_stability
 from cebra_sae.sae.checkpoint import load_model
-from cebra_sae.sae.grid import selection_grid
+from cebra_sae.sae.grid import block_grid, selection_grid
+from cebra_sae.sae.trainer import encode
+from cebra_sae.sae_sweep import L1_ARCH
 from cebra_sae.tables import STABILITY_SCHEMA, write_table
 
 
+def valid_split(path):
+    with np.load(path) as npz:
+        return npz["valid"]
+
+
+def selected_rows(checkpoint, latents, sel, sae_seeds, thresholds):
+    """The selected SAEs across SAE seeds, per k."""
+    specs = selection_grid(sel["arch"], sel["expansion"], sel, sae_seeds)
+    for k in sel["k"]:
+        mine = [s for s in specs if s.k == k]
+        decoders = [load_model(checkpoint, s.model_id)[1]["decoder.weight"] for s in mine]
+        activity = [latents[f"{s.model_id}_valid"] for s in mine]
+        ids = dict(representation="sae", arch=sel["arch"], k=k, l1=None)
+        yield ids, seed_stability(decoders, activity, thresholds)
+
+
+def classical_rows(scores, latents, thresholds):
+    """Classical representations with their own directions (dictionary, sae_on_spikes)
+    across their seeds, per k."""
+    own = scores[scores.model_id.map(lambda m: f"{m}_decoder" in latents)]
+    for (name, k), group in own.groupby(["representation", "k"], sort=True):
+        ids = group.sort_values("sae_seed").model_id
+        decoders = [latents[f"{m}_decoder"] for m in ids]
+        activity = [latents[f"{m}_valid"] for m in ids]
+        yield (dict(representation=name, arch=None, k=int(k), l1=None),
+               seed_stability(decoders, activity, thresholds))  # fmt: skip
+
+
+def l1_rows(block, checkpoint, z_valid, sel, sae_seeds, thresholds):
+    """Per selected k: the L1 twins at the penalty closest to the TopK's nonzero ratio."""
+    with np.load(checkpoint) as npz:
+        arch = str(npz["architecture"])
+    lr, expansion = sel["learning_rate"], sel["expansion"]
+    block = block[block.expansion == expansion]
+    for k in sel["k"]:
+        topk = block[(block.arch == sel["arch"]) & np.isclose(block.lr, lr) & (block.k == k)]
+        l1 = matched_l1(block, float(topk.nonzero_ratio_valid.mean()), lr)
+        if l1 is None:
+            continue
+        twins = block_grid(L1_ARCH, expansion, {"learning_rate": [lr], "l1": [l1],
+                                                "seeds": sae_seeds})  # fmt: skip
+        models = [load_model(checkpoint, s.model_id) for s in twins]
+        activity = [encode(z_valid, w, s, arch)[0] for s, w in models]
+        decoders = [w["decoder.weight"] for _, w in models]
+        yield (dict(representation="sae", arch=L1_ARCH, k=k, l1=l1),
+               seed_stability(decoders, activity, thresholds))  # fmt: skip
+
+
 def main(snakemake):
-    p = snakemake.params
+    p, inp = snakemake.params, snakemake.input
     cases = [tuple(case) for case in p.cases]
-    embeddings = dict(zip(cases, snakemake.input.embeddings, strict=True))
-    checkpoints = dict(zip(cases, snakemake.input.checkpoints, strict=True))
+    embeddings = dict(zip(cases, inp.embeddings, strict=True))
+    checkpoints = dict(zip(cases, inp.checkpoints, strict=True))
+    latent_files = dict(zip(cases, inp.latents, strict=True))
+    score_files = dict(zip(cases, inp.scores, strict=True))
+    l1_checkpoints = dict(zip([tuple(c) for c in p.l1_cases], inp.l1_checkpoints, strict=True))
+    sweep = pd.read_parquet(inp.sweep) if inp.sweep else None
     rows = []
     for protocol, rat, dim in sorted({key[:3] for key in embeddings}):
-        runs = []
-        for seed in p.seeds:
-            with np.load(embeddings[(protocol, rat, dim, seed)]) as npz:
-                runs.append(npz["valid"])
+        runs = [valid_split(embeddings[(protocol, rat, dim, seed)]) for seed in p.seeds]
         value, n_pairs = cebra_consistency(runs)
         log.info("%s %s dim %s: CEBRA consistency %.3f (%d pairs)", protocol, rat, dim, value,
                  n_pairs)  # fmt: skip
         rows.append(dict(protocol=protocol, rat=rat, dim=dim, seed=None,
-                         representation="cebra", k=None, measure="consistency", value=value,
+                         representation="cebra", arch=None, k=None, l1=None,
+                         measure="consistency", threshold=None, value=value,
                          random_value=np.nan, n_pairs=n_pairs))  # fmt: skip
         for seed in p.seeds:
-            checkpoint = checkpoints[(protocol, rat, dim, seed)]
-            specs = selection_grid(p.selection["arch"], p.selection["expansion"], p.selection,
-                                   p.sae_seeds)  # fmt: skip
-            for k in p.selection["k"]:
-                decoders = [load_model(checkpoint, s.model_id)[1]["decoder.weight"]
-                            for s in specs if s.k == k]  # fmt: skip
-                value, chance, n = pairwise_matched_share(decoders, p.threshold)
-                rows.append(dict(protocol=protocol, rat=rat, dim=dim, seed=seed,
-                                 representation="sae", k=k, measure="matched_share",
-                                 value=value, random_value=chance, n_pairs=n))  # fmt: skip
+            case = (protocol, rat, dim, seed)
+            with np.load(latent_files[case]) as npz:
+                latents = {k: npz[k] for k in npz.files if k.endswith(("_valid", "_decoder"))}
+            found = [
+                *selected_rows(checkpoints[case], latents, p.selection, p.sae_seeds,
+                               p.thresholds),
+                *classical_rows(pd.read_parquet(score_files[case]), latents, p.thresholds),
+            ]  # fmt: skip
+            if case in l1_checkpoints:  # L1 twins at the TopK's sparsity (first CEBRA seed)
+                block = sweep[(sweep.protocol == protocol) & (sweep.rat == rat)
+                              & (sweep.dim == dim) & (sweep.seed == seed)]  # fmt: skip
+                found += l1_rows(block, l1_checkpoints[case], valid_split(embeddings[case]),
+                                 p.selection, p.sae_seeds, p.thresholds)  # fmt: skip
+            for ids, measures in found:
+                for m in measures:
+                    rows.append(dict(protocol=protocol, rat=rat, dim=dim, seed=seed, **ids, **m))
+                    log.info("%s dim %s seed %s %s %s k %s: %s %s %.3f (random %.3f)", rat, dim,
+                             seed, ids["representation"], ids["arch"] or "", ids["k"],
+                             m["measure"], m["threshold"] or "", m["value"],
+                             m["random_value"])  # fmt: skip
     write_table(pd.DataFrame(rows), snakemake.output[0], STABILITY_SCHEMA)
 
 

@@ -19,8 +19,11 @@ def main(snakemake):
     with np.load(snakemake.input.embedding) as npz:
         z_train, z_valid = npz["train"], npz["valid"]
     expansion = int(w.expansion)
-    selected = p.selection and selection_grid(w.arch, expansion, p.selection, p.selection["seeds"])
-    specs = block_specs(w.arch, expansion, p.grid, selected)
+    extra = p.selection or {}
+    selected = ("k" in extra and selection_grid(w.arch, expansion, extra, extra["seeds"])) or []
+    # the L1 twins of posthoc.l1_stability (not in the paper's grid)
+    twins = block_grid(w.arch, expansion, extra["twins"]) if "twins" in extra else []
+    specs = block_specs(w.arch, expansion, p.grid, selected + twins)
     in_grid = {s.model_id for s in block_grid(w.arch, expansion, p.grid)} if p.grid else set()
     settings = TrainSettings(**p.settings, device=resolve_device(p.device, "sae.device"))
     log.info(

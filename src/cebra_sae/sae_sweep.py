@@ -92,6 +92,34 @@ def block_selection(selection: dict, sae: dict, arch: str, expansion) -> dict | 
     return dict(learning_rate=selection["learning_rate"], k=selection["k"], seeds=sae["seeds"])
 
 
+#: The architecture whose twins at other SAE seeds let stability compare L1 with TopK.
+L1_ARCH = "standard"
+
+
+def l1_twin_lists(posthoc: dict, sae: dict, arch: str, expansion, first_seed: bool) -> dict | None:
+    """The L1 twins (``{"twins": grid lists}``, a block's ``selection`` param where it
+    holds no selected SAEs) a block also trains for stability at matched sparsity
+    (docs/study.md §12), or None: on the first CEBRA seed's standard block at the selected
+    expansion (with ``posthoc.l1_stability`` and at least two SAE seeds), the penalty grid
+    at the selected learning rate at every SAE seed after the first (the first is the
+    paper's grid).
+
+    Example:
+        >>> posthoc = {"l1_stability": True,
+        ...            "selection": {"arch": "topk", "expansion": 8, "learning_rate": 1e-3}}
+        >>> l1_twin_lists(posthoc, {"l1": [0.1, 1.0], "seeds": [0, 1]}, "standard", 8, True)
+        {'twins': {'learning_rate': [0.001], 'l1': [0.1, 1.0], 'seeds': [1]}}
+        >>> l1_twin_lists(posthoc, {"l1": [0.1], "seeds": [0]}, "standard", 8, True) is None
+        True
+    """
+    selection = posthoc["selection"]
+    if not (posthoc.get("l1_stability") and first_seed and arch == L1_ARCH
+            and int(expansion) == selection["expansion"] and len(sae["seeds"]) > 1):  # fmt: skip
+        return None
+    return {"twins": {"learning_rate": [selection["learning_rate"]], "l1": list(sae["l1"]),
+                      "seeds": list(sae["seeds"][1:])}}  # fmt: skip
+
+
 def model_weights(block, index: int) -> dict[str, np.ndarray]:
     """One model's weights out of a block (the model axis removed)."""
     return {name: w[index] for name, w in block.weights.items()}

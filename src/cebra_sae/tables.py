@@ -305,8 +305,15 @@ POSTHOC_SCHEMA = SCHEMAS.register(
                 "the representation (cebra_sae.posthoc.representations): "
                 + "; ".join(f"`{name}` {rep.summary}" for name, rep in REPRESENTATIONS.items()),
             ),
-            "k": ("Int64", "TopK k of an SAE or random SAE (null otherwise)"),
-            "sae_seed": ("Int64", "seed of an SAE or random SAE (null otherwise)"),
+            "k": (
+                "Int64",
+                "TopK k of an SAE, random SAE, dictionary (OMP non-zeros) or "
+                "sae_on_spikes (null otherwise)",
+            ),
+            "sae_seed": (
+                "Int64",
+                "seed of an SAE, random SAE, dictionary or sae_on_spikes (null otherwise)",
+            ),
             "model_id": (
                 "string",
                 "the representation's id (an SAE's key in its block checkpoint)",
@@ -585,24 +592,37 @@ STABILITY_SCHEMA = SCHEMAS.register(
             "seed": ("Int64", "CEBRA seed of the embedding the SAEs share (null for CEBRA rows)"),
             "representation": (
                 "string",
-                "`cebra` (embeddings across seeds) or `sae` (SAEs across SAE seeds)",
+                "`cebra` (embeddings across seeds), `sae` (SAEs across SAE seeds), or a "
+                "classical representation with its own directions across its seeds "
+                "(`dictionary`, `sae_on_spikes`)",
             ),
-            "k": ("Int64", "TopK k (SAE rows)"),
+            "arch": (
+                "string",
+                "SAE rows: the architecture compared across SAE seeds: the selected one "
+                "(`topk`) or `standard` (the L1 twins at the TopK's sparsity, first CEBRA "
+                "seed); null otherwise",
+            ),
+            "k": ("Int64", "the selected k (for `standard`: the TopK k whose sparsity it matches)"),
+            "l1": ("float64", "`standard` rows: the penalty closest to the TopK's nonzero ratio"),
             "measure": (
                 "string",
                 "`consistency`: CEBRA's consistency_score between seeds' embeddings (R² of a "
-                "linear "
-                "fit, between runs); `matched_share`: share of decoder directions matched at "
-                "|cosine| ≥ 0.9 by Hungarian assignment",
+                "linear fit, between runs); `matched_share`: share of latent directions "
+                "matched at |cosine| ≥ `threshold` by Hungarian assignment; `subspace`: mean "
+                "cosine of the principal angles between two seeds' active subspaces (the "
+                "decoder directions of their dim // 2 most often active latents)",
             ),
+            "threshold": ("float64", "`matched_share`: the |cosine| threshold (NaN otherwise)"),
             "value": ("float64", "mean over pairs of seeds"),
             "random_value": (
                 "float64",
-                "the same for random decoders of the same shape (SAE rows; NaN for CEBRA)",
+                "the same for random decoders of the same shape / random subspaces of the "
+                "same size (NaN for CEBRA)",
             ),
             "n_pairs": ("int64", "pairs of seeds compared"),
         },
-        rows="CEBRA rows per protocol x rat x dim, SAE rows per protocol x rat x dim x seed x k",
+        rows="CEBRA rows per protocol x rat x dim; SAE and classical rows per protocol x rat "
+        "x dim x seed x k x measure (x threshold)",
     )
 )
 

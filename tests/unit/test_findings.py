@@ -27,6 +27,7 @@ def _posthoc(rats=("a", "b", "c"), dims=(8, 16), ks=(8, 16, 32), seed=0):
                             neuron_score=score, behavior_score=0.4, pos_r2_valid=0.6,
                             dir_acc_valid=0.9, neuron_null_p95=0.1, behavior_null_p95=0.1,
                             place_field_share=share,
+                            place_fields=share * (dim * 8 if k == k else dim),
                             width=dim * 8 if k == k else dim)  # fmt: skip
 
             rows.append(row("cebra", share=1.0))
@@ -75,10 +76,12 @@ def test_findings_give_the_rise_the_untrained_share_and_decoding_with_intervals(
         "The neuron score rises after sparsification, against every null",
         "Most of the rise comes with width and sparsity, not training",
         "Decoding is preserved",
-        "An untrained SAE has as many place-field-like latents as a trained one",
+        "Training adds to the neuron score, not to place-field-like latents",
         "Latents across SAE seeds: not measured",
     ]
-    rise, untrained, decoding, place, stability = found
+    rise, untrained, decoding, training, stability = found
+    assert "the neuron score +0.030 [+0.030, +0.030]" in training.text, training.text
+    assert "(C7: 3 supported," in training.text and training.figure == "place_fields"
     assert "+0.12" in rise.text and "[" in rise.text and rise.figure == "fig4_scores"
     assert "75%" in untrained.text  # 0.09 of 0.12, computed from the claim rows
     assert "needs at least two SAE seeds" in stability.text and stability.figure == ""

@@ -39,6 +39,9 @@ def test_schema_enums_are_the_registries():
 
     assert SCHEMA["posthoc"]["properties"]["nulls"]["items"]["enum"] == null_names()
     assert SCHEMA["posthoc"]["properties"]["nulls"]["default"] == null_names()
+    from cebra_sae.posthoc.representations import classical_names
+
+    assert SCHEMA["posthoc"]["properties"]["classical"]["items"]["enum"] == classical_names()
     # every list an architecture's grid reads is a list of the sae section
     for name in ARCHITECTURES:
         for key in grid_keys(name):

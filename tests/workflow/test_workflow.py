@@ -170,7 +170,12 @@ def test_tiny_study_sweeps_saes(tiny):
     # embedding the selected TopK at both SAE seeds
     grid = sweep[sweep.grid]
     assert len(grid) == 2 * 2 * 5 and (grid.seed == 0).all() and (grid.sae_seed == 0).all()
-    assert len(sweep) == 2 * 2 * (5 + 1 + 2)
+    # the L1 twins (posthoc.l1_stability): the standard block at the selected expansion trains
+    # its 2 penalties at SAE seed 1 too, on the seed-0 embedding, outside the paper's grid
+    twins = sweep[(sweep.arch == "standard") & (sweep.sae_seed == 1)]
+    assert len(twins) == 2 * 2 * 2 and (twins.seed == 0).all() and not twins.grid.any()
+    assert sorted(twins.l1.unique()) == sorted(grid[grid.arch == "standard"].l1.unique())
+    assert len(sweep) == 2 * 2 * (5 + 1 + 2) + len(twins)
     per_arch = grid[(grid.protocol == "paper") & (grid.rat == "sim-b")].arch.value_counts()
     assert per_arch.to_dict() == {"standard": 2, "jumprelu": 2, "topk": 1}
     selected = sweep[sweep.arch == "topk"]
@@ -179,7 +184,7 @@ def test_tiny_study_sweeps_saes(tiny):
     assert (sweep.width == 8).all() and (
         sweep.batch_size[sweep.protocol == "seed_code"] == 512
     ).all()
-    assert sweep.k.isna().sum() == 16 and sweep.l1.isna().sum() == 16
+    assert sweep.k.isna().sum() == 16 + len(twins) and sweep.l1.isna().sum() == 16
     topk = sweep[sweep.arch == "topk"]
     assert (topk.l0_train <= 2).all() and (topk.nonzero_ratio_valid <= 2 / 8).all()
     assert sweep.filter(like="nonzero_ratio").le(1).all().all()
@@ -260,7 +265,11 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     assert list(pareto.columns) == list(SAE_PARETO_SCHEMA.columns) and 0 < len(pareto) <= 20
     claims = pd.read_parquet(tiny / "results/tables/claims.parquet")
     assert list(claims.columns) == list(CLAIMS_SCHEMA.columns)
-    assert set(claims.claim) == {f"C{i}" for i in range(1, 7)}
+    assert set(claims.claim) == {f"C{i}" for i in range(1, 10)}
+    # no classical representation in the tiny study: C9 says so; C7 and C8 are measured
+    verdicts = claims[claims.baseline == "claim"].groupby("claim").claim_verdict.first()
+    assert verdicts["C9"] == "not testable" and verdicts["C7"] != "not testable"
+    assert verdicts["C8"] != "not testable"
     assert set(claims.protocol) == {"paper", "seed_code"}
     own = claims.baseline == "claim"
     assert set(claims.claim_verdict[own]) <= {"supported", "not supported", "mixed", "not testable"}
@@ -277,7 +286,14 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     cebra_runs = stability[stability.representation == "cebra"]
     assert len(cebra_runs) == 4 and cebra_runs.value.notna().all()  # protocol x rat
     sae_runs = stability[stability.representation == "sae"]
-    assert len(sae_runs) == 8 and sae_runs.value.between(0, 1).all()  # protocol x rat x seed
+    assert sae_runs.value.between(0, 1).all() and sae_runs.random_value.between(0, 1).all()
+    # per protocol x rat x seed (one dim, one k): matched at 0.7 and 0.9, and the subspace
+    topk = sae_runs[sae_runs.arch == "topk"]
+    assert len(topk) == 8 * 3 and set(topk.threshold.dropna()) == {0.7, 0.9}
+    assert topk.groupby("measure").size().to_dict() == {"matched_share": 16, "subspace": 8}
+    # the L1 twins at the TopK's sparsity: the first CEBRA seed only, with their penalty
+    l1 = sae_runs[sae_runs.arch == "standard"]
+    assert len(l1) == 4 * 3 and (l1.seed == 0).all() and l1.l1.notna().all()
     page = (tiny / "results/report/effect_real.html").read_text()
     assert "Is the effect real?" in page and "<h4>C3. " in page and "time-permuted" in page
 

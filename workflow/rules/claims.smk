@@ -2,10 +2,12 @@
 
 
 rule claims:
-    """The paper's claims C1-C6: effect, interval, nulls, verdict, per protocol."""
+    """The paper's claims C1-C6 and C7-C9 beyond it: effect, interval, nulls, verdict, per
+    protocol."""
     input:
         sweep=table("sae_sweep"),
         posthoc=table("posthoc"),
+        stability=table("stability"),
     output:
         table("claims"),
     log:

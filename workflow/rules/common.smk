@@ -25,7 +25,14 @@ from cebra_sae.report.pages import PAGES
 from cebra_sae.sae.architectures import selectable_architectures
 from cebra_sae.sae.spec import path_text
 from cebra_sae.posthoc.representations import has_shuffled_null
-from cebra_sae.sae_sweep import block_grid_lists, block_selection, is_selected_block, train_settings
+from cebra_sae.sae_sweep import (
+    L1_ARCH,
+    block_grid_lists,
+    block_selection,
+    is_selected_block,
+    l1_twin_lists,
+    train_settings,
+)
 from cebra_sae.tables import SCHEMAS
 
 
@@ -194,6 +201,19 @@ def selected_file(name, protocol, rat, dim, seed):
     """File ``name`` (of SAE_FILES) of the block holding a case's selected SAEs."""
     return SAE_FILES[name].format(protocol=protocol, rat=rat, dim=dim, seed=seed,
                                   arch=SELECTION["arch"], expansion=SELECTION["expansion"])  # fmt: skip
+
+
+def l1_twin_cases():
+    """The cases whose standard block holds L1 twins (posthoc.l1_stability)."""
+    return [c for c in posthoc_cases([FIRST_SEED])
+            if L1_ARCH in SAE["architectures"] and SELECTION["expansion"] in SAE["expansion"]
+            and l1_twin_lists(POSTHOC, SAE, L1_ARCH, SELECTION["expansion"], True)]  # fmt: skip
+
+
+def l1_twin_file(protocol, rat, dim, seed):
+    """The checkpoint of the standard block (selected expansion) holding a case's L1 twins."""
+    return SAE_FILES["checkpoint"].format(protocol=protocol, rat=rat, dim=dim, seed=seed,
+                                          arch=L1_ARCH, expansion=SELECTION["expansion"])  # fmt: skip
 
 
 def selected_block(name):

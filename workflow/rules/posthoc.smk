@@ -76,11 +76,17 @@ for name, files in POSTHOC_TABLES.items():
 
 
 rule stability:
-    """CEBRA consistency between seeds per rat x dim; SAE decoder directions matched
-    across SAE seeds (vs random decoders) per rat x dim x seed x k."""
+    """CEBRA consistency between seeds per rat x dim; latents matched across SAE seeds (vs
+    random) per rat x dim x seed x k, at each posthoc.match_cosine and as active subspaces:
+    the selected SAEs, the classical dictionary and sae_on_spikes, and (first seed) the L1
+    twins at the TopK's sparsity."""
     input:
         embeddings=[final_file("embedding", **c) for c in posthoc_cases()],
         checkpoints=[selected_file("checkpoint", **c) for c in posthoc_cases()],
+        latents=[POSTHOC_FILES["latents"].format(**c) for c in posthoc_cases()],
+        scores=[POSTHOC_FILES["scores"].format(**c) for c in posthoc_cases()],
+        l1_checkpoints=[l1_twin_file(**c) for c in l1_twin_cases()],
+        sweep=table("sae_sweep") if l1_twin_cases() else [],
     output:
         table("stability"),
     log:
@@ -92,9 +98,10 @@ rule stability:
         "../../envs/cebra.yaml"
     params:
         cases=[(c["protocol"], c["rat"], c["dim"], c["seed"]) for c in posthoc_cases()],
+        l1_cases=[(c["protocol"], c["rat"], c["dim"], c["seed"]) for c in l1_twin_cases()],
         seeds=SEEDS,
         sae_seeds=SAE["seeds"],
         selection=SELECTION,
-        threshold=POSTHOC["match_cosine"],
+        thresholds=POSTHOC["match_cosine"],
     script:
         "../../scripts/stability.py"

@@ -3,7 +3,8 @@
 
 rule train_sae:
     """Train a block's SAEs together (the lr x penalty grid on the first seed's embedding,
-    the selected SAEs at every SAE seed); checkpoint and sweep metrics."""
+    the selected SAEs at every SAE seed, the L1 twins of posthoc.l1_stability); checkpoint
+    and sweep metrics."""
     input:
         embedding=final_cebra("embedding"),
         factors=factors_input,
@@ -25,7 +26,8 @@ rule train_sae:
         gpu=gpu_count(SAE["device"]),
     params:
         grid=lambda w: block_grid_lists(SAE, w.arch, int(w.seed) == FIRST_SEED),
-        selection=lambda w: block_selection(SELECTION, SAE, w.arch, w.expansion),
+        selection=lambda w: block_selection(SELECTION, SAE, w.arch, w.expansion)
+        or l1_twin_lists(POSTHOC, SAE, w.arch, w.expansion, int(w.seed) == FIRST_SEED),
         settings=lambda w: train_settings(SAE, w.protocol),
         device=SAE["device"],
         log_every=SAE["log_every"],

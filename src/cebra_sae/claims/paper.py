@@ -1,4 +1,5 @@
-"""The paper's claims C1-C6 (docs/study.md §7, §9), measured per case and judged.
+"""The paper's claims C1-C6 (docs/study.md §7, §9) and three beyond it, C7-C9 (§12),
+measured per case and judged.
 
 How a part becomes a row (interval, Wilcoxon p, verdict) is :mod:`cebra_sae.claims.judge`.
 A part's effect is measured per *case*: rat x dim x seed for the post-hoc claims (C3-C5; an
@@ -29,6 +30,20 @@ Operational definitions (the paper states its claims qualitatively):
   and is flat in k (−relative range over k per rat x dim x seed > −``flat_tolerance``);
   behaviour score rises with k (ρ over k > 0) and falls with dim (−ρ over dims > 0).
 
+Beyond the paper (docs/study.md §12):
+
+* C7 training adds interpretability beyond width and sparsity, per k: trained SAE − its
+  untrained twin (``random_sae``: same architecture, width, k and initial weights) for the
+  neuron score, the count of place-field-like latents and, on simulated rats, recovery of
+  the true factors (``recovery_hungarian``).
+* C8 the latents reproduce across SAE seeds: per case x k, the matched share (at each
+  ``posthoc.match_cosine``) and the active-subspace similarity minus the same for random
+  decoders / subspaces (``stability.parquet``), for the selected TopK and, at matched
+  sparsity, its L1 twins.
+* C9 sparsifying CEBRA beats the classics, per k: SAE − the best classical representation
+  of the case (``posthoc.classical``: the largest value among them, each at the same k
+  where it has one), on recovery of a simulated rat's known code and on the neuron score.
+
 Scores are each protocol's own formula (``neuron_score``, ``behavior_score`` in
 ``posthoc.parquet``).
 """
@@ -56,8 +71,9 @@ NULLS_RULE = (
     "against its own time-shift null (winner - shift-null 95th percentile)."
 )
 
-#: The claims no null applies to (comparisons within the sweep or among SAEs).
-WITHOUT_NULLS = ("C1", "C2", "C6")
+#: The claims no null applies to (comparisons within the sweep or among SAEs; C7-C9 are
+#: themselves comparisons with a null or a rival).
+WITHOUT_NULLS = ("C1", "C2", "C6", "C7", "C8", "C9")
 
 STATEMENTS = {
     "C1": "TopK gives the best explained variance at a given nonzero ratio, clearest at 32-64",
@@ -66,7 +82,14 @@ STATEMENTS = {
     "C4": "Behaviour score: CEBRA beats k = 8 and 16; k = 32 beats CEBRA",
     "C5": "Decoding is preserved or slightly improved after sparsification",
     "C6": "Neuron score rises with dim, flat in k; behaviour score rises with k, falls with dim",
+    "C7": "Training adds interpretability beyond width and sparsity (trained SAE above its "
+    "untrained twin)",
+    "C8": "The SAE latents reproduce across SAE seeds (above random decoders), TopK and L1",
+    "C9": "Sparsifying CEBRA beats the classical representations",
 }
+
+#: The claims beyond the paper (docs/study.md §12).
+BEYOND_PAPER = ("C7", "C8", "C9")
 
 
 def _part(claim, part, measure, effects, s: ClaimSettings, bound=0.0, detail="",
@@ -135,7 +158,7 @@ def _per_case(posthoc: pd.DataFrame, representation: str, column: str) -> pd.Dat
     """Per case (rat x dim x seed): ``column`` of ``representation``, by k (columns) or as
     'value' for representations without k; SAE seeds averaged."""
     rows = posthoc[posthoc.representation == representation]
-    if rows.empty:
+    if rows.empty or column not in rows:
         return pd.DataFrame()
     if rows["k"].notna().any():
         return rows.pivot_table(index=CASE_KEYS, columns="k", values=column, aggfunc="mean")
@@ -259,19 +282,108 @@ def claim_c6(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     ]  # fmt: skip
 
 
+#: C7's measures: the posthoc column and the part's name.
+C7_MEASURES = {"neuron_score": "neuron", "place_fields": "place_fields",
+               "recovery_hungarian": "recovery"}  # fmt: skip
+
+
+def claim_c7(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
+    parts = []
+    for column, name in C7_MEASURES.items():
+        sae = _per_case(posthoc, "sae", column)
+        twin = _per_case(posthoc, "random_sae", column)
+        if sae.empty or twin.empty:
+            continue
+        for k in sorted(set(sae.columns) & set(twin.columns)):
+            effect = (sae[k] - twin[k]).dropna()
+            if column == "recovery_hungarian" and effect.empty:
+                continue  # real rats: no known code
+            measure = f"SAE k{int(k)} - its untrained twin {column}"
+            parts.append(_part("C7", f"{name}_k{int(k)}", measure, effect, s))
+    return parts
+
+
+def claim_c8(stability: pd.DataFrame | None, s: ClaimSettings) -> list[dict]:
+    if stability is None or stability.empty or "arch" not in stability:
+        return []
+    rows = stability[(stability.representation == "sae") & stability.random_value.notna()]
+    parts = []
+    for arch in sorted(set(rows.arch.dropna()), key=lambda a: a != "topk"):
+        mine = rows[rows.arch == arch]
+        for (measure, threshold), group in mine.groupby(["measure", mine.threshold.fillna(-1)]):
+            index = ["rat", "dim", "seed", "k"]
+            effect = group.set_index(index).value - group.set_index(index).random_value
+            name = (f"{arch}_matched_{threshold:g}" if measure == "matched_share"
+                    else f"{arch}_{measure}")  # fmt: skip
+            what = (f"matched share at |cosine| >= {threshold:g}" if measure == "matched_share"
+                    else "active-subspace similarity")  # fmt: skip
+            detail = ("L1 twins at the penalty closest to each TopK k's nonzero ratio (first "
+                      "CEBRA seed)") if arch == "standard" else ""  # fmt: skip
+            parts.append(_part("C8", name, f"{arch} {what} - random", effect, s,
+                               detail=detail))  # fmt: skip
+    return parts
+
+
+def _best_classical(posthoc: pd.DataFrame, column: str, k) -> tuple[pd.Series, pd.Series]:
+    """Per case: the largest ``column`` among the classical representations (each at ``k``
+    where it has one) and which one it is."""
+    from cebra_sae.posthoc.representations import classical_names
+
+    values = {}
+    for name in classical_names():
+        ref = _per_case(posthoc, name, column)
+        if ref.empty:
+            continue
+        ref = ref[k] if k in ref.columns else ref.get("value")
+        if ref is not None:
+            values[name] = ref
+    if not values:
+        return pd.Series(dtype=float), pd.Series(dtype=object)
+    table = pd.DataFrame(values)
+    return table.max(axis=1, skipna=True), table.idxmax(axis=1, skipna=True)
+
+
+def claim_c9(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
+    parts = []
+    sae_all = {c: _per_case(posthoc, "sae", c) for c in ("recovery_hungarian", "neuron_score")}
+    for column, name in (("recovery_hungarian", "recovery"), ("neuron_score", "neuron")):
+        sae = sae_all[column]
+        if sae.empty:
+            continue
+        for k in sorted(sae.columns):
+            best, which = _best_classical(posthoc, column, k)
+            if best.empty:
+                continue
+            joined = sae[[k]].join(best.rename("best"), how="inner").dropna()
+            if joined.empty:
+                continue  # e.g. recovery on real rats
+            winners = which.reindex(joined.index).value_counts()
+            detail = "best classical per case: " + ", ".join(
+                f"{rep} {n}" for rep, n in winners.items())  # fmt: skip
+            parts.append(_part("C9", f"{name}_k{int(k)}",
+                               f"SAE k{int(k)} - best classical {column}",
+                               joined[k] - joined.best, s, detail=detail))  # fmt: skip
+    return parts
+
+
 def claims_table(
-    sweep: pd.DataFrame, posthoc: pd.DataFrame, settings: ClaimSettings | None = None
+    sweep: pd.DataFrame,
+    posthoc: pd.DataFrame,
+    settings: ClaimSettings | None = None,
+    stability: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every part of every claim (and every null comparison), per protocol, with the claim's
-    overall verdict (from its ``baseline == "claim"`` parts)."""
+    overall verdict (from its ``baseline == "claim"`` parts); C8 reads ``stability``."""
     settings = settings or ClaimSettings()
     rows = []
     for protocol in sorted(set(posthoc.protocol) | set(sweep.protocol)):
         sw = sweep[sweep.protocol == protocol]
         ph = posthoc[posthoc.protocol == protocol]
         parts = claim_c1(sw, settings) + claim_c2(sw, settings)
-        for claim in (claim_c3, claim_c4, claim_c5, claim_c6):
+        for claim in (claim_c3, claim_c4, claim_c5, claim_c6, claim_c7):
             parts += claim(ph, settings)
+        st = None if stability is None else stability[stability.protocol == protocol]
+        parts += claim_c8(st, settings) + claim_c9(ph, settings)
         for part in parts:
             part["protocol"] = protocol
         for claim in STATEMENTS:
@@ -302,6 +414,11 @@ PART_LABELS = {
     "neuron_flat_in_k": "neuron score flat in k",
     "behavior_rises_with_k": "behaviour score rises with k",
     "behavior_falls_with_dim": "behaviour score falls with dim",
+    "neuron_k{k}": "neuron score: SAE k={k} above its comparison",
+    "place_fields_k{k}": "place-field-like latents: trained SAE k={k} above untrained",
+    "recovery_k{k}": "recovery of the known code: SAE k={k} above its comparison",
+    "{arch}_matched_{t}": "{arch}: latents matched across SAE seeds at |cos| >= {t}, above random",
+    "{arch}_subspace": "{arch}: active subspaces agree across SAE seeds, above random",
     "all": "the whole claim",
 }
 
@@ -317,7 +434,7 @@ def part_label(part: str) -> str:
     """
     for pattern, label in PART_LABELS.items():
         regex = "^" + re.escape(pattern).replace(r"\{k\}", r"(?P<k>\d+)").replace(
-            r"\{arch\}", r"(?P<arch>\w+)") + "$"  # fmt: skip
+            r"\{arch\}", r"(?P<arch>\w+)").replace(r"\{t\}", r"(?P<t>[0-9.]+)") + "$"  # fmt: skip
         match = re.match(regex, part)
         if match:
             return label.format(**match.groupdict())

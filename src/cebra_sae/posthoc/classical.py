@@ -1,7 +1,9 @@
-"""Classical representations to set beside CEBRA -> SAE (docs/study.md §12, planned).
+"""Classical representations to set beside CEBRA -> SAE (docs/study.md §12).
 
 Plain functions on arrays, each fit on the train split and applied to both splits, so that
-they can be evaluated exactly like the selected SAEs:
+they can be evaluated exactly like the selected SAEs (the post-hoc registry,
+:mod:`cebra_sae.posthoc.representations`, wraps them as ``dictionary``, ``assemblies_ica``,
+``nmf`` and ``sae_on_spikes``):
 
 * :func:`assembly_count` and :func:`assemblies_ica`: cell-assembly detection on the
   z-scored binned spikes, without CEBRA (Lopes-dos-Santos, Ribeiro & Tort 2013, "Detecting
@@ -10,11 +12,16 @@ they can be evaluated exactly like the selected SAEs:
   Marchenko-Pastur upper bound ``(1 + sqrt(N / T))**2``; FastICA in the subspace of those
   eigenvectors gives the assembly patterns; an assembly's activation is the projection of
   the z-scored spikes on its pattern.
-* :func:`dictionary_codes`: classical sparse coding (Olshausen & Field 1996) of the CEBRA
-  embedding: scikit-learn's ``MiniBatchDictionaryLearning`` with codes by orthogonal
-  matching pursuit at exactly ``k`` non-zeros, the SAE's own budget.
-* :func:`nmf_codes`: non-negative matrix factorisation (scikit-learn's ``NMF``) of the
-  spike counts, smoothed in time by a Gaussian of ``smooth_bins``.
+* :func:`fit_dictionary` and :func:`omp_codes` (together :func:`dictionary_codes`):
+  classical sparse coding (Olshausen & Field 1996, "Emergence of simple-cell receptive field
+  properties by learning a sparse code for natural images", Nature 381) of the CEBRA
+  embedding: scikit-learn's ``MiniBatchDictionaryLearning``, codes by orthogonal matching
+  pursuit at exactly ``k`` non-zeros (``sparse_encode``), the SAE's own budget.
+* :func:`nmf_codes`: non-negative matrix factorisation (Lee & Seung 1999, "Learning the
+  parts of objects by non-negative matrix factorization", Nature 401; scikit-learn's ``NMF``)
+  of the spike counts, smoothed in time by a Gaussian of ``smooth_bins``.
+* :func:`standardised_spikes`: the spikes z-scored with the train split's statistics, the
+  input of ``sae_on_spikes`` (the selected SAE trained on the spikes instead of CEBRA).
 
 Example:
     >>> import numpy as np
@@ -85,11 +92,7 @@ def assemblies_ica(
         assembly, signed so that the largest weight is positive; activations ``(T, n)``.
         With no assembly above the bound, ``n`` is 0.
     """
-    from sklearn.preprocessing import StandardScaler
-
-    scaler = StandardScaler().fit(np.asarray(spikes_train, dtype=np.float64))  # constant -> 0
-    z_train = scaler.transform(np.asarray(spikes_train, dtype=np.float64))
-    z_valid = scaler.transform(np.asarray(spikes_valid, dtype=np.float64))
+    z_train, z_valid = standardised_spikes(spikes_train, spikes_valid)
     subspace = _significant_subspace(spikes_train)
     if n_assemblies is not None and n_assemblies != subspace.shape[1]:
         from sklearn.decomposition import PCA
@@ -116,6 +119,37 @@ def assemblies_ica(
     return patterns, z_train @ patterns, z_valid @ patterns
 
 
+def fit_dictionary(z_train: np.ndarray, width: int, seed: int = 0, alpha: float = 1.0,
+                   max_iter: int = 100) -> np.ndarray:  # fmt: skip
+    """A dictionary of ``width`` unit-norm atoms ``(width, d)`` learned on ``z_train`` by
+    scikit-learn's ``MiniBatchDictionaryLearning`` (penalty ``alpha``, seeded)."""
+    from sklearn.decomposition import MiniBatchDictionaryLearning
+
+    model = MiniBatchDictionaryLearning(n_components=int(width), alpha=alpha,
+                                        max_iter=max_iter, random_state=seed)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(np.asarray(z_train, dtype=np.float64))
+    return model.components_
+
+
+def omp_codes(z: np.ndarray, atoms: np.ndarray, k: int) -> np.ndarray:
+    """Codes ``(T, width)`` of ``z`` over ``atoms`` by orthogonal matching pursuit with
+    ``min(k, d)`` non-zeros per sample (OMP cannot use more atoms than dimensions).
+
+    Example:
+        >>> import numpy as np
+        >>> atoms = np.eye(4)
+        >>> omp_codes(np.array([[3.0, 0.0, -1.0, 0.5]]), atoms, k=2).tolist()
+        [[3.0, 0.0, -1.0, 0.0]]
+    """
+    from sklearn.decomposition import sparse_encode
+
+    z = np.asarray(z, dtype=np.float64)
+    k = min(int(k), z.shape[1], len(atoms))
+    return sparse_encode(z, atoms, algorithm="omp", n_nonzero_coefs=k)
+
+
 def dictionary_codes(
     z_train: np.ndarray,
     z_valid: np.ndarray,
@@ -123,13 +157,10 @@ def dictionary_codes(
     k: int,
     seed: int = 0,
     alpha: float = 1.0,
-    max_iter: int = 200,
+    max_iter: int = 100,
 ):
-    """Sparse codes of an embedding over a learned dictionary, ``k`` non-zeros each.
-
-    ``MiniBatchDictionaryLearning`` (fit on train, ``width`` atoms) with orthogonal matching
-    pursuit at ``transform_n_nonzero_coefs=k``: classical sparse coding with the budget of
-    a TopK SAE of the same width and k.
+    """Sparse codes of an embedding over a learned dictionary, ``k`` non-zeros each:
+    :func:`fit_dictionary` on train, :func:`omp_codes` on both splits.
 
     Returns:
         ``(dictionary, h_train, h_valid)``: atoms ``(width, d)``, codes ``(T, width)``.
@@ -141,21 +172,18 @@ def dictionary_codes(
         >>> atoms.shape, h_train.shape, int((h_valid != 0).sum(axis=1).max())
         ((16, 4), (200, 16), 2)
     """
-    from sklearn.decomposition import MiniBatchDictionaryLearning
+    atoms = fit_dictionary(z_train, width, seed, alpha, max_iter)
+    return atoms, omp_codes(z_train, atoms, k), omp_codes(z_valid, atoms, k)
 
-    k = min(int(k), int(width), int(np.asarray(z_train).shape[1]))  # OMP needs k <= dim
-    model = MiniBatchDictionaryLearning(
-        n_components=int(width), alpha=alpha, max_iter=max_iter, random_state=seed,
-        transform_algorithm="omp", transform_n_nonzero_coefs=k,
-    )  # fmt: skip
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(np.asarray(z_train, dtype=np.float64))
-    return (
-        model.components_,
-        model.transform(np.asarray(z_train, dtype=np.float64)),
-        model.transform(np.asarray(z_valid, dtype=np.float64)),
-    )
+
+def standardised_spikes(spikes_train: np.ndarray, spikes_valid: np.ndarray):
+    """Both splits z-scored per neuron with the train split's mean and SD (scikit-learn's
+    ``StandardScaler``; a neuron silent on train is 0)."""
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(np.asarray(spikes_train, dtype=np.float64))
+    return (scaler.transform(np.asarray(spikes_train, dtype=np.float64)),
+            scaler.transform(np.asarray(spikes_valid, dtype=np.float64)))  # fmt: skip
 
 
 def nmf_codes(

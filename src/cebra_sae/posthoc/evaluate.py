@@ -296,14 +296,15 @@ def posthoc_case(
     Returns:
         ``(rows, latents, latent_table, curves)``: rows with ``representation``, ``k``,
         ``sae_seed``, ``model_id``, the columns of :func:`evaluate_representation`, of
-        :func:`shift_nulls` and :data:`MEANING_SUMMARY`; latents ``{model_id}_{split}``;
+        :func:`shift_nulls` and :data:`MEANING_SUMMARY`; latents ``{model_id}_{split}``
+        (and ``{model_id}_decoder`` for a representation with its own directions);
         one row per latent of every representation (:func:`describe_representation`) and
         the kept tuning curves (DataFrames with ``representation``, ``k``, ``sae_seed``,
         ``model_id``).
     """
     scoring = {**defaults("posthoc"), **(scoring or {})}
     if representations is None:
-        representations = case_representations(scoring["nulls"])
+        representations = case_representations(scoring["nulls"], scoring["classical"])
     where = PROTOCOLS[case.protocol].score_split
     null_seed = [scoring["null_seed"], case.seed]
     rows, latents, tables, curves = [], {}, [], []
@@ -330,5 +331,7 @@ def posthoc_case(
             rows.append({**ids, **row})
             latents[f"{rep.model_id}_train"] = np.asarray(rep.train, dtype=np.float32)
             latents[f"{rep.model_id}_valid"] = np.asarray(rep.valid, dtype=np.float32)
+            if rep.decoder is not None:  # a classical method's directions (stability)
+                latents[f"{rep.model_id}_decoder"] = np.asarray(rep.decoder, dtype=np.float32)
     curves = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame()
     return rows, latents, pd.concat(tables, ignore_index=True), curves

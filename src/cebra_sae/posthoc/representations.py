@@ -22,11 +22,28 @@ Registered:
   with supervised CEBRA only. Its in-sample (train) and held-out (valid) decoding show how
   far in-sample decoding can be fooled.
 
+Classical representations (opt-in: ``posthoc.classical``; docs/study.md §12;
+:mod:`cebra_sae.posthoc.classical`), evaluated exactly like the selected SAEs:
+
+* ``dictionary``: classical sparse coding of the CEBRA embedding: a learned dictionary of
+  the selected SAE's width, codes by OMP with its k non-zeros; one dictionary per SAE seed
+  (its ``random_state``).
+* ``assemblies_ica``: cell assemblies in the z-scored spikes, no CEBRA (Marchenko-Pastur
+  count, FastICA in that subspace; Lopes-dos-Santos et al. 2013).
+* ``nmf``: NMF of the smoothed spike counts, as many components as ``assemblies_ica``
+  finds (or ``posthoc.nmf_components``).
+* ``sae_on_spikes``: the selected SAE (architecture, lr, k, SAE seed, training settings)
+  trained on the z-scored spikes instead of the embedding, at width
+  ``posthoc.sae_on_spikes_expansion`` x neurons (default 1: as many latents as neurons, of
+  the order of the selected SAEs' widths). What sparsification does without CEBRA.
+
 Example:
     >>> [name for name, r in REPRESENTATIONS.items() if r.null_of == "sae"]
     ['random_sae', 'pca', 'ica']
     >>> null_names()
     ['random_sae', 'pca', 'ica', 'shuffled_cebra']
+    >>> classical_names()
+    ['dictionary', 'assemblies_ica', 'nmf', 'sae_on_spikes']
 """
 
 from __future__ import annotations
@@ -68,6 +85,9 @@ class Case:
             under ``protocol``): the untrained null estimates its buffers with them.
         curves: keep every latent's tuning curves (the pictures' case: first seed).
         curve_sae_seed: with ``curves``, the SAE seed whose latents' curves are kept.
+        classical: the config's ``posthoc`` settings of the classical representations
+            (``dictionary_alpha``, ``dictionary_max_iter``, ``nmf_components``,
+            ``nmf_smooth_bins``; default: the schema's).
     """
 
     protocol: str
@@ -83,6 +103,14 @@ class Case:
     curves: bool = False
     curve_sae_seed: int | None = None
     train_settings: Mapping | None = None
+    classical: Mapping | None = None
+    cache: dict = field(default_factory=dict, repr=False)  # computed once per case
+
+    def classical_setting(self, name: str):
+        """One classical setting (``posthoc.{name}``), the schema's default if not given."""
+        from cebra_sae.config import defaults
+
+        return {**defaults("posthoc"), **(self.classical or {})}[name]
 
     def sae_settings(self):
         """The :class:`~cebra_sae.sae.trainer.TrainSettings` of the case's SAEs."""
@@ -96,7 +124,10 @@ class Case:
 class Latents:
     """One representation of a case: its latents on both splits and what is known of it.
 
-    ``encoder`` (latents x embedding dims) maps the CEBRA embedding to the latents'
+    ``decoder`` ``(d, width)``: the latents' directions in their input space for
+    representations whose directions are not a checkpoint's (a dictionary's atoms,
+    ``sae_on_spikes``), kept with the latents for stability across seeds. ``encoder``
+    (latents x embedding dims) maps the CEBRA embedding to the latents'
     pre-activations where that map is linear (CEBRA: the identity; an SAE: ``W_enc``),
     for attribution through it; ``rectified``: the gradient passes only where a latent
     is > 0 (SAE latents).
@@ -111,6 +142,7 @@ class Latents:
     swept: Mapping | None = None  # the sae_sweep row (SAEs: checked against re-encoding)
     encoder: np.ndarray | None = None
     rectified: bool = False
+    decoder: np.ndarray | None = None  # (d, width) directions, where they are not an SAE's
 
 
 @dataclass(frozen=True)
@@ -126,6 +158,7 @@ class Representation:
         null_of: the representation it is a null for (``sae`` or ``cebra``); None for the
             representations the paper compares.
         colour: its colour in the figures.
+        classical: a classical method set beside CEBRA -> SAE (opt-in, ``posthoc.classical``).
     """
 
     name: str
@@ -133,6 +166,7 @@ class Representation:
     build: Callable[[Case], list[Latents]]
     null_of: str | None = None
     colour: str = "#949494"
+    classical: bool = False
 
 
 #: Every post-hoc representation: a new null is one ``REPRESENTATIONS.register`` call (and
@@ -157,6 +191,11 @@ def has_shuffled_null(nulls, protocol: str, seed, first_seed) -> bool:
 def null_names() -> list[str]:
     """The registered nulls (the names ``posthoc.nulls`` may list), in registry order."""
     return [name for name, rep in REPRESENTATIONS.items() if rep.null_of is not None]
+
+
+def classical_names() -> list[str]:
+    """The registered classical representations (the names ``posthoc.classical`` may list)."""
+    return [name for name, rep in REPRESENTATIONS.items() if rep.classical]
 
 
 def nulls_of(name: str) -> list[str]:
@@ -270,13 +309,112 @@ REPRESENTATIONS.register(
 )  # fmt: skip
 
 
-def case_representations(names) -> list[str]:
-    """The representations a case evaluates: ``cebra``, ``sae`` and the configured nulls
-    ``names``, in registry order (unknown names are an error naming the known ones)."""
+def _dictionary(case: Case) -> list[Latents]:
+    from cebra_sae.posthoc.classical import fit_dictionary, omp_codes
+
+    z_train, z_valid = case.embedding
+    atoms = {}  # one dictionary per SAE seed, coded at each k
+    out = []
+    for spec, weights, _ in case.sae_models:
+        width = weights["decoder.weight"].shape[1]
+        if spec.sae_seed not in atoms:
+            atoms[spec.sae_seed] = fit_dictionary(
+                z_train, width, seed=spec.sae_seed,
+                alpha=case.classical_setting("dictionary_alpha"),
+                max_iter=case.classical_setting("dictionary_max_iter"),
+            )  # fmt: skip
+        dictionary = atoms[spec.sae_seed]
+        out.append(Latents(f"dictionary-w{width}-k{spec.k}-seed{spec.sae_seed}",
+                           omp_codes(z_train, dictionary, spec.k),
+                           omp_codes(z_valid, dictionary, spec.k), spec.k, spec.sae_seed,
+                           decoder=dictionary.T))  # fmt: skip
+    return out
+
+
+def _assemblies(case: Case):
+    """``(patterns, a_train, a_valid)`` of the case's assemblies, computed once per case."""
+    if "assemblies" not in case.cache:
+        from cebra_sae.posthoc.classical import assemblies_ica
+
+        split = case.split
+        case.cache["assemblies"] = assemblies_ica(split.spikes_train, split.spikes_valid,
+                                                  seed=case.seed)  # fmt: skip
+    return case.cache["assemblies"]
+
+
+def _assemblies_ica(case: Case) -> list[Latents]:
+    patterns, a_train, a_valid = _assemblies(case)
+    if patterns.shape[1] == 0:
+        return []  # no eigenvalue above the Marchenko-Pastur bound: nothing to evaluate
+    return [Latents(f"assemblies_ica-n{patterns.shape[1]}", a_train, a_valid)]
+
+
+def _nmf(case: Case) -> list[Latents]:
+    from cebra_sae.posthoc.classical import nmf_codes
+
+    n = case.classical_setting("nmf_components") or _assemblies(case)[0].shape[1]
+    if n == 0:
+        return []
+    split = case.split
+    smooth = case.classical_setting("nmf_smooth_bins")
+    _, h_train, h_valid = nmf_codes(split.spikes_train, split.spikes_valid, n, seed=case.seed,
+                                    smooth_bins=smooth)  # fmt: skip
+    return [Latents(f"nmf-n{n}", h_train, h_valid)]
+
+
+def _sae_on_spikes(case: Case) -> list[Latents]:
+    from dataclasses import replace
+
+    from cebra_sae.posthoc.classical import standardised_spikes
+    from cebra_sae.sae.trainer import encode, train_block
+
+    if not case.sae_models:
+        return []
+    s_train, s_valid = standardised_spikes(case.split.spikes_train, case.split.spikes_valid)
+    settings = case.sae_settings()
+    expansion = case.classical_setting("sae_on_spikes_expansion")
+    specs = [replace(spec, expansion=expansion) for spec, _, _ in case.sae_models]
+    block = train_block(s_train, specs, settings)
+    out = []
+    for index, spec in enumerate(specs):
+        weights = {name: w[index] for name, w in block.weights.items()}
+        h_train, _ = encode(s_train, weights, spec, block.architecture)
+        h_valid, _ = encode(s_valid, weights, spec, block.architecture)
+        out.append(Latents(f"spikes-{spec.model_id}", h_train, h_valid, spec.k, spec.sae_seed,
+                           decoder=weights["decoder.weight"]))  # fmt: skip
+    return out
+
+
+REPRESENTATIONS.register(
+    Representation("dictionary", "sparse coding of the embedding (dictionary learning, OMP "
+                   "with the SAE's k)", _dictionary, colour="#fbafe4", classical=True)
+)  # fmt: skip
+REPRESENTATIONS.register(
+    Representation("assemblies_ica", "cell assemblies in the spikes (Marchenko-Pastur, "
+                   "FastICA)", _assemblies_ica, colour="#0173b2", classical=True)
+)  # fmt: skip
+REPRESENTATIONS.register(
+    Representation("nmf", "NMF of the smoothed spike counts", _nmf, colour="#d55e00",
+                   classical=True)
+)  # fmt: skip
+REPRESENTATIONS.register(
+    Representation("sae_on_spikes", "the selected SAE trained on the z-scored spikes",
+                   _sae_on_spikes, colour="#ece133", classical=True)
+)  # fmt: skip
+
+
+def case_representations(names, classical=()) -> list[str]:
+    """The representations a case evaluates: ``cebra``, ``sae``, the configured nulls
+    ``names`` and classical representations ``classical``, in registry order (unknown
+    names are an error naming the known ones)."""
     unknown = sorted(set(names) - set(null_names()))
     if unknown:
         raise UnknownName(f"unknown null(s) {unknown}; known: {', '.join(null_names())}")
-    chosen = {"cebra", "sae", *names}
+    unknown = sorted(set(classical) - set(classical_names()))
+    if unknown:
+        raise UnknownName(f"unknown classical representation(s) {unknown}; known: "
+                          f"{', '.join(classical_names())}")  # fmt: skip
+    chosen = {"cebra", "sae", *names, *classical}
     return [name for name in REPRESENTATIONS if name in chosen]
 
 

@@ -439,34 +439,85 @@ def figure_forest(claims: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+#: The series of the stability figure: (representation, arch) -> label and colour.
+STABILITY_SERIES = {
+    ("sae", "topk"): ("TopK (selected)", "#de8f05"),
+    ("sae", "standard"): ("L1 at TopK's sparsity", "#029e73"),
+    ("dictionary", None): ("dictionary (OMP)", "#fbafe4"),
+    ("sae_on_spikes", None): ("SAE on spikes", "#ece133"),
+}
+
+
+def _stability_series(data: pd.DataFrame) -> pd.DataFrame:
+    """Stability rows with a ``series`` label and a ``panel`` (measure and threshold); old
+    tables (one threshold, no ``arch``) read as the selected TopK at |cos| >= 0.9."""
+    data = data.copy()
+    if "arch" not in data:
+        data["arch"] = np.where(data.representation == "sae", "topk", None)
+    if "threshold" not in data:
+        data["threshold"] = np.where(data.measure == "matched_share", 0.9, np.nan)
+    arch = [a if r == "sae" and isinstance(a, str) else None
+            for r, a in zip(data.representation, data.arch, strict=True)]  # fmt: skip
+    data["series"] = [STABILITY_SERIES.get((r, a), (r, None))[0]
+                      for r, a in zip(data.representation, arch, strict=True)]  # fmt: skip
+    data["panel"] = [f"matched at |cos| ≥ {t:g}" if m == "matched_share" else
+                     "active subspaces (mean cos of principal angles)"
+                     for m, t in zip(data.measure, data.threshold, strict=True)]  # fmt: skip
+    return data
+
+
 def figure_stability(stability: pd.DataFrame) -> plt.Figure:
-    """Per protocol: CEBRA consistency across seeds (per rat x dim); SAE directions matched
-    across SAE seeds, trained vs random decoders (mean over rats, seeds and k)."""
+    """Per protocol: CEBRA consistency across seeds (per rat x dim); then per measure
+    (matched share at each threshold, active-subspace similarity): each representation's
+    latents across its seeds (bars: mean over rats, seeds and k) and the same for random
+    decoders / subspaces (black ticks): the selected TopK, its L1 twins at matched sparsity,
+    and the classical dictionary and SAE on spikes where configured."""
     plt, sns = _plotting()
     protocols = _protocols_in(stability)
-    fig, axes = plt.subplots(len(protocols), 2, figsize=(10, 3.6 * len(protocols)),
-                             squeeze=False)  # fmt: skip
+    data = _stability_series(stability[stability.representation != "cebra"])
+    panels = sorted(set(data.panel[data.value.notna()]), key=lambda p: (p.startswith("active"), p))
+    n_cols = 1 + max(1, len(panels))
+    fig, axes = plt.subplots(len(protocols or [0]), n_cols, figsize=(4.2 * n_cols,
+                             3.8 * len(protocols or [0])), squeeze=False)  # fmt: skip
+    colours = {label: colour for label, colour in STABILITY_SERIES.values()}
     for i, protocol in enumerate(protocols or ["(none)"]):
-        data = stability[stability.protocol == protocol]
-        cebra = data[(data.representation == "cebra") & data.value.notna()]
-        left, right = axes[i, 0], axes[i, 1]
-        left.set_title(f"{protocol}: CEBRA embeddings across seeds")
-        right.set_title(f"{protocol}: SAE latents across SAE seeds")
+        cebra = stability[(stability.protocol == protocol) & (stability.representation == "cebra")
+                          & stability.value.notna()]  # fmt: skip
+        left = axes[i, 0]
+        left.set_title(f"{protocol}: CEBRA embeddings across seeds", fontsize=9)
         if cebra.empty:
-            _no_content(left, "CEBRA consistency needs at least two CEBRA seeds (cebra.seeds)")
+            _no_content(left, "CEBRA consistency needs\nat least two CEBRA seeds\n(cebra.seeds)")
         else:
             sns.barplot(data=cebra, x="dim", y="value", hue="rat", ax=left, errorbar=None)
             left.set_ylabel("CEBRA consistency between seeds (R²)")
-        sae = data[(data.representation == "sae") & data.value.notna()]
-        if sae.empty:
-            _no_content(right, "SAE matching needs at least two SAE seeds (sae.seeds)")
+        mine = data[(data.protocol == protocol) & data.value.notna()]
+        if mine.empty:
+            _no_content(axes[i, 1], "latent matching needs at least two SAE seeds (sae.seeds)")
+            for ax in axes[i, 2:]:
+                ax.set_axis_off()
             continue
-        sae = sae.melt(id_vars=["rat", "dim", "k"], value_vars=["value", "random_value"],
-                       var_name="decoders", value_name="share")  # fmt: skip
-        sae["decoders"] = sae.decoders.map({"value": "trained", "random_value": "random"})
-        sns.barplot(data=sae, x="dim", y="share", hue="decoders", ax=right, errorbar=None,
-                    palette={"trained": "#de8f05", "random": "0.7"})  # fmt: skip
-        right.set_ylabel("share of directions matched")
+        series = [label for label, _ in STABILITY_SERIES.values() if label in set(mine.series)]
+        series += sorted(set(mine.series) - set(series))
+        dims = sorted(mine.dim.unique())
+        width = 0.8 / len(series)
+        for ax, panel in zip(axes[i, 1:], panels, strict=False):
+            part = mine[mine.panel == panel].groupby(["series", "dim"])[
+                ["value", "random_value"]].mean()  # fmt: skip
+            for j, label in enumerate(series):
+                x = np.arange(len(dims)) - 0.4 + width * (j + 0.5)
+                rows = part.reindex([(label, d) for d in dims])
+                ax.bar(x, rows.value, width * 0.95, color=colours.get(label, "0.6"),
+                       label=label)  # fmt: skip
+                ax.hlines(rows.random_value, x - width / 2, x + width / 2, color="black",
+                          linewidth=1.6, label="random" if j == 0 else None)  # fmt: skip
+            ax.set_xticks(np.arange(len(dims)), [str(d) for d in dims])
+            ax.set(xlabel="dim", ylim=(0, 1.02), ylabel="share matched" if panel.startswith(
+                "matched") else "similarity")  # fmt: skip
+            ax.set_title(f"{protocol}: {panel}", fontsize=9)
+        axes[i, -1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
+    fig.suptitle("Do latents come back across seeds? Bars: trained (mean over rats, seeds, "
+                 "k); black ticks: random decoders / subspaces of the same size",
+                 fontsize=10)  # fmt: skip
     fig.tight_layout()
     return fig
 

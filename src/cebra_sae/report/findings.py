@@ -302,7 +302,12 @@ def _percent(share: float) -> str:
 
 def _finding_stability(stability, protocol, settings) -> Finding:
     if {"protocol", "representation", "value"} <= set(stability.columns):
-        sae = stability[(stability.protocol == protocol) & (stability.representation == "sae")]
+        sae = stability[(stability.protocol == protocol) & (stability.representation == "sae")
+                        & (stability.measure == "matched_share")]  # fmt: skip
+        if "arch" in sae:
+            sae = sae[sae.arch.isna() | (sae.arch != "standard")]
+        if "threshold" in sae and sae.threshold.notna().any():
+            sae = sae[sae.threshold == sae.threshold.max()]
         sae = sae[sae.value.notna()]
     else:
         sae = stability.iloc[0:0]
@@ -318,12 +323,130 @@ def _finding_stability(stability, protocol, settings) -> Finding:
                  "Few SAE latents reproduce across SAE seeds, if more than chance")  # fmt: skip
     else:
         title = "SAE latents do not reproduce across SAE seeds"
+    strict = sae.threshold.max() if "threshold" in sae else float("nan")
+    at = f"{strict:g}" if np.isfinite(strict) else "posthoc.match_cosine"
     text = (f"{_percent(share)} of the selected SAEs' decoder directions match between two SAE "
-            f"seeds (|cosine| ≥ posthoc.match_cosine), against "
+            f"seeds (|cosine| ≥ {at}), against "
             f"{_percent(sae.random_value.mean())} for random "
             f"decoders: trained − random "
             f"{interval(row['effect'], row['ci_low'], row['ci_high'])}.")  # fmt: skip
     return Finding(title, text, "stability", "stability matched_share")
+
+
+#: C7's and C9's measures, by the prefix of their parts' names, in words.
+_MEASURE_WORDS = {"neuron": "the neuron score", "place_fields": "place-field-like latents",
+                  "recovery": "recovery of the known code"}  # fmt: skip
+
+
+def _by_measure(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Parts grouped by the measure their name starts with (``neuron_k8`` -> ``neuron``)."""
+    prefix = rows.part.str.replace(r"_k\d+$", "", regex=True)
+    return {m: rows[prefix == m] for m in _MEASURE_WORDS if (prefix == m).any()}
+
+
+def _listing(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _finding_training(claims, protocol) -> Finding | None:
+    own = _parts(claims, protocol, "C7")
+    if own.empty:
+        return None
+    groups = _by_measure(own)
+    adds = [_MEASURE_WORDS[m] for m, g in groups.items() if set(g.verdict) == {"supported"}]
+    rest = [_MEASURE_WORDS[m] for m, g in groups.items() if set(g.verdict) != {"supported"}]
+    if adds and not rest:
+        title = "Training adds interpretability beyond width and sparsity"
+    elif not adds:
+        title = "Training adds no interpretability beyond width and sparsity"
+    else:
+        title = f"Training adds to {_listing(adds)}, not to {_listing(rest)}"
+    bits = [f"{_MEASURE_WORDS[m]} {_span(g)}" for m, g in groups.items()]
+    text = (f"Trained SAE − its untrained twin (same width, k and initial weights): "
+            f"{'; '.join(bits)} (C7: {_verdict_words(own)}).")  # fmt: skip
+    return Finding(title, text, "place_fields", "claims C7")
+
+
+def _finding_reproduce(claims, stability, protocol) -> Finding | None:
+    own = _parts(claims, protocol, "C8")
+    if own.empty or not {"arch", "threshold"} <= set(stability.columns):
+        return None
+    st = stability[(stability.protocol == protocol) & (stability.representation == "sae")
+                   & stability.value.notna()]  # fmt: skip
+
+    def share(arch, measure, threshold=None):
+        rows = st[(st.arch == arch) & (st.measure == measure)]
+        if threshold is not None:
+            rows = rows[np.isclose(rows.threshold, threshold)]
+        return rows.value.mean(), rows.random_value.mean()
+
+    topk = own[own.part.str.startswith("topk_")]
+    bits = []
+    for r in topk.itertuples():
+        if "_matched_" in r.part:
+            t = float(r.part.rsplit("_", 1)[1])
+            value, chance = share("topk", "matched_share", t)
+            bits.append(f"{_percent(value)} match at |cosine| ≥ {t:g} (random "
+                        f"{_percent(chance)}; {_row_interval(r)})")  # fmt: skip
+        else:
+            value, chance = share("topk", "subspace")
+            bits.append(f"active subspaces agree {value:.2f} (random {chance:.2f}; "
+                        f"{_row_interval(r)})")  # fmt: skip
+    text = "Selected TopK SAEs across SAE seeds: " + "; ".join(bits) + "."
+    l1 = own[own.part.str.startswith("standard_")]
+    if len(l1):
+        strict = l1[l1.part.str.contains("_matched_")]
+        if len(strict):
+            r = strict.iloc[-1]
+            t = float(r.part.rsplit("_", 1)[1])
+            value, chance = share("standard", "matched_share", t)
+            text += (f" L1 SAEs at the same sparsity: {_percent(value)} at ≥ {t:g} (random "
+                     f"{_percent(chance)}; {_row_interval(r)}).")  # fmt: skip
+    verdicts = set(topk.verdict)
+    strict_share = share("topk", "matched_share", st.threshold.max())[0]
+    if verdicts == {"supported"}:
+        title = ("Most SAE latents reproduce across SAE seeds" if strict_share >= 0.5 else
+                 "Few SAE latents reproduce across SAE seeds, if more than chance")  # fmt: skip
+    elif "supported" not in verdicts:
+        title = "SAE latents do not reproduce across SAE seeds beyond chance"
+    else:
+        title = "SAE latents reproduce beyond chance by some measures only"
+    return Finding(title, f"{text} (C8: {_verdict_words(own)}).", "stability", "claims C8")
+
+
+def _finding_classics(claims, protocol) -> Finding | None:
+    own = _parts(claims, protocol, "C9")
+    if own.empty:
+        return None
+    groups = _by_measure(own)
+    # a measure is won where some k is supported and none is not (and lost the other way)
+    wins = [
+        _MEASURE_WORDS[m]
+        for m, g in groups.items()
+        if "supported" in set(g.verdict) and "not supported" not in set(g.verdict)
+    ]
+    loses = [
+        _MEASURE_WORDS[m]
+        for m, g in groups.items()
+        if "not supported" in set(g.verdict) and "supported" not in set(g.verdict)
+    ]
+    if wins and len(wins) == len(groups):
+        title = "Sparsifying CEBRA beats the classical methods"
+    elif loses and len(loses) == len(groups):
+        title = "A classical method beats sparsifying CEBRA"
+    else:
+        title = ("Sparsifying CEBRA beats the classics on " + _listing(wins) if wins
+                 else "Sparsifying CEBRA does not beat the classics") + (
+                     f"; a classic wins on {_listing(loses)}" if loses else "")  # fmt: skip
+    bits = []
+    for m, g in groups.items():
+        best = g.detail.str.extract(r"best classical per case: (\w+)")[0].dropna()
+        who = f" (best: {best.mode().iloc[0]})" if len(best) else ""
+        bits.append(f"{_MEASURE_WORDS[m]} {_span(g)}{who}")
+    text = (f"SAE − the best classical representation (dictionary, assemblies, NMF, SAE on "
+            f"spikes, as configured): {'; '.join(bits)} (C9: {_verdict_words(own)}).")  # fmt: skip
+    figure = "ground_truth" if "recovery" in groups else "fig4_scores"  # real rats: no code
+    return Finding(title, text, figure, "claims C9")
 
 
 def study_findings(claims: pd.DataFrame, posthoc: pd.DataFrame, stability: pd.DataFrame,
@@ -337,8 +460,10 @@ def study_findings(claims: pd.DataFrame, posthoc: pd.DataFrame, stability: pd.Da
         _finding_rise(claims, protocol),
         _finding_untrained(claims, protocol),
         _finding_decoding(claims, protocol),
-        _finding_place_fields(posthoc, protocol, settings),
-        _finding_stability(stability, protocol, settings),
+        _finding_training(claims, protocol) or _finding_place_fields(posthoc, protocol, settings),
+        _finding_reproduce(claims, stability, protocol)
+        or _finding_stability(stability, protocol, settings),
+        _finding_classics(claims, protocol),
     ]
     return [f for f in found if f is not None]
 

@@ -173,6 +173,14 @@ def stability_summary(stability: pd.DataFrame) -> pd.DataFrame:
     data = stability[stability.value.notna()]
     if data.empty:
         return pd.DataFrame()
+    data = data.assign(
+        representation=[r if not isinstance(a, str) else f"{r} ({a})" for r, a in
+                        zip(data.representation, data.get("arch", [None] * len(data)),
+                            strict=True)],
+        measure=[m if m != "matched_share" or pd.isna(t) else f"matched at |cos| ≥ {t:g}"
+                 for m, t in zip(data.measure, data.get("threshold", [np.nan] * len(data)),
+                                 strict=True)],
+    )  # fmt: skip
     table = data.groupby(["protocol", "representation", "measure", "dim"], as_index=False)[
         ["value", "random_value"]].mean()  # fmt: skip
     table["dim"] = table["dim"].astype(int)
@@ -224,9 +232,11 @@ def effect_real_page(claims: pd.DataFrame, posthoc: pd.DataFrame,
                      "across seeds. This run has one of each.</p>")  # fmt: skip
     else:
         parts.append("<p>CEBRA: consistency_score (R²) between the seeds' validation "
-                     "embeddings. SAE: share of decoder directions matched between two SAE "
-                     "seeds on the same embedding, against random decoders of the same "
-                     "shape.</p>")  # fmt: skip
+                     "embeddings. SAE (TopK, and L1 at the TopK's sparsity) and the classical "
+                     "dictionary / SAE on spikes: share of latent directions matched between "
+                     "two seeds at each |cosine| threshold, and the similarity of their active "
+                     "subspaces (mean cosine of principal angles), against random decoders / "
+                     "subspaces of the same size (docs/study.md §12).</p>")  # fmt: skip
         parts.append(table_body(summary))
     parts.append(
         "<h3>How a claim is judged</h3>"
