@@ -159,6 +159,7 @@ class Representation:
             representations the paper compares.
         colour: its colour in the figures.
         classical: a classical method set beside CEBRA -> SAE (opt-in, ``posthoc.classical``).
+        on_spikes: it is built from the spikes, not from the CEBRA embedding.
     """
 
     name: str
@@ -167,6 +168,7 @@ class Representation:
     null_of: str | None = None
     colour: str = "#949494"
     classical: bool = False
+    on_spikes: bool = False
 
 
 #: Every post-hoc representation: a new null is one ``REPRESENTATIONS.register`` call (and
@@ -391,15 +393,15 @@ REPRESENTATIONS.register(
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("assemblies_ica", "cell assemblies in the spikes (Marchenko-Pastur, "
-                   "FastICA)", _assemblies_ica, colour="#0173b2", classical=True)
+                   "FastICA)", _assemblies_ica, colour="#0173b2", classical=True, on_spikes=True)
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("nmf", "NMF of the smoothed spike counts", _nmf, colour="#d55e00",
-                   classical=True)
+                   classical=True, on_spikes=True)
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("sae_on_spikes", "the selected SAE trained on the z-scored spikes",
-                   _sae_on_spikes, colour="#ece133", classical=True)
+                   _sae_on_spikes, colour="#ece133", classical=True, on_spikes=True)
 )  # fmt: skip
 
 

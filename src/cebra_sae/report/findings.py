@@ -438,13 +438,20 @@ def _finding_classics(claims, protocol) -> Finding | None:
         title = ("Sparsifying CEBRA beats the classics on " + _listing(wins) if wins
                  else "Sparsifying CEBRA does not beat the classics") + (
                      f"; a classic wins on {_listing(loses)}" if loses else "")  # fmt: skip
-    bits = []
+    from cebra_sae.posthoc.representations import REPRESENTATIONS
+
+    bits, spikes_win_neurons = [], False
     for m, g in groups.items():
         best = g.detail.str.extract(r"best classical per case: (\w+)")[0].dropna()
-        who = f" (best: {best.mode().iloc[0]})" if len(best) else ""
-        bits.append(f"{_MEASURE_WORDS[m]} {_span(g)}{who}")
+        who = best.mode().iloc[0] if len(best) else ""
+        bits.append(f"{_MEASURE_WORDS[m]} {_span(g)}" + (f" (best: {who})" if who else ""))
+        if m == "neuron" and who in REPRESENTATIONS and REPRESENTATIONS[who].on_spikes:
+            spikes_win_neurons = "supported" not in set(g.verdict)
     text = (f"SAE − the best classical representation (dictionary, assemblies, NMF, SAE on "
             f"spikes, as configured): {'; '.join(bits)} (C9: {_verdict_words(own)}).")  # fmt: skip
+    if spikes_win_neurons:
+        text += (" A representation built on the spikes reaches the neuron score (each "
+                 "latent's best |r| with one neuron) by construction.")  # fmt: skip
     figure = "ground_truth" if "recovery" in groups else "fig4_scores"  # real rats: no code
     return Finding(title, text, figure, "claims C9")
 
