@@ -354,13 +354,17 @@ def _finding_training(claims, protocol) -> Finding | None:
         return None
     groups = _by_measure(own)
     adds = [_MEASURE_WORDS[m] for m, g in groups.items() if set(g.verdict) == {"supported"}]
-    rest = [_MEASURE_WORDS[m] for m, g in groups.items() if set(g.verdict) != {"supported"}]
-    if adds and not rest:
+    some = [_MEASURE_WORDS[m] for m, g in groups.items()
+            if "supported" in set(g.verdict) and set(g.verdict) != {"supported"}]  # fmt: skip
+    rest = [_MEASURE_WORDS[m] for m, g in groups.items() if "supported" not in set(g.verdict)]
+    if adds and not some and not rest:
         title = "Training adds interpretability beyond width and sparsity"
-    elif not adds:
+    elif not adds and not some:
         title = "Training adds no interpretability beyond width and sparsity"
     else:
-        title = f"Training adds to {_listing(adds)}, not to {_listing(rest)}"
+        said = ([f"to {_listing(adds)}"] if adds else []) + (
+            [f"to {_listing(some)} at some k"] if some else [])  # fmt: skip
+        title = f"Training adds {'; '.join(said)}" + (f", not to {_listing(rest)}" if rest else "")
     bits = [f"{_MEASURE_WORDS[m]} {_span(g)}" for m, g in groups.items()]
     text = (f"Trained SAE − its untrained twin (same width, k and initial weights): "
             f"{'; '.join(bits)} (C7: {_verdict_words(own)}).")  # fmt: skip
@@ -408,9 +412,14 @@ def _finding_reproduce(claims, stability, protocol) -> Finding | None:
         title = ("Most SAE latents reproduce across SAE seeds" if strict_share >= 0.5 else
                  "Few SAE latents reproduce across SAE seeds, if more than chance")  # fmt: skip
     elif "supported" not in verdicts:
-        title = "SAE latents do not reproduce across SAE seeds beyond chance"
+        title = "TopK SAE latents do not reproduce across SAE seeds beyond chance"
     else:
-        title = "SAE latents reproduce beyond chance by some measures only"
+        title = "TopK SAE latents reproduce beyond chance by some measures only"
+    l1_verdicts = set(l1.verdict)
+    if l1_verdicts and l1_verdicts != verdicts:  # L1 at the same sparsity reads differently
+        title += ("; L1 ones at the same sparsity do, a little" if l1_verdicts == {"supported"}
+                  else "; L1 ones at the same sparsity by some measures" if "supported" in
+                  l1_verdicts else "; nor do L1 ones at the same sparsity")  # fmt: skip
     return Finding(title, f"{text} (C8: {_verdict_words(own)}).", "stability", "claims C8")
 
 
