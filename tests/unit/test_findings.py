@@ -1,5 +1,7 @@
 """What a run found: the findings, the claims view and the figures a config can fill."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -82,6 +84,8 @@ def test_findings_give_the_rise_the_untrained_share_and_decoding_with_intervals(
     rise, untrained, decoding, training, stability = found
     assert "the neuron score +0.030 [+0.030, +0.030]" in training.text, training.text
     assert "(C7: 3 supported," in training.text and training.figure == "place_fields"
+    # each end of a span over k says which k it is (C7 mixes measures of different k)
+    assert re.search(r"\] \(k(8|16|32)\) to .*\] \(k(8|16|32)\)", training.text), training.text
     assert "+0.12" in rise.text and "[" in rise.text and rise.figure == "fig4_scores"
     assert "75%" in untrained.text  # 0.09 of 0.12, computed from the claim rows
     assert "needs at least two SAE seeds" in stability.text and stability.figure == ""

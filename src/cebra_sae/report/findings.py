@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,12 +163,18 @@ def _parts(claims, protocol, claim, baseline="claim") -> pd.DataFrame:
     return rows[rows.effect.notna() & rows.ci_low.notna()]
 
 
-def _span(rows: pd.DataFrame) -> str:
-    """The parts' intervals, lowest and highest effect: ``a to b`` (one: ``a``)."""
+def _span(rows: pd.DataFrame, name_k: bool = False) -> str:
+    """The parts' intervals, lowest and highest effect: ``a to b`` (one: ``a``); with
+    ``name_k``, each end says its part's k when the part's name ends in one (``(k8)``)."""
     rows = rows.sort_values("effect")
+
+    def end(row) -> str:
+        k = re.search(r"_k(\d+)$", str(row.part)) if name_k else None
+        return _row_interval(row) + (f" (k{k.group(1)})" if k else "")
+
     if len(rows) == 1:
-        return _row_interval(rows.iloc[0])
-    return f"{_row_interval(rows.iloc[0])} to {_row_interval(rows.iloc[-1])}"
+        return end(rows.iloc[0])
+    return f"{end(rows.iloc[0])} to {end(rows.iloc[-1])}"
 
 
 def _ks(rows: pd.DataFrame) -> str:
@@ -365,7 +372,7 @@ def _finding_training(claims, protocol) -> Finding | None:
         said = ([f"to {_listing(adds)}"] if adds else []) + (
             [f"to {_listing(some)} at some k"] if some else [])  # fmt: skip
         title = f"Training adds {'; '.join(said)}" + (f", not to {_listing(rest)}" if rest else "")
-    bits = [f"{_MEASURE_WORDS[m]} {_span(g)}" for m, g in groups.items()]
+    bits = [f"{_MEASURE_WORDS[m]} {_span(g, name_k=True)}" for m, g in groups.items()]
     text = (f"Trained SAE − its untrained twin (same width, k and initial weights): "
             f"{'; '.join(bits)} (C7: {_verdict_words(own)}).")  # fmt: skip
     return Finding(title, text, "place_fields", "claims C7")
@@ -453,7 +460,9 @@ def _finding_classics(claims, protocol) -> Finding | None:
     for m, g in groups.items():
         best = g.detail.str.extract(r"best classical per case: (\w+)")[0].dropna()
         who = best.mode().iloc[0] if len(best) else ""
-        bits.append(f"{_MEASURE_WORDS[m]} {_span(g)}" + (f" (best: {who})" if who else ""))
+        bits.append(
+            f"{_MEASURE_WORDS[m]} {_span(g, name_k=True)}" + (f" (best: {who})" if who else "")
+        )
         if m == "neuron" and who in REPRESENTATIONS and REPRESENTATIONS[who].on_spikes:
             spikes_win_neurons = "supported" not in set(g.verdict)
     text = (f"SAE − the best classical representation (dictionary, assemblies, NMF, SAE on "
