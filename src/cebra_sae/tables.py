@@ -502,13 +502,14 @@ CLAIMS_SCHEMA = SCHEMAS.register(
         "claims",
         {
             "protocol": ("string", _PROTOCOL_NAMES),
-            "claim": ("string", "C1 ... C6"),
+            "claim": ("string", "C1 ... C9"),
             "statement": ("string", "the paper's claim"),
             "claim_verdict": (
                 "string",
                 (
-                    "`supported` / `not supported` / `mixed` / `not testable` (its `claim` rows "
-                    "together); empty on a null row, whose own verdict is `verdict`"
+                    "`supported` / `not supported` / `inconclusive` / `mixed` / `not testable` "
+                    "(its `claim` rows together); empty on a null row, whose own verdict is "
+                    "`verdict`"
                 ),
             ),
             "part": ("string", "one direction the claim asserts"),

@@ -249,6 +249,8 @@ def test_verdict_rules():
     assert judge_interval(float("nan"), 0.1) == "not testable"
     assert judge_interval(-0.03, 0.1, bound=-0.05) == "supported"
     assert overall(["supported", "mixed"]) == "mixed"
+    assert overall(["supported", "inconclusive"]) == "mixed"
+    assert overall(["inconclusive", "inconclusive"]) == "inconclusive"  # C1 has one part
     assert overall(["not supported", "not testable"]) == "not testable"
     assert overall(["not supported", "not supported"]) == "not supported"
 

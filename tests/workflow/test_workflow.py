@@ -272,7 +272,8 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     assert verdicts["C8"] != "not testable"
     assert set(claims.protocol) == {"paper", "seed_code"}
     own = claims.baseline == "claim"
-    assert set(claims.claim_verdict[own]) <= {"supported", "not supported", "mixed", "not testable"}
+    claim_verdicts = {"supported", "not supported", "inconclusive", "mixed", "not testable"}
+    assert set(claims.claim_verdict[own]) <= claim_verdicts
     assert (claims.claim_verdict[~own] == "").all()  # a null row has only its own verdict
     c3 = claims[(claims.claim == "C3") & (claims.protocol == "paper")]
     assert set(c3.baseline) == {"claim", "random_sae", "pca", "ica", "shift_p95"}

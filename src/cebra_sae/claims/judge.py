@@ -34,11 +34,11 @@ VERDICT_RULE = (
     "A part is supported when its whole interval (of coverage claims.confidence) lies above "
     "its bound, not supported when the whole interval lies below it, inconclusive when the "
     "interval contains it, and not testable without cases. A claim is supported when all "
-    "its parts are, not supported when all are not, not testable when a part is, else "
-    f"mixed. With fewer than {MIN_RATS} rats, the caveat says that the interval describes "
-    "these rats only: too few to generalise to rats at large. A comparison with a null "
-    "survives when the interval of (winner - null) lies above 0, and does not survive "
-    "otherwise."
+    "its parts are, not supported when all are not, inconclusive when all are inconclusive, "
+    f"not testable when a part is, else mixed. With fewer than {MIN_RATS} rats, the caveat "
+    "says that the interval describes these rats only: too few to generalise to rats at "
+    "large. A comparison with a null survives when the interval of (winner - null) lies "
+    "above 0, and does not survive otherwise."
 )
 
 _DEFAULTS = defaults("claims")
@@ -73,13 +73,17 @@ def judge_interval(low: float, high: float, bound: float = 0.0) -> str:
 
 
 def overall(verdicts: list[str]) -> str:
-    """A claim's verdict from its parts' (a part that cannot be tested taints the claim)."""
+    """A claim's verdict from its parts' (a part that cannot be tested taints the claim).
+
+    Example:
+        >>> overall(["supported", "inconclusive"]), overall(["inconclusive"])
+        ('mixed', 'inconclusive')
+    """
     if not verdicts or "not testable" in verdicts:
         return "not testable"
-    if all(v == "supported" for v in verdicts):
-        return "supported"
-    if all(v == "not supported" for v in verdicts):
-        return "not supported"
+    for same in ("supported", "not supported", "inconclusive"):
+        if all(v == same for v in verdicts):
+            return same
     return "mixed"
 
 
