@@ -135,12 +135,27 @@ def configfiles_in_force(given, replace_workflow_config: bool, workflow_configfi
         >>> configfiles_in_force(["mine.yaml"], True, ["config.yaml"])
         [PosixPath('mine.yaml')]
     """
-    given = [Path(f) for f in given]
+    given = [_shown(f) for f in given]
     if replace_workflow_config and given:
         return given
     resolved = {f.resolve() for f in given}
-    own = [Path(f) for f in workflow_configfiles if Path(f).resolve() not in resolved]
+    own = [_shown(f) for f in workflow_configfiles if Path(f).resolve() not in resolved]
     return own + given
+
+
+def _shown(path) -> Path:
+    """``path`` as a user names it: relative to the working directory when inside it
+    (Snakemake hands ``--configfile`` on as an absolute path).
+
+    Example:
+        >>> _shown(Path.cwd() / "config" / "mine.yaml"), _shown("/elsewhere/mine.yaml")
+        (PosixPath('config/mine.yaml'), PosixPath('/elsewhere/mine.yaml'))
+    """
+    path = Path(path)
+    try:
+        return path.relative_to(Path.cwd()) if path.is_absolute() else path
+    except ValueError:
+        return path
 
 
 def format_errors(lines: list[str], configfiles=()) -> str:

@@ -1,6 +1,7 @@
 """The checks the workflow runs before any job, as library functions (no Snakemake)."""
 
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -87,6 +88,17 @@ def test_the_config_files_in_force_are_named_in_merge_order(tmp_path):
     assert configfiles_in_force([mine], True, [own]) == [mine]
     assert configfiles_in_force([own], False, [own]) == [own]  # given twice, named once
     assert configfiles_in_force([], True, [own]) == [own]
+
+
+def test_the_config_files_are_named_as_the_user_named_them(tmp_path, monkeypatch):
+    """Snakemake hands --configfile on absolute: the report's Run line and the errors show
+    it relative to the working directory when it is inside it."""
+    monkeypatch.chdir(tmp_path)
+    inside, outside = tmp_path / "config" / "mine.yaml", Path("/elsewhere/mine.yaml")
+    assert configfiles_in_force([inside], True, []) == [Path("config/mine.yaml")]
+    assert configfiles_in_force([outside], True, []) == [outside]
+    assert configfiles_in_force([inside], False, [tmp_path / "config.yaml"]) == [
+        Path("config.yaml"), Path("config/mine.yaml")]  # fmt: skip
 
 
 # ---- bad input that used to get through (issue 18) ------------------------
