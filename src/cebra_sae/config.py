@@ -152,10 +152,7 @@ def _shown(path) -> Path:
         (PosixPath('config/mine.yaml'), PosixPath('/elsewhere/mine.yaml'))
     """
     path = Path(path)
-    try:
-        return path.relative_to(Path.cwd()) if path.is_absolute() else path
-    except ValueError:
-        return path
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
 
 
 def format_errors(lines: list[str], configfiles=()) -> str:

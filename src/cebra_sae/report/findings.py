@@ -163,13 +163,17 @@ def _parts(claims, protocol, claim, baseline="claim") -> pd.DataFrame:
     return rows[rows.effect.notna() & rows.ci_low.notna()]
 
 
+#: How a part measured at one k ends its name (``neuron_k8``, ``place_fields_k16``).
+_K_SUFFIX = r"_k(\d+)$"
+
+
 def _span(rows: pd.DataFrame, name_k: bool = False) -> str:
     """The parts' intervals, lowest and highest effect: ``a to b`` (one: ``a``); with
     ``name_k``, each end says its part's k when the part's name ends in one (``(k8)``)."""
     rows = rows.sort_values("effect")
 
     def end(row) -> str:
-        k = re.search(r"_k(\d+)$", str(row.part)) if name_k else None
+        k = re.search(_K_SUFFIX, str(row.part)) if name_k else None
         return _row_interval(row) + (f" (k{k.group(1)})" if k else "")
 
     if len(rows) == 1:
@@ -347,7 +351,7 @@ _MEASURE_WORDS = {"neuron": "the neuron score", "place_fields": "place-field-lik
 
 def _by_measure(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Parts grouped by the measure their name starts with (``neuron_k8`` -> ``neuron``)."""
-    prefix = rows.part.str.replace(r"_k\d+$", "", regex=True)
+    prefix = rows.part.str.replace(_K_SUFFIX, "", regex=True)
     return {m: rows[prefix == m] for m in _MEASURE_WORDS if (prefix == m).any()}
 
 
