@@ -10,7 +10,9 @@ installed, ``pip install -e .``, the line changes nothing: it points at the same
 """
 
 import logging
+import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -27,6 +29,28 @@ def warn(message: str) -> None:
     print(f"WARNING: {message}", file=sys.__stderr__)
 
 
+def process_age() -> float:
+    """Seconds since this process started: from ``/proc`` on Linux (10 ms resolution; the
+    start time psutil gives is offset by up to a second, the boot time's rounding), else
+    psutil's."""
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
+            start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])  # field 22
+            return float(uptime.read().split()[0]) - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        import psutil
+
+        return time.time() - psutil.Process().create_time()
+
+
+def timing_line(startup: float, entered: float) -> str:
+    """Where a job's time went: ``startup``, the process's age when the rule's ``main`` was
+    called (the interpreter, Snakemake's script preamble and the script's module imports),
+    and compute, ``main`` itself from ``entered`` (``time.perf_counter``) on, its own imports
+    included. The runtime table reads it back (``cebra_sae.report.runtime``)."""
+    return f"timing: start-up {startup:.3f} s, compute {time.perf_counter() - entered:.3f} s"
+
+
 def run_rule(main, snakemake) -> None:
     """Run ``main(snakemake)`` with stdout, stderr and logging sent to the rule's log.
 
@@ -37,8 +61,10 @@ def run_rule(main, snakemake) -> None:
     ``profiles/default``, which every run loads; under ``--workflow-profile none`` it names
     the log instead). Printing it on the console too would show every message twice.
     Snakemake removes the job's outputs after a failure, so nothing half-written stays.
+    A finished job's last log line is its :func:`timing_line`.
     """
     console = sys.__stderr__
+    startup, entered = process_age(), time.perf_counter()
     with open(snakemake.log[0], "w", buffering=1) as stream:
         sys.stdout = sys.stderr = stream
         logging.basicConfig(
@@ -46,6 +72,7 @@ def run_rule(main, snakemake) -> None:
         )
         try:
             main(snakemake)
+            log.info(timing_line(startup, entered))
         except StudyError as err:
             print(f"ERROR: {err}", file=stream)  # Snakemake shows the failed log: once
             raise SystemExit(1) from None

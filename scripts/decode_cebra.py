@@ -8,6 +8,7 @@ import pandas as pd
 from common import log, run_rule
 
 from cebra_sae.data.recording import load_prepared
+from cebra_sae.measures.decoding import not_testable
 from cebra_sae.protocols import decode_all
 from cebra_sae.tables import CEBRA_SWEEP_SCHEMA, write_table
 
@@ -23,7 +24,11 @@ def main(snakemake):
     log.info("scores: %s", {k: round(v, 4) for k, v in scores.items()})
     # info.json records more than the table holds (CEBRA's own argument names, versions)
     row = {key: info[key] for key in CEBRA_SWEEP_SCHEMA.columns if key in info}
-    write_table(pd.DataFrame([{**row, **scores}]), snakemake.output[0], CEBRA_SWEEP_SCHEMA)
+    gaps = not_testable(split.labels_train, split.labels_valid)
+    if gaps:
+        log.warning("not testable (NaN): %s", gaps)
+    row.update(scores, not_testable=gaps)
+    write_table(pd.DataFrame([row]), snakemake.output[0], CEBRA_SWEEP_SCHEMA)
 
 
 run_rule(main, snakemake)

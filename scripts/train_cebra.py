@@ -43,6 +43,7 @@ def main(snakemake):
         threads=snakemake.threads,
         progress=lambda step, loss: log.info("iteration %d loss %.4f", step, loss),
         progress_every=snakemake.params.log_every,
+        fast_search=snakemake.params.fast_search,
     )
     log.info("fit on %s in %.1f s, final loss %.4f", fit.device, fit.train_seconds, fit.loss[-1])
 

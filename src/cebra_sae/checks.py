@@ -25,6 +25,7 @@ import re
 from itertools import product
 
 from cebra_sae.data.sources import Size, check_rat
+from cebra_sae.data.summary import direction_warnings
 from cebra_sae.devices import resolve_device
 from cebra_sae.errors import StudyError
 from cebra_sae.posthoc.attribution import INSTALL_HINT, missing_packages
@@ -32,18 +33,33 @@ from cebra_sae.sae.grid import grid_keys
 from cebra_sae.sae.spec import path_text
 
 
-def check_rats(config: dict, deep: bool = True) -> None:
+def check_rats(config: dict, deep: bool = True) -> list[str]:
     """Every recording can be found (and, with ``deep``, read): :func:`check_rat` per rat;
     and a recording read is long enough for every later stage (:func:`check_size`).
+    Returns the notes on the recordings read (what their source wants said, and
+    :func:`split_warnings`).
 
     ``deep`` is for the workflow's main process: CEBRA files are checked against CEBRA's md5
     and user files loaded, so a bad file stops the run before Snakemake removes any output
     to rerun a job.
     """
+    notes = []
     for rat, spec in config["rats"].items():
         size = check_rat(rat, spec, config["data_dir"], config["download"], deep)
         if size is not None:
             check_size(rat, size, config)
+            notes += size.notes
+            notes += [f"Warning: rats.{rat}: {line}" for line in split_warnings(size, config)]
+    return notes
+
+
+def split_warnings(size: Size, config: dict) -> list[str]:
+    """What the chronological split of a recording read at start-up will not let the study
+    test (a split with too few bins of a running direction)."""
+    if size.labels is None:
+        return []
+    n_train, _ = split_sizes(size.n_bins, config["split"]["train_fraction"])
+    return direction_warnings(size.labels[:n_train], size.labels[n_train:])
 
 
 def receptive_field(model_architecture: str) -> int:
@@ -209,6 +225,6 @@ def check_study(config: dict, deep: bool = True, conda: bool = False) -> list[st
     check_distinct_in_paths(config)
     check_selection(config)
     check_attribution(config, conda)
-    check_rats(config, deep)
+    notes = check_rats(config, deep)
     note = dense_topk_note(config)
-    return [note] if note else []
+    return notes + ([note] if note else [])

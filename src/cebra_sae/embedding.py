@@ -124,6 +124,7 @@ def fit_cebra(
     threads: int = defaults("cebra", "threads"),
     progress: Callable[[int, float], None] | None = None,
     progress_every: int = defaults("cebra", "log_every"),
+    fast_search: bool = defaults("cebra", "fast_search"),
 ) -> CebraFit:
     """Fit CEBRA on the train split and embed both splits (each transformed separately).
 
@@ -138,9 +139,13 @@ def fit_cebra(
         device: ``auto``, ``cpu`` or ``cuda``.
         threads: torch CPU threads.
         progress: called as ``progress(iteration, loss)`` every ``progress_every`` steps.
+        fast_search: draw the positive pairs with the exact, faster search of
+            :func:`cebra_sae.pair_search.fast_pair_search` (same indices, same fit).
     """
     import cebra
     import torch
+
+    from cebra_sae.pair_search import fast_pair_search
 
     used_device = resolve_device(device)
     torch.set_num_threads(int(threads))
@@ -162,7 +167,8 @@ def fit_cebra(
             raise StudyError("a supervised CEBRA fit needs labels_train.")
         fit_args = (x_train, np.asarray(labels_train, dtype=np.float32))
     start = time.perf_counter()
-    with seeded_cebra_sampling(seed):
+    search = fast_pair_search() if fast_search else contextlib.nullcontext()
+    with seeded_cebra_sampling(seed), search:
         model.fit(
             *fit_args,
             callback=callback,
@@ -179,7 +185,14 @@ def fit_cebra(
         loss=loss,
         device=used_device,
         train_seconds=seconds,
-        info=dict(kwargs, supervised=supervised, seed=seed, device=used_device, threads=threads),
+        info=dict(
+            kwargs,
+            supervised=supervised,
+            seed=seed,
+            device=used_device,
+            threads=threads,
+            fast_search=fast_search,
+        ),
     )
 
 

@@ -11,7 +11,8 @@ Example:
     >>> row = pd.DataFrame([{"rat": "buddy", "source": "cebra", "n_timesteps": 10,
     ...     "n_neurons": 2, "n_train": 8, "n_valid": 2, "duration_s": 0.25,
     ...     "spikes_per_bin": 1.0, "position_min": 0.0, "position_max": 1.6,
-    ...     "fraction_right": 0.5, "warnings": "", "bin_seconds": 0.025,
+    ...     "fraction_right": 0.5, "n_right_train": 4, "n_left_train": 4,
+    ...     "n_right_valid": 1, "n_left_valid": 1, "warnings": "", "bin_seconds": 0.025,
     ...     "position_unit": "m", "bins_tracked": None, "running_share": None,
     ...     "speed_threshold": None, "units_dropped": "", "preprocessing": ""}])
     >>> conform(row, DATA_SUMMARY_SCHEMA).dtypes["n_neurons"]
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cebra_sae.data.recording import MIN_DIRECTION_BINS, SPLIT_NAMES
 from cebra_sae.data.sources import SOURCES
 from cebra_sae.io import atomic_write
 from cebra_sae.measures.decoding import DECODING_METRICS
@@ -77,6 +79,13 @@ _DECODING_DOCS = {
 }
 
 
+NOT_TESTABLE_DOC = (
+    "the metrics that are NaN because this recording cannot test them, and why (a split with "
+    f"fewer than {MIN_DIRECTION_BINS} bins of a running direction: its direction accuracy); "
+    "empty when every metric is testable"
+)
+
+
 def _decoding_columns() -> Columns:
     """Every CEBRA embedding decoded under every protocol (one column set per protocol)."""
     return {
@@ -107,9 +116,20 @@ DATA_SUMMARY_SCHEMA = SCHEMAS.register(
             "position_min": ("float64", "smallest position label (`position_unit`)"),
             "position_max": ("float64", "largest position label (`position_unit`)"),
             "fraction_right": ("float64", "share of bins labelled running right"),
+            **{
+                f"n_{way}_{split}": (
+                    "int64",
+                    f"bins running {way} in the {SPLIT_NAMES[split]} (fewer than "
+                    f"{MIN_DIRECTION_BINS} of a direction: its direction accuracy is not "
+                    "testable)",
+                )
+                for split in SPLIT_NAMES
+                for way in ("right", "left")
+            },
             "warnings": (
                 "string",
-                "what will run but give little (few neurons or bins, a direction never set)",
+                "what will run but give little or was cut (few neurons or bins, a split with "
+                "too few bins of a direction, lost tracking, a path that is barely a line)",
             ),
             "bin_seconds": ("float64", "bin width (s)"),
             "position_unit": (
@@ -154,6 +174,7 @@ CEBRA_SWEEP_SCHEMA = SCHEMAS.register(
             "n_train": ("int64", "train bins"),
             "n_valid": ("int64", "validation bins"),
             **_decoding_columns(),
+            "not_testable": ("string", NOT_TESTABLE_DOC),
         },
         rows=(
             "one row per CEBRA model. Decoding columns: protocol `paper` fits the decoder on the "
@@ -352,6 +373,7 @@ POSTHOC_SCHEMA = SCHEMAS.register(
                 "the protocol's own neuron score (its `paper` or `seed_code` formula)",
             ),
             "behavior_score": ("float64", "the protocol's own behaviour score"),
+            "not_testable": ("string", NOT_TESTABLE_DOC),
             "nonzero_ratio": (
                 "float64",
                 "mean share of nonzero dimensions per sample (CEBRA ≈ 1; SAE: its sae_sweep value)",
@@ -635,6 +657,12 @@ RUNTIME_SCHEMA = SCHEMAS.register(
             "wildcards": ("string", "the job's wildcards as in its benchmark path"),
             "seconds": ("float64", "wall time of the job (Snakemake benchmark `s`)"),
             "cpu_seconds": ("float64", "CPU time of the job"),
+            "startup_seconds": (
+                "float64",
+                "of `seconds`, the job's start-up: the interpreter, Snakemake's script preamble "
+                "and the script's module imports, before the rule's work (its log's `timing:` "
+                "line; NaN for a job without one, e.g. a failed one)",
+            ),
             "max_rss_mb": ("float64", "peak resident memory (MB)"),
             "benchmark": ("string", "path of the benchmark file"),
         },

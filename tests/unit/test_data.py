@@ -3,9 +3,11 @@ import numpy as np
 import pytest
 
 from cebra_sae.data.recording import (
+    Recording,
     chronological_split,
     direction,
     load_prepared,
+    load_provenance,
     save_prepared,
     validate_recording,
 )
@@ -135,7 +137,8 @@ def test_prepared_file_round_trip(tmp_path):
     spikes, labels = validate_recording(np.arange(60.0).reshape(30, 2), _labels(30))
     split = chronological_split(spikes, labels, 0.8)
     path = tmp_path / "sub" / "rat.npz"
-    save_prepared(path, split, "rat", "file", 0.8)
+    save_prepared(path, split, "rat", "file", 0.8, Recording(spikes, labels, np.array([4, 9])),
+                  position_unit="cm")  # fmt: skip
     assert sorted(p.name for p in path.parent.iterdir()) == ["rat.npz"]  # no temp file left
     back = load_prepared(path)
     np.testing.assert_array_equal(back.spikes_valid, split.spikes_valid)
@@ -143,6 +146,14 @@ def test_prepared_file_round_trip(tmp_path):
     with np.load(path) as npz:
         assert list(npz["label_names"]) == ["position", "right", "left"]
         assert str(npz["source"]) == "file"
+    provenance = load_provenance(path)  # each bin's row in the file, each unit's column id
+    assert provenance.kind == "source_row" and provenance.position_unit == "cm"
+    assert provenance.train.tolist() == list(range(24))
+    assert provenance.valid.tolist() == list(range(24, 30))
+    assert provenance.unit_ids.tolist() == [4, 9]
+    np.testing.assert_array_equal(spikes[provenance.valid], back.spikes_valid)
+    with pytest.raises(ValueError, match="provenance does not match"):
+        save_prepared(path, split, "rat", "file", 0.8, Recording(spikes[:5], labels[:5], [0, 1]))
 
 
 def test_summary_row(buddy):
@@ -231,5 +242,9 @@ def test_data_that_gives_little_is_warned_about():
         recording_warnings(chronological_split(silent, labels, 0.8))
     )
     short = recording_warnings(chronological_split(spikes[:500], labels[:500], 0.8))
-    assert short == ["500 bins (12.5 s): fewer than 1000; decoding and scores will be noisy."]
+    assert short == [  # its last 100 bins (the validation split) all run left
+        "500 bins (12.5 s): fewer than 1000; decoding and scores will be noisy.",
+        "The validation split has 0 right and 100 left bins (each direction needs >= 20): its "
+        "direction accuracy is not testable (NaN in the tables, left out of the claims).",
+    ]
     assert isinstance(fine, Split)

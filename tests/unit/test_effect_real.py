@@ -221,3 +221,42 @@ def test_each_part_s_winner_is_measured_against_its_own_nulls():
     assert c4.measure.item().startswith("CEBRA - shuffled_cebra")
     # C5: a rotation decodes as the embedding does, so decoding meets the untrained SAE only
     assert baselines["pos_r2_valid_k8"] == ["claim", "random_sae"]
+
+
+def test_a_rat_whose_direction_is_not_testable_is_left_out_of_c5_and_said():
+    """Rat c's validation split runs one way: its direction accuracy is NaN (never 1.0 for
+    everyone), C5's direction parts leave it out with the reason, position keeps it."""
+    posthoc = _posthoc(0.1)
+    posthoc.loc[posthoc.rat == "c", "dir_acc_valid"] = np.nan
+    table = claims_table(pd.DataFrame(columns=["protocol"]), posthoc)
+    c5 = table[(table.claim == "C5") & (table.baseline == "claim")].set_index("part")
+    direction, position = c5.loc["dir_acc_valid_k8"], c5.loc["pos_r2_valid_k8"]
+    assert direction.n_rats == 2 and direction.n_cases == 12 and position.n_cases == 18
+    assert direction.detail.endswith(
+        "not testable, left out: 6 of 18 cases (c: 6; see not_testable in posthoc.parquet)"
+    )
+    assert "left out" not in position.detail
+    from cebra_sae.report.pages import claim_paragraphs
+
+    paragraph = dict(((c, text) for _, c, _, text in claim_paragraphs(table)))["C5"]
+    assert "Not testable, left out: 6 of 18 cases (c: 6;" in paragraph
+
+
+def test_a_one_way_validation_split_gives_nan_direction_and_finite_scores():
+    from cebra_sae.data.recording import Split
+    from cebra_sae.posthoc.evaluate import evaluate_representation
+
+    rng = np.random.default_rng(0)
+    t = 600
+    position = np.abs(np.sin(np.linspace(0, 20, t)))
+    right = (np.gradient(position) > 0).astype(float)
+    right[480:] = 1.0  # the validation split runs right only
+    labels = np.column_stack([position, right, 1 - right])
+    spikes = rng.poisson(1.0, size=(t, 5)).astype(float)
+    z = np.column_stack([position, right, rng.normal(size=(t, 2))])
+    split = Split(spikes[:480], spikes[480:], labels[:480], labels[480:])
+    for protocol in ("paper", "seed_code"):
+        row = evaluate_representation(protocol, split, z[:480], z[480:])
+        assert np.isnan(row["dir_acc_valid"]) and np.isfinite(row["pos_r2_valid"])
+        assert np.isfinite(row["behavior_score_paper"]) and row["behavior_score_paper"] <= 1
+        assert row["not_testable"].startswith("dir_acc_valid: the validation split has 120 right")

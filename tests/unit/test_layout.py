@@ -24,7 +24,7 @@ ROOMS = [
     {"data"},
     {"measures"},
     {"protocols"},
-    {"embedding"},
+    {"embedding", "pair_search"},
     {"sae_sweep"},
     {"posthoc"},
     {"claims"},
@@ -166,3 +166,23 @@ def test_no_module_of_the_package_is_ignored_by_git(repo):
     run = subprocess.run(["git", "check-ignore", "--no-index", *files], cwd=repo,
                          capture_output=True, text=True)  # fmt: skip
     assert run.stdout.strip() == "", f"git ignores these modules:\n{run.stdout}"
+
+
+def _reads_the_config(source: str) -> list[int]:
+    """Lines of a rule script that read ``snakemake.config`` (which Snakemake does not
+    track: a setting read there never reruns the job when it changes)."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Attribute) and node.attr == "config"
+            and isinstance(node.value, ast.Name) and node.value.id == "snakemake"]  # fmt: skip
+
+
+def test_no_rule_script_reads_the_config(repo):
+    """Every setting a script uses comes through ``params`` or ``input``, which Snakemake
+    tracks, so changing it reruns the job (docs/outputs.md, "What reruns when")."""
+    scripts = sorted((repo / "scripts").glob("*.py"))
+    assert len(scripts) > 10
+    readers = {path.name: _reads_the_config(path.read_text()) for path in scripts}
+    assert {name: lines for name, lines in readers.items() if lines} == {}
+    # the check finds what it looks for
+    assert _reads_the_config("spec = snakemake.config['rats'][rat]\n") == [1]
+    assert _reads_the_config("x = snakemake.params.rat\n") == []

@@ -8,6 +8,7 @@ from cebra_sae.measures.decoding import (
     decode_fit_on_train,
     decode_in_sample,
     decode_split_in_sample,
+    not_testable,
 )
 from cebra_sae.protocols import decode, decode_all
 
@@ -54,15 +55,32 @@ def test_paper_decoder_is_fit_on_train_only(known):
     assert in_sample == pytest.approx(1.0, abs=1e-6)  # seed_code refits: still perfect
 
 
-def test_both_decodings_report_the_same_keys_and_constant_direction(known):
+def test_both_decodings_report_the_same_keys_and_nan_for_one_direction(known):
+    """A split that runs one way only (or too few bins of a direction) cannot test direction
+    decoding: NaN with a reason, never a number (every representation would score 1.0)."""
     z, labels = known
     in_sample = decode_in_sample(z[:480], labels[:480], z[480:], labels[480:])
     fit_on_train = decode_fit_on_train(z[:480], labels[:480], z[480:], labels[480:])
     assert list(in_sample) == list(fit_on_train) == list(DECODING_METRICS)
     one_way = _labels(np.linspace(0, 1, 50), np.ones(50))
-    assert decode_split_in_sample(z[:50], one_way)[1] == 1.0
-    paper = decode_fit_on_train(z[:50], one_way, z[50:60], _labels(np.zeros(10), np.ones(10)))
-    assert paper["dir_acc_valid"] == 1.0
+    pos_r2, dir_acc = decode_split_in_sample(z[:50], one_way)
+    assert np.isfinite(pos_r2) and np.isnan(dir_acc)
+    paper = decode_fit_on_train(z[:480], labels[:480], z[480:], _labels(z[480:, 0], np.ones(120)))
+    assert np.isnan(paper["dir_acc_valid"]) and paper["dir_acc_train"] == 1.0
+    assert np.isfinite(paper["pos_r2_valid"])
+    seed_code = decode_in_sample(z[:480], labels[:480], z[480:], _labels(z[480:, 0], np.ones(120)))
+    assert np.isnan(seed_code["dir_acc_valid"]) and seed_code["dir_acc_train"] == 1.0
+    assert not_testable(labels[:480], _labels(z[480:, 0], np.ones(120))) == (
+        "dir_acc_valid: the validation split has 120 right and 0 left bins (each direction "
+        "needs >= 20)"
+    )
+    few_left = _labels(z[:480, 0], np.r_[np.zeros(19), np.ones(461)])  # 19 < MIN_DIRECTION_BINS
+    paper = decode_fit_on_train(z[:480], few_left, z[480:], labels[480:])
+    assert np.isnan(paper["dir_acc_train"]) and np.isnan(paper["dir_acc_valid"])
+    assert not_testable(few_left, labels[480:]).startswith(
+        "dir_acc_train, and dir_acc_valid of a decoder fit on train: the train split has 461 "
+        "right and 19 left bins"
+    )
 
 
 def test_seed_code_decoding_matches_the_published_buddy_values(data_dir, reference_dir):

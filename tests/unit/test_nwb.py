@@ -252,10 +252,153 @@ def test_the_real_linear_track_session(linear_track):
     c = rec.choices
     assert c["units_in_file"] == 31 and c["position_unit"] == "pixels"
     assert c["position_series"] == "behavior/Position/led" and c["position_dims"] == 2
-    assert 79000 < c["bins_tracked"] < 79400  # ~33 min tracked, at 25 ms
-    assert 0.1 < c["running_share"] < 0.25  # 16 min of laps, then rest
-    assert 10000 < len(rec.labels) < 16000 and c["bins_running"] == len(rec.labels)
+    # the tracker sits parked for the first 26 s and the last 997 s (lost tracking: cut, and
+    # said), leaving ~16 min of laps and pauses tracked
+    assert c["samples_stuck"] == 61383 and c["max_stuck_seconds"] == 5
+    assert c["warnings"] == [
+        "61383 of 118965 tracking samples (51.6%) stay at exactly one value for longer than "
+        "max_stuck_seconds 5 s (a parked or frozen tracker): cut out like NaN gaps."
+    ]
+    assert 38000 < c["bins_tracked"] < 38700
+    assert 0.3 < c["running_share"] < 0.5
+    assert 14000 < len(rec.labels) < 17000 and c["bins_running"] == len(rec.labels)
     assert c["line_variance"] > 0.9  # a linear track, diagonal in the image
     assert 0.35 < c["fraction_right"] < 0.65  # laps both ways
     assert 380 < c["position_range"][1] - c["position_range"][0] < 480  # pixels
     assert rec.spikes.shape[1] == c["units_kept"] >= 25
+
+
+# ---- nothing silently wrong (issue 27): tracking decided, counted and said -----------------
+
+
+def _rebinned(spike_times: dict, unit_ids, bin_starts, bin_seconds=BIN_SECONDS):
+    """Spike counts rebinned by hand from the saved bin starts: bin i counts the spikes at
+    bin_starts[i] <= t < round(bin_starts[i] + bin_seconds, 9) (the documented edges)."""
+    left, right = bin_starts, np.round(bin_starts + bin_seconds, 9)
+    return np.column_stack([
+        np.searchsorted(spike_times[u], right) - np.searchsorted(spike_times[u], left)
+        for u in unit_ids
+    ])  # fmt: skip
+
+
+def test_the_saved_bin_starts_rebin_the_real_session_exactly(linear_track):
+    import pynwb
+
+    rec = load_nwb_recording(linear_track, "linear-track")
+    with pynwb.NWBHDF5IO(str(linear_track), "r") as io:
+        units = io.read().units
+        spikes = {
+            int(u): np.asarray(t) for u, t in zip(units.id[:], units["spike_times"][:], strict=True)
+        }
+    counts = _rebinned(spikes, rec.unit_ids, rec.bin_starts)
+    assert counts.sum() > 8000
+    np.testing.assert_array_equal(counts, rec.spikes)  # every bin, every unit, exactly
+    # the bins are on the nanosecond grid, whole bins apart within a piece
+    np.testing.assert_array_equal(rec.bin_starts, np.round(rec.bin_starts, 9))
+
+
+def test_tracking_lost_at_the_origin_is_cut_and_changes_nothing_else(tmp_path):
+    spike_times, xy, frames, _ = _session()
+    clean = load_nwb_recording(write_nwb(tmp_path / "clean.nwb", spike_times, xy, frames))
+    lost = xy.copy()
+    gone = (frames > 120) & (frames < 130)  # 10 s written as (0, 0)
+    lost[gone] = 0.0
+    rec = load_nwb_recording(write_nwb(tmp_path / "lost.nwb", spike_times, lost, frames))
+    c = rec.choices
+    assert c["samples_lost_at_origin"] == gone.sum() == 600
+    # not a place: the tracked extent, hence the speed threshold, are those of the clean file
+    assert c["tracked_extent"] == pytest.approx(clean.choices["tracked_extent"], rel=1e-3)
+    assert c["speed_threshold"] == pytest.approx(clean.choices["speed_threshold"], rel=1e-3)
+    assert not np.any((rec.bin_starts + BIN_SECONDS > 120) & (rec.bin_starts < 130))
+    # before the cut the running bins are the clean file's (speed is smoothed within a piece,
+    # so the last bins before the cut may differ); after it, as many within a few bins
+    assert set(rec.bin_starts[rec.bin_starts < 119]) == set(
+        clean.bin_starts[clean.bin_starts < 119]
+    )
+    late = [np.sum(r.bin_starts > 131) for r in (rec, clean)]
+    assert abs(late[0] - late[1]) <= 10 and late[0] > 300
+    share = 600 / len(frames)
+    assert c["warnings"] == [
+        f"600 of {len(frames)} tracking samples ({share:.1%}) are at exactly (0, 0), where "
+        "trackers write a lost animal: cut out like NaN gaps."
+    ]
+
+
+def test_a_parked_tracker_is_cut_and_a_resting_animal_is_not(tmp_path):
+    spike_times, xy, frames, _ = _session()
+    parked = xy.copy()
+    still = (frames > 120) & (frames < 128)  # 8 s at exactly one value: > 5 s
+    parked[still] = parked[still][0]
+    rest = (frames > 140) & (frames < 143)  # 3 s at one value: a rat resting, kept
+    parked[rest] = parked[rest][0]
+    rec = load_nwb_recording(write_nwb(tmp_path / "parked.nwb", spike_times, parked, frames))
+    assert rec.choices["samples_stuck"] == still.sum()
+    assert (
+        "stay at exactly one value for longer than max_stuck_seconds 5 s"
+        in (rec.choices["warnings"][0])
+    )
+    longer = load_nwb_recording(tmp_path / "parked.nwb", max_stuck_seconds=10)
+    assert longer.choices["samples_stuck"] == 0 and longer.choices["warnings"] == []
+
+
+def test_a_clock_reset_stops_naming_the_time_and_the_fix(tmp_path):
+    spike_times, xy, frames, _ = _session()
+    half = len(frames) // 2
+    reset = frames.copy()
+    reset[half:] = frames[half:] - (frames[half] - frames[0]) + 0.5  # restarts near the start
+    path = write_nwb(tmp_path / "reset.nwb", spike_times, xy, reset)
+    with pytest.raises(StudyError) as err:
+        load_nwb_recording(path, "r")
+    before, after = reset[half - 1], reset[half]
+    assert str(err.value) == (
+        f"rats.r: NWB file {path}: the timestamps of position series 'led' jump back by "
+        f"{before - after:.3f} s at sample {half} (from {before:.3f} s to {after:.3f} s): a "
+        "clock reset, or two sessions in one series; binning across it would mix two "
+        f"stretches of time. Fix: restrict to one clock with time_range (e.g. "
+        f"[{frames[0]:.3f}, {before:.3f}]) or an intervals table, or correct the file's "
+        "timestamps."
+    )
+
+
+def test_swapped_and_repeated_timestamps_are_counted(tmp_path):
+    spike_times, xy, frames, _ = _session()
+    clean = load_nwb_recording(write_nwb(tmp_path / "clean.nwb", spike_times, xy, frames))
+    swapped = frames.copy()
+    for i in (1000, 2000, 3000):  # three pairs of neighbouring samples written in swapped order
+        swapped[[i, i + 1]] = swapped[[i + 1, i]]
+    positions = xy.copy()
+    for i in (1000, 2000, 3000):
+        positions[[i, i + 1]] = positions[[i + 1, i]]
+    rec = load_nwb_recording(write_nwb(tmp_path / "swap.nwb", spike_times, positions, swapped))
+    assert rec.choices["samples_out_of_order"] == 3
+    np.testing.assert_array_equal(rec.spikes, clean.spikes)  # re-sorted: the same session
+    twice = np.sort(np.r_[frames, frames[::20]])  # every 20th sample written twice: 5 %
+    doubled = np.repeat(xy, [2 if i % 20 == 0 else 1 for i in range(len(xy))], axis=0)
+    rec = load_nwb_recording(write_nwb(tmp_path / "dup.nwb", spike_times, doubled, twice))
+    n = len(frames[::20])
+    assert rec.choices["samples_repeated_dropped"] == n
+    assert rec.choices["warnings"] == [
+        f"{n} of {len(twice)} tracking samples ({n / len(twice):.1%}) repeat the previous "
+        "timestamp (within half a frame): cut out like NaN gaps."
+    ]
+
+
+def test_a_lowered_min_line_variance_warns_with_the_share(tmp_path):
+    spike_times, _, frames, _ = _session()
+    s = np.abs(((frames - frames[0]) / 10.0) % 2 - 1)  # back and forth, 0..1
+    arm = (s * 3).astype(int).clip(0, 2)  # a zig-zag (W-like) path: three arms
+    x = 100 + 300 * s
+    y = 200 + np.where(arm == 1, 150 * (s * 3 - 1), np.where(arm == 2, 150 - 150 * (s * 3 - 2),
+                                                              0))  # fmt: skip
+    path = write_nwb(tmp_path / "w.nwb", spike_times, np.column_stack([x, y]), frames)
+    with pytest.raises(StudyError, match="is not a line"):
+        load_nwb_recording(path)
+    rec = load_nwb_recording(path, min_line_variance=0.5)
+    share = rec.choices["line_variance"]
+    assert 0.5 < share < 0.9
+    assert rec.choices["warnings"] == [
+        f"the running path of 'led' is barely a line: its linear axis carries only "
+        f"{share:.1%} of the variance of its 2-D positions, accepted because min_line_variance "
+        "is lowered to 0.5 (default 0.9). A maze or an open field projected onto one axis "
+        "mixes places; check the path before reading place fields."
+    ]

@@ -205,7 +205,7 @@ def test_every_registry_refuses_a_duplicate_and_names_the_known_on_an_unknown(ki
 
 
 def test_the_schema_s_recording_sources_are_the_registry():
-    from cebra_sae.data.sources import SOURCES
+    from cebra_sae.data.sources import SOURCES, simulation_args
 
     assert SCHEMA["rats"]["additionalProperties"]["properties"]["source"]["enum"] == list(SOURCES)
     keys = set(SCHEMA["rats"]["additionalProperties"]["properties"]) - {"source"}
@@ -214,7 +214,10 @@ def test_the_schema_s_recording_sources_are_the_registry():
 
     from cebra_sae.data.simulate import simulate_place_cells
 
-    assert set(SOURCES["synthetic"].keys) <= set(inspect.signature(simulate_place_cells).parameters)
+    simulator = set(inspect.signature(simulate_place_cells).parameters)
+    synthetic = dict.fromkeys(SOURCES["synthetic"].keys, 1)
+    assert set(simulation_args(synthetic)) <= simulator
+    assert set(SOURCES["synthetic"].keys) - set(simulation_args(synthetic)) == {"position_unit"}
 
 
 def test_the_figures_colour_only_registered_architectures():

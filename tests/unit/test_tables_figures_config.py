@@ -39,6 +39,7 @@ def _sweep_rows(protocols=("paper", "seed_code")):
                     model_architecture="offset10-model",
                     distance="cosine",
                     device="cpu",
+                    not_testable="",
                     pos_r2_valid=0.5,
                     dir_acc_valid=0.8,
                     seed_code_pos_r2_valid=0.6,

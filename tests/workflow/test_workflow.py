@@ -343,6 +343,11 @@ def test_tiny_study_records_where_the_time_went(tiny):
     assert (runtime.seconds > 0).all() and (runtime.max_rss_mb > 0).all()
     assert "cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
     assert "shuffled_cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
+    # every finished script job says how much of it was start-up (its log's timing line);
+    # jobs that ran before the table was written all have one
+    scripts = runtime[runtime.rule.isin(["train_cebra", "train_sae", "posthoc", "decode_cebra"])]
+    assert scripts.startup_seconds.notna().all() and (scripts.startup_seconds > 0).all()
+    assert (scripts.startup_seconds < scripts.seconds).all()
 
 
 def test_tiny_study_draws_every_figure(tiny):

@@ -35,6 +35,7 @@ rule train_cebra:
         supervised=lambda w: PROTOCOL_REGISTRY[w.protocol].cebra_supervised,
         device=CEBRA["device"],
         log_every=CEBRA["log_every"],
+        fast_search=CEBRA["fast_search"],
     script:
         "../../scripts/train_cebra.py"
 

@@ -37,7 +37,8 @@ rule prepare_recording:
         mem_mb=grows(2000),
         runtime=10,
     params:
-        source=lambda w: RATS[w.rat]["source"],
+        # the rat's whole entry (source, path, every option): changing any key reruns it
+        rat=lambda w: RATS[w.rat],
         train_fraction=config["split"]["train_fraction"],
     script:
         "../../scripts/prepare_recording.py"
@@ -63,7 +64,7 @@ rule simulate_recording:
         mem_mb=grows(2000),
         runtime=10,
     params:
-        simulation=lambda w: {k: v for k, v in RATS[w.rat].items() if k != "source"},
+        rat=lambda w: RATS[w.rat],
         train_fraction=config["split"]["train_fraction"],
     script:
         "../../scripts/simulate_recording.py"

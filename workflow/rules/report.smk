@@ -48,7 +48,7 @@ for figure in FIGURES.values():
                 labels={w: f"{{{w}}}" for w in figure.wildcards[1:]} or None,
             ),
         log:
-            log("figures", figure.output.removesuffix(".png")),
+            log(f"figure_{figure.name}", figure.output.removesuffix(".png")),
         benchmark:
             benchmark(f"figure_{figure.name}", figure.output.removesuffix(".png"))
         localrule: True
@@ -103,6 +103,7 @@ rule runtime:
         "../../envs/analysis.yaml"
     params:
         benchmarks=BENCHMARKS,
+        logs=LOGS,
     script:
         "../../scripts/runtime.py"
 

@@ -102,12 +102,44 @@ def caveat(n_rats: int) -> str:
     )
 
 
+#: How a claim row's ``detail`` starts the note of the cases it leaves out (:func:`left_out`).
+LEFT_OUT = "not testable, left out"
+
+
+def left_out(effects: pd.Series) -> str:
+    """The note of a part's cases without a value (a NaN effect: a measure the recording
+    cannot test, e.g. direction accuracy on a split that runs one way; ``not_testable`` in
+    the tables says why), per rat; "" when every case has one.
+
+    Example:
+        >>> index = pd.MultiIndex.from_tuples([("a", 8), ("b", 8), ("b", 16)], names=["rat", "dim"])
+        >>> left_out(pd.Series([0.1, float("nan"), float("nan")], index=index))
+        'not testable, left out: 2 of 3 cases (b: 2; see not_testable in posthoc.parquet)'
+    """
+    missing = effects[effects.isna()]
+    if missing.empty:
+        return ""
+    rats = (missing.index.get_level_values("rat") if "rat" in (missing.index.names or [])
+            else pd.Index(["?"] * len(missing)))  # fmt: skip
+    per_rat = "; ".join(f"{rat}: {n}" for rat, n in rats.value_counts().sort_index().items())
+    return (f"{LEFT_OUT}: {len(missing)} of {len(effects)} cases ({per_rat}; see not_testable "
+            "in posthoc.parquet)")  # fmt: skip
+
+
+def left_out_notes(rows: pd.DataFrame) -> list[str]:
+    """The distinct notes (:func:`left_out`) of the cases that claim rows left out."""
+    details = [str(d) for d in rows.get("detail", []) if LEFT_OUT in str(d)]
+    return sorted({d[d.index(LEFT_OUT) :] for d in details})
+
+
 def measure_part(claim, statement, part, measure, effects, s: ClaimSettings, bound=0.0,
                  detail="", baseline="claim") -> dict:  # fmt: skip
     """One row of ``claims.parquet``: ``effects`` is a Series of per-case effects whose index
     has a ``rat`` level; ``baseline`` is ``claim`` for the claim itself, else the null the
     winner is measured against (its verdict is then ``survives`` / ``does not survive``)."""
-    effects = pd.Series(effects, dtype=float).dropna()
+    effects = pd.Series(effects, dtype=float)
+    detail = "; ".join(filter(None, [detail, left_out(effects)]))
+    effects = effects.dropna()
     cases = effects.rename("effect").reset_index()
     n_rats = int(cases["rat"].nunique()) if len(cases) else 0
     low, high = hierarchical_bootstrap(cases, "effect", "rat", s.bootstrap_resamples,

@@ -161,7 +161,9 @@ def _per_case(posthoc: pd.DataFrame, representation: str, column: str) -> pd.Dat
     if rows.empty or column not in rows:
         return pd.DataFrame()
     if rows["k"].notna().any():
-        return rows.pivot_table(index=CASE_KEYS, columns="k", values=column, aggfunc="mean")
+        # dropna=False: a case without a value (not testable) stays, to be counted as left out
+        return rows.pivot_table(index=CASE_KEYS, columns="k", values=column, aggfunc="mean",
+                                dropna=False)  # fmt: skip
     return rows.groupby(CASE_KEYS)[column].mean().to_frame("value")
 
 
@@ -339,7 +341,7 @@ def _best_classical(posthoc: pd.DataFrame, column: str, k) -> tuple[pd.Series, p
             values[name] = ref
     if not values:
         return pd.Series(dtype=float), pd.Series(dtype=object)
-    table = pd.DataFrame(values)
+    table = pd.DataFrame(values).dropna(how="all")  # e.g. recovery on a real rat
     return table.max(axis=1, skipna=True), table.idxmax(axis=1, skipna=True)
 
 

@@ -14,12 +14,19 @@ with the library function that does it:
 2. **Restrict** with pynapple (:class:`pynapple.IntervalSet`, ``IntervalSet.intersect``) to
    ``time_range`` and to the NWB intervals table ``intervals`` (both, if both are given), and
    to the tracked span.
-3. **Clean the tracking**: samples with a NaN coordinate (tracking gaps) and repeated
-   timestamps (within half a frame of the previous sample) are dropped; a step faster than
-   ``max_speed`` is a *jump* (the tracker lost the animal, or parked), and jumps and gaps
-   longer than ``max_gap_seconds`` cut the tracking into continuous pieces, each trimmed to a
-   whole number of bins of ``bin_seconds`` (pieces of fewer than :data:`MIN_PIECE_BINS` bins
-   are dropped). Nothing is interpolated across a cut.
+3. **Clean the tracking**: samples with a NaN coordinate (tracking gaps), 2-D samples at
+   exactly (0, 0) (where trackers write a lost animal), samples that stay at exactly one
+   value for longer than ``max_stuck_seconds`` (a parked or frozen tracker: a live one
+   jitters) and repeated timestamps (within half a frame of the previous sample) are
+   dropped; out-of-order timestamps are re-sorted, and a step back by more than
+   :data:`CLOCK_RESET_SECONDS` (a clock reset) stops the run, naming the time. Each is
+   counted, and a step that drops more than :data:`WARN_SHARE` of the samples in the epochs
+   analysed is a warning. A step faster than ``max_speed`` is a *jump* (the tracker lost
+   the animal, or parked), and jumps and gaps longer than ``max_gap_seconds`` cut the
+   tracking into continuous pieces, each trimmed to a whole number of bins of
+   ``bin_seconds`` (pieces of fewer than :data:`MIN_PIECE_BINS` bins are dropped). Piece
+   starts are rounded to the nanosecond, the grid pynapple's bin edges are on, so each
+   bin's saved start reproduces its edges exactly. Nothing is interpolated across a cut.
 4. **Bin** with pynapple: spike counts by ``TsGroup.count(bin_seconds, ep=pieces)``, the
    position at each bin's centre by ``TsdFrame.interpolate``: the same bins for both.
 5. **Speed**: positions smoothed by a Gaussian of standard deviation ``smooth_seconds``
@@ -37,7 +44,8 @@ with the library function that does it:
    ``track_endpoints`` (0 at the first), or else onto the first principal axis of the running
    bins' 2-D positions (oriented towards larger first coordinate, 0 at the smallest running
    bin). A path whose axis carries less than ``min_line_variance`` of its variance is not a
-   line (a maze, an open field): refused, never projected silently.
+   line (a maze, an open field): refused, never projected silently; one accepted by a
+   ``min_line_variance`` lowered below its default is a warning naming the share.
 8. **Direction**: the sign of the smoothed velocity along the axis: ``right`` = towards larger
    linear position, ``left`` = towards smaller; one-hot.
 
@@ -49,7 +57,7 @@ options are in the config schema (``rats.<name>``, the ``source: nwb`` branch): 
 
 Example:
     >>> sorted(nwb_defaults())[:3]
-    ['bin_seconds', 'max_gap_seconds', 'min_line_variance']
+    ['bin_seconds', 'max_gap_seconds', 'max_stuck_seconds']
     >>> nwb_defaults()["bin_seconds"]
     0.025
 """
@@ -83,10 +91,20 @@ NWB_KEYS = (
     "smooth_seconds",
     "track_endpoints",
     "min_line_variance",
+    "max_stuck_seconds",
 )
 
 #: A continuous tracked piece shorter than this many bins is dropped (a velocity needs two).
 MIN_PIECE_BINS = 2
+
+#: A timestamp this much earlier than the one before it (s) is a clock reset (or two
+#: sessions in one series): the run stops, since bins after it would overlap those before.
+#: Smaller steps back are out-of-order samples: re-sorted and counted.
+CLOCK_RESET_SECONDS = 1.0
+
+#: A cleaning step that removes more than this share of the tracking samples in the epochs
+#: analysed is a warning (data_summary.warnings and the console), not only a count.
+WARN_SHARE = 0.01
 
 INSTALL_HINT = (
     "pip install -e '.[nwb]' in the clone (or pip install pynwb pynapple); a --sdm conda run gets "
@@ -122,8 +140,9 @@ class NwbRecording:
     Attributes:
         spikes: ``(T, N)`` spike counts of the running bins (float64).
         labels: ``(T, 3)`` = ``[position, right, left]``; position in the file's unit.
-        bin_starts: ``(T,)`` the start of each bin kept, in the file's seconds (each bin
-            lasts ``choices["bin_seconds"]``).
+        bin_starts: ``(T,)`` the start of each bin kept, in the file's seconds: bin ``i``
+            counts the spikes at times ``t`` with ``bin_starts[i] <= t <
+            np.round(bin_starts[i] + choices["bin_seconds"], 9)`` (pynapple's edges).
         unit_ids: ``(N,)`` the Units table ids of the columns of ``spikes``.
         choices: what was chosen (plain values, for the data summary and the log).
     """
@@ -279,6 +298,48 @@ def _epochs(nwbfile, options, span, where, nap):
     return epochs, "; ".join(described)
 
 
+def _check_clock(times: np.ndarray, name: str, where: str) -> None:
+    """Stop at a clock reset: a timestamp more than :data:`CLOCK_RESET_SECONDS` before the
+    one preceding it (in the file's order).
+
+    Raises:
+        StudyError: naming the sample, both times and the fix.
+    """
+    back = np.flatnonzero(np.diff(times) < -CLOCK_RESET_SECONDS)
+    if back.size == 0:
+        return
+    i = int(back[0])
+    before, after = times[i], times[i + 1]
+    raise StudyError(
+        f"{where}: the timestamps of position series '{name}' jump back by "
+        f"{before - after:.3f} s at sample {i + 1} (from {before:.3f} s to {after:.3f} s): a "
+        "clock reset, or two sessions in one series; binning across it would mix two stretches "
+        f"of time. Fix: restrict to one clock with time_range (e.g. [{times[0]:.3f}, "
+        f"{before:.3f}]) or an intervals table, or correct the file's timestamps."
+    )
+
+
+def _cleaning_warnings(dropped: dict, n_samples: int, options: dict) -> list[str]:
+    """A warning per cleaning step that removed more than :data:`WARN_SHARE` of the
+    ``n_samples`` tracking samples in the epochs analysed (``dropped``: its samples' times,
+    already restricted to those epochs)."""
+    what = {
+        "samples_nan_dropped": "have a NaN coordinate (tracking gaps)",
+        "samples_lost_at_origin": "are at exactly (0, 0), where trackers write a lost animal",
+        "samples_stuck": (f"stay at exactly one value for longer than max_stuck_seconds "
+                          f"{options['max_stuck_seconds']:g} s (a parked or frozen tracker)"),
+        "samples_repeated_dropped": "repeat the previous timestamp (within half a frame)",
+        "samples_out_of_order": "come before the sample preceding them (re-sorted, kept)",
+    }  # fmt: skip
+    lines = []
+    for key, count in dropped.items():
+        if n_samples and count / n_samples > WARN_SHARE:
+            verb = "" if key == "samples_out_of_order" else ": cut out like NaN gaps"
+            lines.append(f"{count} of {n_samples} tracking samples ({count / n_samples:.1%}) "
+                         f"{what[key]}{verb}.")  # fmt: skip
+    return lines
+
+
 def _extent(xy: np.ndarray, endpoints) -> float:
     """The tracked extent: between the endpoints, or the 1st-99th percentile box's diagonal."""
     if endpoints is not None:
@@ -300,11 +361,40 @@ def _pieces(t, xy, epochs, max_speed, max_gap, bin_seconds, nap):
     last = np.r_[np.flatnonzero(cut), len(t) - 1]
     lasting = t[last] > t[first]  # a piece of one sample (a glitch between jumps) has no time
     pieces = nap.IntervalSet(start=t[first][lasting], end=t[last][lasting]).intersect(epochs)
-    n_bins = np.floor((pieces.end - pieces.start) / bin_seconds + 1e-9).astype(int)
+    # starts on the nanosecond grid pynapple rounds its bin edges to (jitcount), so that every
+    # edge is np.round(start + j * bin_seconds, 9) and a bin's start is recovered exactly
+    starts = np.ceil(np.round(pieces.start * 1e9, 3)) / 1e9
+    n_bins = np.floor((pieces.end - starts) / bin_seconds + 1e-9).astype(int)
     keep = n_bins >= MIN_PIECE_BINS
-    starts = pieces.start[keep]
-    ends = starts + n_bins[keep] * bin_seconds
+    starts = starts[keep]
+    ends = np.round(starts + n_bins[keep] * bin_seconds, 9)
     return nap.IntervalSet(start=starts, end=ends), int(jump.sum())
+
+
+def _within(t: np.ndarray, epochs) -> np.ndarray:
+    """Which times fall in one of ``epochs`` (a pynapple IntervalSet, sorted, disjoint)."""
+    i = np.searchsorted(epochs.start, t, side="right") - 1
+    inside = i >= 0
+    inside[inside] = t[inside] <= epochs.end[i[inside]]
+    return inside
+
+
+def _stuck(t: np.ndarray, xy: np.ndarray, max_seconds: float) -> np.ndarray:
+    """Samples in a run of exactly equal positions lasting longer than ``max_seconds``.
+
+    Example:
+        >>> t = np.arange(10.0)
+        >>> xy = np.array([[1, 1]] * 7 + [[2, 1], [3, 1], [3, 1]], dtype=float)
+        >>> _stuck(t, xy, 5.0).astype(int).tolist()
+        [1, 1, 1, 1, 1, 1, 1, 0, 0, 0]
+    """
+    if len(t) == 0:
+        return np.zeros(0, dtype=bool)
+    new = np.r_[True, (np.diff(xy, axis=0) != 0).any(axis=1)]
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:] - 1, len(t) - 1]
+    long_run = (t[last] - t[first]) > max_seconds
+    return long_run[np.cumsum(new) - 1]
 
 
 def _smoothed(tsd, sigma: float, nap):
@@ -399,19 +489,31 @@ def load_nwb_recording(path: str | os.PathLike, rat: str | None = None, **option
                 "horizontal plane as a 2-D SpatialSeries)."
             )
         valid = np.isfinite(data).all(axis=1) & np.isfinite(times)
-        t, xy = times[valid], data[valid]
+        _check_clock(times[valid], name, where)
+        at_origin = valid & (data == 0).all(axis=1) if data.shape[1] == 2 else np.zeros_like(valid)
+        t, xy = times[valid & ~at_origin], data[valid & ~at_origin]
+        out_of_order = int((np.diff(t) < 0).sum())
         order = np.argsort(t, kind="stable")
         t, xy = t[order], xy[order]
         # a repeated timestamp (or one within half a frame of the last): keep the first sample
         fresh = np.r_[True, np.diff(t) > 0.5 * np.median(np.diff(t))] if len(t) > 1 else [True]
-        repeated = int(np.size(fresh) - np.count_nonzero(fresh))
-        t, xy = t[fresh], xy[fresh]
+        repeated = ~np.asarray(fresh)
+        stuck = _stuck(t[fresh], xy[fresh], float(options["max_stuck_seconds"]))
+        dropped = {  # removed sample times, per cleaning step
+            "samples_nan_dropped": times[~valid],
+            "samples_lost_at_origin": times[at_origin],
+            "samples_repeated_dropped": t[repeated],
+            "samples_stuck": t[fresh][stuck],
+        }
+        t, xy = t[fresh][~stuck], xy[fresh][~stuck]
         if len(t) < 2:
             raise StudyError(
-                f"{where}: position series '{name}' has {len(t)} tracked samples (NaN "
-                "elsewhere). Fix: name the series that holds the tracking."
+                f"{where}: position series '{name}' has {len(t)} tracked samples (NaN, at "
+                "(0, 0) or stuck at one value elsewhere). Fix: name the series that holds the "
+                "tracking."
             )
-        epochs, epoch_text = _epochs(nwbfile, options, (t[0], t[-1]), where, nap)
+        span = (float(times[valid].min()), float(times[valid].max()))
+        epochs, epoch_text = _epochs(nwbfile, options, span, where, nap)
     finally:
         io.close()
 
@@ -491,6 +593,19 @@ def load_nwb_recording(path: str | os.PathLike, rat: str | None = None, **option
                 "restrict to a linear part with time_range / intervals, or, if it is a line, "
                 "lower min_line_variance."
             )
+    warned = _cleaning_warnings(
+        {**{key: int(_within(np.sort(v), epochs).sum()) for key, v in dropped.items()},
+         "samples_out_of_order": out_of_order},
+        int(_within(np.sort(times[np.isfinite(times)]), epochs).sum()), options,
+    )  # fmt: skip
+    if share < nwb_defaults()["min_line_variance"] <= 1 and xy.shape[1] == 2:
+        warned.append(
+            f"the running path of '{name}' is barely a line: its linear axis carries only "
+            f"{share:.1%} of the variance of its 2-D positions, accepted because "
+            f"min_line_variance is lowered to {options['min_line_variance']:g} (default "
+            f"{nwb_defaults()['min_line_variance']:g}). A maze or an open field projected onto "
+            "one axis mixes places; check the path before reading place fields."
+        )
     linear = xy_bins @ axis
     if origin is None:
         linear = linear - linear[running].min()
@@ -516,7 +631,11 @@ def load_nwb_recording(path: str | os.PathLike, rat: str | None = None, **option
         "tracked_extent": round(extent, 6),
         "smooth_seconds": float(options["smooth_seconds"]),
         "samples_nan_dropped": int((~valid).sum()),
-        "samples_repeated_dropped": repeated,
+        "samples_lost_at_origin": int(at_origin.sum()),
+        "samples_stuck": len(dropped["samples_stuck"]),
+        "max_stuck_seconds": float(options["max_stuck_seconds"]),
+        "samples_repeated_dropped": len(dropped["samples_repeated_dropped"]),
+        "samples_out_of_order": out_of_order,
         "jumps": jumps,
         "pieces": len(pieces),
         "linearisation": (
@@ -533,11 +652,13 @@ def load_nwb_recording(path: str | os.PathLike, rat: str | None = None, **option
         "units_in_file": len(ids),
         "units_kept": int((~silent).sum()),
         "units_dropped_silent": [int(u) for u in ids[silent]],
+        "warnings": warned,
     }
     return NwbRecording(
         spikes=counts_kept[:, ~silent],
         labels=labels,
-        bin_starts=np.asarray(centres[running] - bin_seconds / 2),
+        # the bins' left edges, exactly: on pynapple's nanosecond grid (see _pieces)
+        bin_starts=np.round(np.asarray(centres[running]) - bin_seconds / 2, 9),
         unit_ids=ids[~silent],
         choices=choices,
     )

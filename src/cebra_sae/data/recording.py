@@ -5,10 +5,15 @@ A *recording* is a pair of arrays with the layout of CEBRA's rat hippocampus dat
 * ``spikes``: ``(T, N)`` spike counts per 25 ms bin (float),
 * ``labels``: ``(T, 3)`` = ``[position (m), right, left]``.
 
+``right`` = 1 in the bins where the animal runs towards larger positions, ``left`` = 1 in
+those where it runs towards smaller ones (one-hot: :func:`check_one_hot`).
+
 Where a recording comes from is its *source* (:mod:`cebra_sae.data.sources`). A *prepared*
 recording (``results/data/{rat}.npz``) holds the chronological split:
 ``spikes_train``, ``spikes_valid``, ``labels_train``, ``labels_valid`` plus
-``label_names``, ``rat``, ``source`` and ``train_fraction``; see :func:`save_prepared`.
+``label_names``, ``rat``, ``source``, ``train_fraction``, ``bin_seconds``,
+``position_unit`` and where each bin and neuron came from (:class:`Provenance`); see
+:func:`save_prepared`.
 
 Example:
     >>> import numpy as np
@@ -20,7 +25,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,6 +35,60 @@ from cebra_sae.io import atomic_savez
 
 LABEL_NAMES = ("position", "right", "left")
 BIN_SECONDS = 0.025
+#: The unit of the position label when the config does not name one (CEBRA's layout: metres).
+DEFAULT_POSITION_UNIT = "m"
+#: How a prepared recording's bins are traced back to their source (:class:`Provenance`).
+BIN_START, SOURCE_ROW = "bin_start", "source_row"
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recording read from its source, with where each bin and neuron came from.
+
+    Attributes:
+        spikes: ``(T, N)`` spike counts.
+        labels: ``(T, 3)`` = ``[position, right, left]``.
+        unit_ids: ``(N,)`` the neurons' ids in the source (an NWB file's Units table ids;
+            the column of ``spikes`` in a file).
+        bin_start: ``(T,)`` each bin's start in the session's clock (s) where the source has
+            one (NWB); None where each bin is a row of the source (``file``, ``cebra``,
+            ``synthetic``: row ``i`` is bin ``i``).
+        choices: what the source chose to make it (``{}`` where it chose nothing).
+    """
+
+    spikes: np.ndarray
+    labels: np.ndarray
+    unit_ids: np.ndarray
+    bin_start: np.ndarray | None = None
+    choices: dict = field(default_factory=dict)
+
+    def origin(self) -> tuple[str, np.ndarray]:
+        """``(kind, values)``: each bin's start time (``bin_start``) or source row."""
+        if self.bin_start is not None:
+            return BIN_START, np.asarray(self.bin_start, dtype=np.float64)
+        return SOURCE_ROW, np.arange(len(self.spikes), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a prepared recording's bins and neurons came from (:func:`load_provenance`).
+
+    Attributes:
+        kind: ``bin_start`` (``train``/``valid`` are each bin's start in the session's
+            clock, s; the bin lasts ``bin_seconds``) or ``source_row`` (they are each bin's
+            row in the source file).
+        train, valid: one value per bin of each split.
+        unit_ids: the source's id of each neuron (column of ``spikes_*``).
+        bin_seconds: the bin width (s).
+        position_unit: the unit of the position label.
+    """
+
+    kind: str
+    train: np.ndarray
+    valid: np.ndarray
+    unit_ids: np.ndarray
+    bin_seconds: float
+    position_unit: str
 
 
 @dataclass(frozen=True)
@@ -144,14 +203,74 @@ def direction(labels: np.ndarray) -> np.ndarray:
     return np.argmax(labels[:, 1:3], axis=1)
 
 
+#: A split with fewer bins than this of either running direction cannot test direction
+#: decoding on it (0.5 s at 25 ms bins): its direction accuracy is NaN, not a number
+#: (docs/study.md §3).
+MIN_DIRECTION_BINS = 20
+
+SPLIT_NAMES = {"train": "train split", "valid": "validation split"}
+
+
+def direction_counts(labels: np.ndarray) -> dict[str, int]:
+    """Bins labelled running ``right`` and ``left``.
+
+    Example:
+        >>> direction_counts(np.array([[0.1, 1, 0], [0.2, 1, 0], [0.3, 0, 1]]))
+        {'right': 2, 'left': 1}
+    """
+    dirs = direction(np.asarray(labels)) if len(labels) else np.zeros(0, dtype=int)
+    return {"right": int((dirs == 0).sum()), "left": int((dirs == 1).sum())}
+
+
+def direction_gap(labels: np.ndarray, split: str, min_bins: int = MIN_DIRECTION_BINS) -> str:
+    """Why direction decoding cannot be tested on one split's ``labels`` ("" when it can):
+    a direction with fewer than ``min_bins`` bins.
+
+    Example:
+        >>> labels = np.tile([0.5, 1.0, 0.0], (30, 1))  # runs right only
+        >>> direction_gap(labels, "valid")
+        'the validation split has 30 right and 0 left bins (each direction needs >= 20)'
+        >>> direction_gap(np.vstack([labels, labels[:, [0, 2, 1]]]), "valid")
+        ''
+    """
+    counts = direction_counts(labels)
+    if min(counts.values()) >= min_bins:
+        return ""
+    return (
+        f"the {SPLIT_NAMES[split]} has {counts['right']} right and {counts['left']} left bins "
+        f"(each direction needs >= {min_bins})"
+    )
+
+
 def save_prepared(path, split: Split, rat: str, source: str, train_fraction: float,
-                  bin_seconds: float = BIN_SECONDS) -> None:  # fmt: skip
+                  recording: Recording, bin_seconds: float = BIN_SECONDS,
+                  position_unit: str = DEFAULT_POSITION_UNIT) -> None:  # fmt: skip
     """Write a prepared recording as ``.npz`` (atomically: no half-written file).
 
     Keys: ``spikes_train``, ``spikes_valid`` (float32 counts), ``labels_train``,
     ``labels_valid`` (float64, columns ``label_names``), ``label_names``, ``rat``,
-    ``source``, ``train_fraction``, ``bin_seconds``.
+    ``source``, ``train_fraction``, ``bin_seconds``, ``position_unit``; and the provenance
+    of ``recording`` (the recording ``split`` was made from): ``unit_ids`` and either
+    ``bin_start_train``/``bin_start_valid`` (NWB: each bin's start in the session's clock)
+    or ``source_row_train``/``source_row_valid`` (each bin's row in the source file).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> rec = Recording(np.ones((10, 2)), np.tile([0.5, 1, 0], (10, 1)), np.array([3, 7]))
+        >>> split = chronological_split(rec.spikes, rec.labels, 0.8)
+        >>> path = Path(tempfile.mkdtemp()) / "r.npz"
+        >>> save_prepared(path, split, "r", "file", 0.8, rec)
+        >>> p = load_provenance(path)
+        >>> p.kind, p.valid.tolist(), p.unit_ids.tolist(), p.position_unit
+        ('source_row', [8, 9], [3, 7], 'm')
     """
+    kind, origin = recording.origin()
+    if (
+        len(origin) != split.n_train + split.n_valid
+        or len(recording.unit_ids) != (split.spikes_train.shape[1])
+    ):
+        raise ValueError("the recording's provenance does not match the split's bins or units")
     arrays = dict(
         spikes_train=split.spikes_train.astype(np.float32),
         spikes_valid=split.spikes_valid.astype(np.float32),
@@ -162,8 +281,25 @@ def save_prepared(path, split: Split, rat: str, source: str, train_fraction: flo
         source=np.array(source),
         train_fraction=np.array(train_fraction),
         bin_seconds=np.array(bin_seconds),
+        position_unit=np.array(position_unit),
+        unit_ids=np.asarray(recording.unit_ids, dtype=np.int64),
+        **{f"{kind}_train": origin[: split.n_train], f"{kind}_valid": origin[split.n_train :]},
     )
     atomic_savez(path, **arrays)
+
+
+def load_provenance(path) -> Provenance:
+    """Where the bins and neurons of a prepared recording came from (see :func:`save_prepared`).
+
+    Validation bin ``i`` (row ``i`` of ``spikes_valid``, of the validation latents and
+    embeddings) started at ``valid[i]`` s in the session's clock (kind ``bin_start``), or is
+    row ``valid[i]`` of the source file (kind ``source_row``); column ``j`` of the spikes is
+    the source's unit ``unit_ids[j]``.
+    """
+    with np.load(path, allow_pickle=False) as npz:
+        kind = BIN_START if f"{BIN_START}_train" in npz.files else SOURCE_ROW
+        return Provenance(kind, npz[f"{kind}_train"], npz[f"{kind}_valid"], npz["unit_ids"],
+                          float(npz["bin_seconds"]), str(npz["position_unit"]))  # fmt: skip
 
 
 def load_prepared(path) -> Split:

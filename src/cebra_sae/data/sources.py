@@ -18,7 +18,7 @@ config schema's ``rats.*.source`` enum (a test checks the enum against the regis
 
 Example:
     >>> list(SOURCES), SOURCES["file"].keys
-    (['cebra', 'file', 'synthetic', 'nwb'], ('path',))
+    (['cebra', 'file', 'synthetic', 'nwb'], ('path', 'position_unit'))
     >>> try:  # doctest: +NORMALIZE_WHITESPACE
     ...     check_rat("mine", {"source": "cebra", "path": "x.npz"}, "data", download=True)
     ... except StudyError as err:
@@ -42,7 +42,12 @@ from pathlib import Path
 import numpy as np
 
 from cebra_sae.data.nwb import NWB_KEYS
-from cebra_sae.data.recording import BIN_SECONDS, validate_recording
+from cebra_sae.data.recording import (
+    BIN_SECONDS,
+    DEFAULT_POSITION_UNIT,
+    Recording,
+    validate_recording,
+)
 from cebra_sae.errors import StudyError
 from cebra_sae.registry import Registry
 
@@ -63,35 +68,35 @@ class Source:
             it returns the recording's :class:`Size` (None where it reads nothing).
         input_file: ``input_file(rat, spec, data_dir)`` -> the raw file the rat's
             ``prepare_recording`` job reads (None: nothing on disk, the rat is simulated).
-        load: ``load(rat, path, spec)`` -> ``(spikes, labels)`` from the file
-            ``input_file`` named, ``spec`` the rat's config entry (a source without options
-            ignores it and may be called without it; None for a source whose own rule makes
-            the prepared recording, ``synthetic``).
-        describe: ``describe(rat, path, spec)`` -> ``(spikes, labels, choices)``: the
-            recording and what was chosen to make it (a dict for the data summary and the
-            log; None for a source that chooses nothing: :func:`read_recording`).
+        load: ``load(rat, path, spec)`` -> a :class:`~cebra_sae.data.recording.Recording`
+            (arrays, provenance and what was chosen to make it) from the file
+            ``input_file`` named, ``spec`` the rat's config entry (None for a source whose
+            own rule makes the prepared recording, ``synthetic``).
     """
 
     name: str
     summary: str
     keys: tuple[str, ...]
-    check: Callable[..., None]
+    check: Callable[..., Size | None]
     input_file: Callable[..., str | None]
-    load: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None
-    describe: Callable[..., tuple[np.ndarray, np.ndarray, dict]] | None = None
+    load: Callable[..., Recording] | None = None
 
 
 @dataclass(frozen=True)
 class Size:
-    """How many bins a recording has, and how to get more (for the start-up size check).
+    """What the start-up check read of a recording (for the size check and the notes).
 
     Attributes:
         n_bins: the recording's time bins.
         fix: what the user can do for more bins (a sentence without the final period).
+        labels: the recording's labels (the direction counts of each split are checked).
+        notes: what the source wants said at start-up (lost tracking, a barely linear path).
     """
 
     n_bins: int
     fix: str
+    labels: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
 
 
 SOURCES: Registry[Source] = Registry("recording source")
@@ -213,6 +218,17 @@ def unknown_cebra_rat_message(rat: str) -> str:
     )
 
 
+def simulation_args(spec: dict) -> dict:
+    """A ``synthetic`` rat's simulator arguments: its config entry without ``source`` and
+    ``position_unit`` (a label, not a simulator setting).
+
+    Example:
+        >>> simulation_args({"source": "synthetic", "seed": 3, "position_unit": "cm"})
+        {'seed': 3}
+    """
+    return {key: value for key, value in spec.items() if key not in ("source", "position_unit")}
+
+
 def simulated_rats(rats: dict) -> list[str]:
     """The rats of a config's ``rats`` whose source makes them by its own rule (no file)."""
     return [rat for rat, spec in rats.items() if SOURCES[spec["source"]].load is None]
@@ -249,36 +265,48 @@ def check_rat(rat: str, spec: dict, data_dir, download: bool, deep: bool = True)
     return source.check(rat, spec, data_dir, download, deep)
 
 
-def read_recording(rat: str, spec: dict, path) -> tuple[np.ndarray, np.ndarray, dict]:
-    """A rat's recording from the file its source's ``input_file`` named, with what was
-    chosen to make it (``{}`` for a source that chooses nothing: ``cebra``, ``file``).
+def read_recording(rat: str, spec: dict, path) -> Recording:
+    """A rat's recording from the file its source's ``input_file`` named: arrays, provenance
+    and what was chosen to make it (``choices``: ``{}`` for ``cebra`` and ``file``).
 
     Example:
         >>> import tempfile
         >>> path = Path(tempfile.mkdtemp()) / "mine.npz"
         >>> labels = np.column_stack([np.linspace(0, 1, 30), np.ones(30), np.zeros(30)])
         >>> np.savez(path, spikes=np.ones((30, 2)), position=labels)
-        >>> spikes, labels, choices = read_recording("mine", {"source": "file"}, path)
-        >>> spikes.shape, choices
-        ((30, 2), {})
+        >>> rec = read_recording("mine", {"source": "file"}, path)
+        >>> rec.spikes.shape, rec.unit_ids.tolist(), rec.choices
+        ((30, 2), [0, 1], {})
     """
-    source = SOURCES[spec["source"]]
-    if source.describe is not None:
-        return source.describe(rat, path, spec)
-    spikes, labels = source.load(rat, path, spec)
-    return spikes, labels, {}
+    return SOURCES[spec["source"]].load(rat, path, spec)
 
 
-def summary_fields(choices: dict) -> dict:
+def position_unit(spec: dict, choices: dict) -> str:
+    """The unit of a recording's position label: the NWB file's, else the rat's
+    ``position_unit`` (default :data:`~cebra_sae.data.recording.DEFAULT_POSITION_UNIT`).
+
+    Example:
+        >>> position_unit({"source": "file", "path": "x.npz", "position_unit": "cm"}, {})
+        'cm'
+        >>> position_unit({"source": "synthetic"}, {})
+        'm'
+    """
+    if "position_unit" in choices:
+        return choices["position_unit"]
+    return spec.get("position_unit") or DEFAULT_POSITION_UNIT
+
+
+def summary_fields(choices: dict, unit: str = DEFAULT_POSITION_UNIT) -> dict:
     """What :func:`read_recording` chose, as data-summary columns (NA where a source chose
-    nothing: ``cebra``, ``file``; CEBRA's layout has positions in m and 25 ms bins).
+    nothing: ``cebra``, ``file``; CEBRA's layout has 25 ms bins; ``unit`` is the position's
+    unit, :func:`position_unit`).
 
     Example:
         >>> summary_fields({})["position_unit"], summary_fields({})["running_share"]
         ('m', None)
     """
     if not choices:
-        return dict(bin_seconds=BIN_SECONDS, position_unit="m", bins_tracked=None,
+        return dict(bin_seconds=BIN_SECONDS, position_unit=unit, bins_tracked=None,
                     running_share=None, speed_threshold=None, units_dropped="",
                     preprocessing="")  # fmt: skip
     c = choices
@@ -288,14 +316,35 @@ def summary_fields(choices: dict) -> dict:
         f"(smoothed speed >= {c['speed_threshold']:.4g} {c['position_unit']}/s: "
         f"{c['speed_threshold_from']}); linearised onto the {c['linearisation']} (its share "
         f"of the variance {c['line_variance']:.3f}); {c['jumps']} tracking jumps (> "
-        f"{c['max_speed']:.4g} {c['position_unit']}/s) and {c['samples_nan_dropped']} NaN "
-        f"samples cut out; {c['units_kept']} of {c['units_in_file']} units kept"
-        + (f" (silent: {dropped})" if dropped else "")
+        f"{c['max_speed']:.4g} {c['position_unit']}/s) cut; tracking samples dropped: "
+        f"{c['samples_nan_dropped']} NaN, {c['samples_lost_at_origin']} at (0, 0), "
+        f"{c['samples_stuck']} stuck at one value for > {c['max_stuck_seconds']:g} s, "
+        f"{c['samples_repeated_dropped']} repeated timestamps; "
+        f"{c['samples_out_of_order']} out-of-order timestamps re-sorted; {c['units_kept']} of "
+        f"{c['units_in_file']} units kept" + (f" (silent: {dropped})" if dropped else "")
     )
     return dict(bin_seconds=c["bin_seconds"], position_unit=c["position_unit"],
                 bins_tracked=c["bins_tracked"], running_share=c["running_share"],
                 speed_threshold=c["speed_threshold"], units_dropped=dropped,
                 preprocessing=preprocessing)  # fmt: skip
+
+
+def jl_notice(rat: str, path) -> str | None:
+    """The one-line notice for a ``file`` rat given as ``.jl``: joblib files are pickles.
+
+    Example:
+        >>> jl_notice("mine", "mine.npz") is None
+        True
+        >>> print(jl_notice("mine", "mine.jl"))  # doctest: +NORMALIZE_WHITESPACE
+        Note: rats.mine: mine.jl is a joblib file, i.e. a Python pickle: loading it runs any
+        code it carries. Load only files you trust; .npz (np.savez) holds arrays only.
+    """
+    if Path(path).suffix != ".jl":
+        return None
+    return (
+        f"Note: rats.{rat}: {path} is a joblib file, i.e. a Python pickle: loading it runs any "
+        "code it carries. Load only files you trust; .npz (np.savez) holds arrays only."
+    )
 
 
 def _check_data_dir(data_dir) -> None:
@@ -326,12 +375,14 @@ def _check_file(rat, spec, data_dir, download, deep):
     if not Path(spec["path"]).exists():
         raise StudyError(
             f"rats.{rat}.path: the file {spec['path']} does not exist (working directory "
-            f"{Path.cwd()}). Fix: give the path of a .npz or .jl file with 'spikes' and "
-            "'position' arrays."
+            f"{Path.cwd()}; a relative path is relative to it). Fix: give the path of a .npz "
+            "or .jl file with 'spikes' and 'position' arrays."
         )
     if deep:
-        spikes, _ = load_file_recording(spec["path"])  # readable: arrays, shapes, values
-        return Size(len(spikes), f"use a longer recording than {spec['path']}")
+        spikes, labels = load_file_recording(spec["path"])  # readable: arrays, shapes, values
+        notice = jl_notice(rat, spec["path"])
+        return Size(len(spikes), f"use a longer recording than {spec['path']}", labels,
+                    (notice,) if notice else ())  # fmt: skip
     return None
 
 
@@ -343,14 +394,20 @@ def _nwb_options(spec: dict) -> dict:
     return {key: value for key, value in spec.items() if key not in ("source", "path")}
 
 
-def _describe_nwb(rat, path, spec):
+def _load_nwb(rat, path, spec) -> Recording:
     from cebra_sae.data.nwb import load_nwb_recording
 
     recording = load_nwb_recording(path, rat, **_nwb_options(spec))
     spikes, labels = validate_recording(
         recording.spikes, recording.labels, name=f"NWB recording {path}"
     )
-    return spikes, labels, recording.choices
+    return Recording(spikes, labels, recording.unit_ids, recording.bin_starts,
+                     recording.choices)  # fmt: skip
+
+
+def _load_arrays(spikes, labels) -> Recording:
+    """A recording whose bins are the rows of its source and neurons its columns."""
+    return Recording(spikes, labels, np.arange(spikes.shape[1], dtype=np.int64))
 
 
 def _check_nwb(rat, spec, data_dir, download, deep):
@@ -358,18 +415,21 @@ def _check_nwb(rat, spec, data_dir, download, deep):
     if not path.exists():
         raise StudyError(
             f"rats.{rat}.path: the file {path} does not exist (working directory "
-            f"{Path.cwd()}). Fix: give the path of an NWB file with a Units table and the "
-            "tracked position (a SpatialSeries)."
+            f"{Path.cwd()}; a relative path is relative to it). Fix: give the path of an NWB "
+            "file with a Units table and the tracked position (a SpatialSeries)."
         )
     if not deep:
         return None
-    spikes, _, choices = _describe_nwb(rat, path, spec)  # the whole path to the labels
+    recording = _load_nwb(rat, path, spec)  # the whole path to the labels
+    choices = recording.choices
     unit = choices["position_unit"]
     return Size(
-        len(spikes),
+        len(recording.spikes),
         f"keep more running bins of {path}: lower speed_threshold (now "
         f"{choices['speed_threshold']:.4g} {unit}/s, {choices['running_share']:.0%} of the "
         f"{choices['bins_tracked']} tracked bins run), or widen time_range / intervals",
+        recording.labels,
+        tuple(f"rats.{rat}: {line}" for line in choices["warnings"]),
     )
 
 
@@ -472,24 +532,27 @@ SOURCES.register(
         keys=(),
         check=_check_cebra,
         input_file=lambda rat, spec, data_dir: str(cebra_recording_path(data_dir, rat)),
-        load=lambda rat, path, spec=None: load_cebra_recording(rat, cebra_data_dir(path)),
+        load=lambda rat, path, spec=None: _load_arrays(
+            *load_cebra_recording(rat, cebra_data_dir(path))
+        ),
     )
 )
 SOURCES.register(
     Source(
         "file",
         "a user's .npz or .jl file with 'spikes' and 'position'",
-        keys=("path",),
+        keys=("path", "position_unit"),
         check=_check_file,
         input_file=lambda rat, spec, data_dir: spec["path"],
-        load=lambda rat, path, spec=None: load_file_recording(path),
+        load=lambda rat, path, spec=None: _load_arrays(*load_file_recording(path)),
     )
 )
 SOURCES.register(
     Source(
         "synthetic",
         "a seeded place-cell simulation with saved ground truth",
-        # the simulator's arguments a config may set (the schema's keys; a test checks both)
+        # the simulator's arguments a config may set, and the label's unit (the schema's
+        # keys; a test checks both: simulation_args)
         keys=(
             "seed",
             "n_neurons",
@@ -499,6 +562,7 @@ SOURCES.register(
             "direction_gain",
             "n_assemblies",
             "assemblies_per_neuron",
+            "position_unit",
         ),  # fmt: skip
         check=_check_nothing,
         input_file=lambda rat, spec, data_dir: None,
@@ -511,7 +575,6 @@ SOURCES.register(
         keys=NWB_KEYS,
         check=_check_nwb,
         input_file=lambda rat, spec, data_dir: spec["path"],
-        load=lambda rat, path, spec: _describe_nwb(rat, path, spec)[:2],  # spec: its options
-        describe=_describe_nwb,
+        load=_load_nwb,  # spec: its options
     )
 )

@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from cebra_sae.data.recording import BIN_SECONDS, Split, direction
+from cebra_sae.data.recording import (
+    BIN_SECONDS,
+    Split,
+    direction,
+    direction_counts,
+    direction_gap,
+)
 
 #: Fewer bins than this (25 s) decode and score, but say little.
 MIN_USEFUL_BINS = 1000
@@ -30,6 +36,8 @@ def recording_warnings(split: Split) -> list[str]:
         ...     print(line[:60])
         50 bins (1.2 s): fewer than 1000; decoding and scores will b
         The direction label 'left' is never set: running direction c
+        The train split has 40 right and 0 left bins (each direction
+        The validation split has 10 right and 0 left bins (each dire
     """
     spikes = np.concatenate([split.spikes_train, split.spikes_valid])
     labels = np.concatenate([split.labels_train, split.labels_valid])
@@ -44,14 +52,32 @@ def recording_warnings(split: Split) -> list[str]:
             lines.append(
                 f"The direction label '{name}' is never set: running direction cannot be decoded."
             )
-        elif not split.labels_train[:, column].any():
-            lines.append(
-                f"The direction label '{name}' is never set in the train split: the direction "
-                "decoder is fit on one direction only."
-            )
+    lines += direction_warnings(split.labels_train, split.labels_valid)
     silent = int((spikes.sum(axis=0) == 0).sum())
     if silent:
         lines.append(f"{silent} of {spikes.shape[1]} neurons never fire: their correlations are 0.")
+    return lines
+
+
+def direction_warnings(labels_train, labels_valid) -> list[str]:
+    """A warning per split with too few bins of a running direction to test direction
+    decoding on it (:func:`~cebra_sae.data.recording.direction_gap`).
+
+    Example:
+        >>> both = np.array([[0.1, 1, 0], [0.2, 0, 1]] * 20)
+        >>> print(direction_warnings(both, np.tile([0.5, 1.0, 0.0], (30, 1)))[0])
+        ... # doctest: +NORMALIZE_WHITESPACE
+        The validation split has 30 right and 0 left bins (each direction needs >= 20): its
+        direction accuracy is not testable (NaN in the tables, left out of the claims).
+    """
+    lines = []
+    for name, labels in (("train", labels_train), ("valid", labels_valid)):
+        gap = direction_gap(labels, name)
+        if gap:
+            also = " and so is the validation split's under a decoder fit on train" if (
+                name == "train") else ""  # fmt: skip
+            lines.append(f"{gap[0].upper()}{gap[1:]}: its direction accuracy is not testable"
+                         f"{also} (NaN in the tables, left out of the claims).")  # fmt: skip
     return lines
 
 
@@ -105,5 +131,10 @@ def summary_row(split: Split, rat: str, source: str, warnings=()) -> dict:
         "position_min": float(labels[:, 0].min()),
         "position_max": float(labels[:, 0].max()),
         "fraction_right": float((direction(labels) == 0).mean()),
+        **{
+            f"n_{way}_{name}": n
+            for name, part in (("train", split.labels_train), ("valid", split.labels_valid))
+            for way, n in direction_counts(part).items()
+        },  # fmt: skip
         "warnings": " ".join(warnings),
     }

@@ -11,7 +11,11 @@ in two flavours; which one a protocol uses is a field of its entry in
   Position: ``RidgeCV`` as above. Direction: ``RidgeClassifier``.
 
 Both return the same keys (:data:`DECODING_METRICS`). Options not given take the config
-schema's defaults (``decoding.*``).
+schema's defaults (``decoding.*``). Direction accuracy is NaN on a split with fewer than
+:data:`~cebra_sae.data.recording.MIN_DIRECTION_BINS` bins of either direction (and, for a
+decoder fit on train, on both splits when the train split has too few): it cannot be tested
+there (one direction only: every representation scores the majority share), and
+:func:`not_testable` says why, for the tables' ``not_testable`` column.
 
 Example:
     >>> import numpy as np
@@ -28,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from cebra_sae.config import defaults
-from cebra_sae.data.recording import direction
+from cebra_sae.data.recording import direction, direction_gap
 
 #: What a decoding reports, per split (the keys of both decoding functions).
 DECODING_METRICS = ("pos_r2_train", "pos_r2_valid", "dir_acc_train", "dir_acc_valid")
@@ -46,8 +50,28 @@ def _ridge(alphas):
     return RidgeCV(alphas=np.asarray(alphas, dtype=float))
 
 
-def _constant(y) -> bool:
-    return np.unique(y).size < 2
+NAN = float("nan")
+
+
+def not_testable(labels_train, labels_valid) -> str:
+    """Which direction metrics are NaN, and why ("" when every metric is testable).
+
+    Example:
+        >>> both = np.array([[0.1, 1, 0], [0.2, 0, 1]] * 20)
+        >>> right = np.tile([0.5, 1.0, 0.0], (25, 1))
+        >>> not_testable(both, both)
+        ''
+        >>> print(not_testable(both, right))  # doctest: +NORMALIZE_WHITESPACE
+        dir_acc_valid: the validation split has 25 right and 0 left bins (each direction
+        needs >= 20)
+    """
+    train, valid = direction_gap(labels_train, "train"), direction_gap(labels_valid, "valid")
+    notes = []
+    if train:
+        notes.append(f"dir_acc_train, and dir_acc_valid of a decoder fit on train: {train}")
+    if valid:
+        notes.append(f"dir_acc_valid: {valid}")
+    return "; ".join(notes)
 
 
 def decode_fit_on_train(
@@ -70,16 +94,16 @@ def decode_fit_on_train(
         "pos_r2_train": float(position.score(z_train, labels_train[:, 0])),
         "pos_r2_valid": float(position.score(z_valid, labels_valid[:, 0])),
     }
-    if _constant(dir_train):  # one direction only: a classifier cannot be fit
-        majority = dir_train[0]
-        scores["dir_acc_train"] = float(np.mean(dir_train == majority))
-        scores["dir_acc_valid"] = float(np.mean(dir_valid == majority))
+    if direction_gap(labels_train, "train"):  # too few of a direction to fit a classifier
+        scores["dir_acc_train"] = scores["dir_acc_valid"] = NAN
     else:
         from sklearn.linear_model import LogisticRegression
 
         clf = LogisticRegression(max_iter=logistic_max_iter).fit(z_train, dir_train)
         scores["dir_acc_train"] = float(clf.score(z_train, dir_train))
-        scores["dir_acc_valid"] = float(clf.score(z_valid, dir_valid))
+        scores["dir_acc_valid"] = (
+            NAN if direction_gap(labels_valid, "valid") else float(clf.score(z_valid, dir_valid))
+        )
     return {key: scores[key] for key in DECODING_METRICS}
 
 
@@ -88,12 +112,14 @@ def decode_split_in_sample(
     labels,
     alphas=tuple(_DECODING["ridge_alphas"]),
     classifier_alpha: float = _DECODING["ridge_classifier_alpha"],
+    split: str = "valid",
 ):
-    """One split decoded in-sample: ``(position R², direction accuracy)``."""
+    """One split (``train`` or ``valid``) decoded in-sample: ``(position R², direction
+    accuracy)``, the accuracy NaN where the split has too few of a direction."""
     pos_r2 = float(_ridge(alphas).fit(z, labels[:, 0]).score(z, labels[:, 0]))
     dirs = direction(labels)
-    if _constant(dirs):
-        return pos_r2, 1.0
+    if direction_gap(labels, split):
+        return pos_r2, NAN
     from sklearn.linear_model import RidgeClassifier
 
     dir_acc = float(RidgeClassifier(alpha=classifier_alpha).fit(z, dirs).score(z, dirs))
@@ -111,7 +137,7 @@ def decode_in_sample(
     """Each split decoded in-sample; the keys of :func:`decode_fit_on_train`."""
     scores = {}
     for split, z, labels in (("train", z_train, labels_train), ("valid", z_valid, labels_valid)):
-        pos_r2, dir_acc = decode_split_in_sample(z, labels, alphas, classifier_alpha)
+        pos_r2, dir_acc = decode_split_in_sample(z, labels, alphas, classifier_alpha, split)
         scores[f"pos_r2_{split}"] = pos_r2
         scores[f"dir_acc_{split}"] = dir_acc
     return {key: scores[key] for key in DECODING_METRICS}

@@ -44,6 +44,7 @@ import pandas as pd
 from cebra_sae.config import defaults
 from cebra_sae.data.recording import Split
 from cebra_sae.errors import StudyError
+from cebra_sae.measures.decoding import not_testable
 from cebra_sae.measures.recovery import recovery
 from cebra_sae.posthoc.attribution import attribution_columns, latent_attribution
 from cebra_sae.posthoc.nulls import behavior_null_scores, neuron_null_scores, null_summary
@@ -124,6 +125,7 @@ def evaluate_representation(
     return {
         **decoded,
         **scores,
+        "not_testable": not_testable(split.labels_train, split.labels_valid),
         "nonzero_ratio": nonzero_ratio(latents),
         "width": int(np.asarray(latents).shape[1]),
     }

@@ -54,7 +54,16 @@ def one_variable_ridge_r2(x_train, y_train, x_valid, y_valid, alpha: float = 1.0
     ``β = Sxy / (Sxx + α)``. Equals scikit-learn's ``Ridge(alpha).fit(x[:, [j]], y[:, b])``
     for every latent j and behaviour b (tested). Returns P x Q. ``y_valid`` may carry leading
     axes (e.g. draws of a null, ``(D, T, Q)``): the fits are made once and scored against
-    each, giving ``(D, P, Q)``.
+    each, giving ``(D, P, Q)``. A constant validation target (``left`` in a split that only
+    runs right) has no variance to explain: its R² is 0 for every latent, never -inf or NaN,
+    so no latent gets credit for it (scikit-learn's ``r2_score`` gives 0 too, except 1 for a
+    prediction that happens to equal the constant).
+
+    Example:
+        >>> x = np.arange(10.0)[:, None]
+        >>> y = np.column_stack([np.arange(10.0), np.ones(10)])  # the second is constant
+        >>> one_variable_ridge_r2(x[:6], y[:6], x[6:], y[6:], alpha=0.0).round(3).tolist()
+        [[1.0, 0.0]]
     """
     x_train, x_valid = np.asarray(x_train, float), np.asarray(x_valid, float)
     y_train, y_valid = np.asarray(y_train, float), np.asarray(y_valid, float)
@@ -77,7 +86,12 @@ def one_variable_ridge_r2(x_train, y_train, x_valid, y_valid, alpha: float = 1.0
         + beta**2 * sxx[:, None]
     )
     sst = ((y_valid - y_valid.mean(axis=-2, keepdims=True)) ** 2).sum(axis=-2)[..., None, :]
-    return 1.0 - sse / sst
+    sst, sse = np.broadcast_arrays(sst, sse)
+    # a constant target (e.g. 'left' in a split that only runs right) has nothing to explain
+    r2 = np.zeros_like(sse)
+    varies = sst > 0
+    r2[varies] = 1.0 - sse[varies] / sst[varies]
+    return r2
 
 
 def behavior_score_paper(

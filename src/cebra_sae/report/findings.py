@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cebra_sae.claims.judge import ClaimSettings, caveat, measure_part
+from cebra_sae.claims.judge import ClaimSettings, caveat, left_out_notes, measure_part
 from cebra_sae.claims.paper import STATEMENTS, WITHOUT_NULLS, part_label
 from cebra_sae.posthoc.representations import CASE_KEYS
 from cebra_sae.report.figures import FIGURES
@@ -267,6 +267,7 @@ def _finding_decoding(claims, protocol) -> Finding | None:
     text = (f"After sparsification {' and '.join(bits)} (SAE − CEBRA on the validation split; "
             f"C5, which allows a drop of {-float(own.bound.iloc[0]):g}: "
             f"{_verdict_words(own)}).")  # fmt: skip
+    text += "".join(f" Direction accuracy {note}." for note in left_out_notes(own))
     return Finding(title, text, "fig5_decoding", "claims C5")
 
 

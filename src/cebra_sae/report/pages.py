@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cebra_sae.claims.judge import VERDICT_RULE
+from cebra_sae.claims.judge import VERDICT_RULE, left_out_notes
 from cebra_sae.claims.paper import NULLS_RULE, STATEMENTS, WITHOUT_NULLS, part_label
 from cebra_sae.posthoc.representations import CASE_KEYS, REPRESENTATIONS
 from cebra_sae.registry import Registry
@@ -121,6 +121,7 @@ def claim_paragraphs(claims: pd.DataFrame) -> list[tuple[str, str, str, str]]:
                              f"{tail}")  # fmt: skip
         lead = "Supported in every part" if verdict == "supported" else verdict.capitalize()
         words = [f"{lead}: " + "; ".join(parts) + "."]
+        words += [f"{note[0].upper()}{note[1:]}." for note in left_out_notes(own)]
         nulls = measured_nulls(rows, protocol, claim)
         if len(nulls):
             failed = nulls[nulls.verdict != "survives"]
