@@ -636,11 +636,31 @@ STABILITY_SCHEMA = SCHEMAS.register(
                 "decoder directions of their dim // 2 most often active latents)",
             ),
             "threshold": ("float64", "`matched_share`: the |cosine| threshold (NaN otherwise)"),
-            "value": ("float64", "mean over pairs of seeds"),
+            "value": (
+                "float64",
+                "mean over pairs of seeds; `matched_share`: among the live latents (active at "
+                "least once on the validation split), the share of the smaller live set matched",
+            ),
+            "value_all": (
+                "float64",
+                "`matched_share` over every latent, dead ones included (as before live latents "
+                "were told apart); else = `value`",
+            ),
+            "n_live": ("float64", "live latents per seed, mean over the seeds (NaN for CEBRA)"),
+            "width": ("int64", "latents per seed (CEBRA: the dim)"),
             "random_value": (
                 "float64",
-                "the same for random decoders of the same shape / random subspaces of the "
-                "same size (NaN for CEBRA)",
+                "chance: the mean over `random_draws` draws (`posthoc.chance_draws`, seeded by "
+                "the case) of the same measure for direction-uniform random decoders with the "
+                "same live counts / random subspaces of the same size (NaN for CEBRA)",
+            ),
+            "random_sd": ("float64", "standard deviation of those draws (the null's spread)"),
+            "random_draws": ("int64", "draws of the random null (0 for CEBRA)"),
+            "paired_value": (
+                "float64",
+                "the paired null: the same measure for the pair's own initial decoders (the "
+                "untrained twins at the same SAE seeds, same live latents); NaN where there "
+                "are none (CEBRA, the classical representations)",
             ),
             "n_pairs": ("int64", "pairs of seeds compared"),
         },

@@ -169,13 +169,39 @@ def test_intervals_average_sae_seeds_within_a_case_and_cover_the_mean():
 
 
 def test_stability_matches_permuted_directions_and_not_random_ones():
-    from cebra_sae.posthoc.stability import matched_share, pairwise_matched_share, random_decoder
+    from cebra_sae.posthoc.stability import matched_share, seed_stability
 
-    decoder = random_decoder(8, 64, 0)
+    decoder = np.random.default_rng(5).normal(size=(8, 64))
     permuted = decoder[:, np.random.default_rng(0).permutation(64)]
     assert matched_share(decoder, permuted) == 1.0
-    value, chance, n_pairs = pairwise_matched_share([decoder, permuted, decoder])
-    assert value == 1.0 and n_pairs == 3 and chance < 0.3
+    row = seed_stability([decoder, permuted, decoder], thresholds=[0.9], draws=10)[0]
+    assert row["value"] == 1.0 and row["n_pairs"] == 3 and row["random_value"] < 0.3
+
+
+def test_the_null_s_spread_widens_c8_s_interval():
+    """C8 judged on value - chance: a null drawn with a wide spread gives a wider interval
+    than the same effects with an exact null (its standard error enters the bootstrap)."""
+    from cebra_sae.claims.paper import claim_c8
+
+    rows = []
+    rng = np.random.default_rng(0)
+    for rat in "abc":
+        for dim in (8, 16):
+            rows.append(dict(protocol="paper", rat=rat, dim=dim, seed=0, representation="sae",
+                             arch="topk", k=8, l1=np.nan, measure="matched_share",
+                             threshold=0.9, value=0.05 + rng.normal(0, 0.002),
+                             random_value=0.04, random_sd=0.0, random_draws=20,
+                             paired_value=0.045, n_pairs=1))  # fmt: skip
+    exact = pd.DataFrame(rows)
+    noisy = exact.assign(random_sd=0.03)
+    settings = ClaimSettings(bootstrap_resamples=2000)
+    tight, wide = (pd.DataFrame(claim_c8(t, settings)) for t in (exact, noisy))
+    tight, wide = (t[t.baseline == "claim"].iloc[0] for t in (tight, wide))
+    assert tight.effect == pytest.approx(wide.effect)
+    assert (wide.ci_high - wide.ci_low) > 3 * (tight.ci_high - tight.ci_low)
+    assert tight.verdict == "supported"
+    paired = pd.DataFrame(claim_c8(exact, settings)).set_index("baseline").loc["initial_decoders"]
+    assert paired.effect == pytest.approx(0.005, abs=0.002) and paired.verdict == "survives"
 
 
 def test_vectorised_nulls_equal_one_draw_at_a_time():

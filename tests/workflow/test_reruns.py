@@ -173,3 +173,32 @@ def test_a_clock_reset_stops_before_any_job_and_keeps_what_was_prepared(tmp_path
     assert "Fix: restrict to one clock with time_range (e.g. [0.000, 59.983])" in run.stdout
     assert "Traceback" not in run.stdout and "prepare_recording" not in job_counts(run.stdout)
     assert (tmp_path / "results/data/lt.npz").read_bytes() == prepared  # untouched
+
+
+def test_two_studies_side_by_side_keep_their_own_files(tmp_path):
+    """Two studies, each a folder with its config.yaml, run one after the other with
+    --directory: neither touches the other's files, and neither reruns the other's jobs."""
+    files = {}
+    for name, seed in (("a", 1), ("b", 2)):
+        study = tmp_path / "studies" / name
+        study.mkdir(parents=True)
+        config = {"rats": {"sim": {"source": "synthetic", "seed": seed, "n_laps": 4,
+                                   "n_neurons": 6}}, **QUICK}  # fmt: skip
+        (study / "config.yaml").write_text(yaml.safe_dump(config))
+        run = snakemake("--cores", 1, "--directory", study, "--until", "cebra_sweep",
+                        cwd=tmp_path)  # fmt: skip
+        assert run.returncode == 0, run.stdout[-3000:]
+        if name == "a":  # what study a wrote, byte for byte and with its times
+            files = {p: (p.read_bytes(), p.stat().st_mtime_ns)
+                     for p in study.rglob("*") if p.is_file()}  # fmt: skip
+    a, b = tmp_path / "studies/a", tmp_path / "studies/b"
+    assert files and all(p.read_bytes() == data and p.stat().st_mtime_ns == mtime
+                         for p, (data, mtime) in files.items())  # fmt: skip
+    assert not (tmp_path / "results").exists()  # nothing in the folder snakemake ran from
+    sweeps = [pd.read_parquet(s / "results/tables/cebra_sweep.parquet") for s in (a, b)]
+    assert not sweeps[0].equals(sweeps[1])  # two different recordings, two different tables
+    for study in (a, b):  # each is up to date on its own
+        again = snakemake("-n", "--directory", study, "--until", "cebra_sweep", cwd=tmp_path)
+        assert again.returncode == 0 and job_counts(again.stdout).get("total") is None, (
+            again.stdout[-2000:]
+        )

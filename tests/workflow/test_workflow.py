@@ -288,6 +288,10 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     assert len(cebra_runs) == 4 and cebra_runs.value.notna().all()  # protocol x rat
     sae_runs = stability[stability.representation == "sae"]
     assert sae_runs.value.between(0, 1).all() and sae_runs.random_value.between(0, 1).all()
+    # chance drawn per case (posthoc.chance_draws), live latents only, the paired null
+    assert (sae_runs.random_draws == 20).all() and (sae_runs.random_sd > 0).all()
+    assert (sae_runs.n_live <= sae_runs.width).all() and sae_runs.paired_value.notna().all()
+    assert sae_runs.random_value.nunique() > len(sae_runs) // 2  # each case its own draws
     # per protocol x rat x seed (one dim, one k): matched at 0.7 and 0.9, and the subspace
     topk = sae_runs[sae_runs.arch == "topk"]
     assert len(topk) == 8 * 3 and set(topk.threshold.dropna()) == {0.7, 0.9}

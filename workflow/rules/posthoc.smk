@@ -103,5 +103,7 @@ rule stability:
         sae_seeds=SAE["seeds"],
         selection=SELECTION,
         thresholds=POSTHOC["match_cosine"],
+        chance_draws=POSTHOC["chance_draws"],
+        null_seed=POSTHOC["null_seed"],
     script:
         "../../scripts/stability.py"

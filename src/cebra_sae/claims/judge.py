@@ -133,18 +133,24 @@ def left_out_notes(rows: pd.DataFrame) -> list[str]:
 
 
 def measure_part(claim, statement, part, measure, effects, s: ClaimSettings, bound=0.0,
-                 detail="", baseline="claim") -> dict:  # fmt: skip
+                 detail="", baseline="claim", spread=None) -> dict:  # fmt: skip
     """One row of ``claims.parquet``: ``effects`` is a Series of per-case effects whose index
     has a ``rat`` level; ``baseline`` is ``claim`` for the claim itself, else the null the
-    winner is measured against (its verdict is then ``survives`` / ``does not survive``)."""
+    winner is measured against (its verdict is then ``survives`` / ``does not survive``);
+    ``spread``, aligned with ``effects``, the per-case standard error of the effect's own
+    estimate (a null's mean over its draws), drawn into the bootstrap."""
     effects = pd.Series(effects, dtype=float)
     detail = "; ".join(filter(None, [detail, left_out(effects)]))
-    effects = effects.dropna()
+    keep = effects.notna()
+    effects = effects[keep]
     cases = effects.rename("effect").reset_index()
+    if spread is not None:
+        cases["spread"] = pd.Series(spread, dtype=float)[keep].to_numpy()
     n_rats = int(cases["rat"].nunique()) if len(cases) else 0
     low, high = hierarchical_bootstrap(cases, "effect", "rat", s.bootstrap_resamples,
-                                       s.confidence, s.bootstrap_seed) if len(cases) else (
-                                           float("nan"), float("nan"))  # fmt: skip
+                                       s.confidence, s.bootstrap_seed,
+                                       "spread" if spread is not None else None) if len(
+                                           cases) else (float("nan"), float("nan"))  # fmt: skip
     verdict = judge_interval(low, high, bound)
     if baseline != "claim" and verdict != "not testable":
         verdict = "survives" if verdict == "supported" else "does not survive"

@@ -36,10 +36,12 @@ Beyond the paper (docs/study.md §12):
   untrained twin (``random_sae``: same architecture, width, k and initial weights) for the
   neuron score, the count of place-field-like latents and, on simulated rats, recovery of
   the true factors (``recovery_hungarian``).
-* C8 the latents reproduce across SAE seeds: per case x k, the matched share (at each
-  ``posthoc.match_cosine``) and the active-subspace similarity minus the same for random
-  decoders / subspaces (``stability.parquet``), for the selected TopK and, at matched
-  sparsity, its L1 twins.
+* C8 the latents reproduce across SAE seeds: per case x k, the matched share of live latents
+  (at each ``posthoc.match_cosine``) and the active-subspace similarity minus chance, the
+  mean of ``posthoc.chance_draws`` draws of direction-uniform random decoders / subspaces
+  (``stability.parquet``), the draws' standard error drawn into the interval; a null row
+  against the pair's own initial decoders; for the selected TopK and, at matched sparsity,
+  its L1 twins.
 * C9 sparsifying CEBRA beats the classics, per k: SAE − the best classical representation
   of the case (``posthoc.classical``: the largest value among them, each at the same k
   where it has one), on recovery of a simulated rat's known code and on the neuron score.
@@ -68,12 +70,15 @@ NULLS_RULE = (
     "SAE - pca and SAE - ica (scores only: a linear decoder reads a rotation as well as the "
     "embedding, so for decoding they would restate SAE - CEBRA); where CEBRA should win "
     "(C4 k8, k16), CEBRA - shuffled_cebra (first seed only); and for scores, the winner "
-    "against its own time-shift null (winner - shift-null 95th percentile)."
+    "against its own time-shift null (winner - shift-null 95th percentile). C8's latents, "
+    "measured against chance drawn many times, are also measured against the pair's own "
+    "initial decoders (initial_decoders: the untrained twins at the same SAE seeds)."
 )
 
-#: The claims no null applies to (comparisons within the sweep or among SAEs; C7-C9 are
-#: themselves comparisons with a null or a rival).
-WITHOUT_NULLS = ("C1", "C2", "C6", "C7", "C8", "C9")
+#: The claims no null applies to (comparisons within the sweep or among SAEs; C7 and C9 are
+#: themselves comparisons with a null or a rival; C8 is against chance, and has the paired
+#: null of its initial decoders).
+WITHOUT_NULLS = ("C1", "C2", "C6", "C7", "C9")
 
 STATEMENTS = {
     "C1": "TopK gives the best explained variance at a given nonzero ratio, clearest at 32-64",
@@ -93,9 +98,9 @@ BEYOND_PAPER = ("C7", "C8", "C9")
 
 
 def _part(claim, part, measure, effects, s: ClaimSettings, bound=0.0, detail="",
-          baseline="claim") -> dict:  # fmt: skip
+          baseline="claim", spread=None) -> dict:  # fmt: skip
     return measure_part(claim, STATEMENTS[claim], part, measure, effects, s, bound, detail,
-                        baseline)  # fmt: skip
+                        baseline, spread)  # fmt: skip
 
 
 #: The paper's architectures (the schema's default ``sae.architectures``); C1 also
@@ -306,6 +311,9 @@ def claim_c7(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
 
 
 def claim_c8(stability: pd.DataFrame | None, s: ClaimSettings) -> list[dict]:
+    """Per architecture and measure: value − chance (the mean of the case's random draws,
+    their standard error drawn into the interval), and a null row against the pair's own
+    initial decoders (``initial_decoders``) where the table has them."""
     if stability is None or stability.empty or "arch" not in stability:
         return []
     rows = stability[(stability.representation == "sae") & stability.random_value.notna()]
@@ -313,16 +321,22 @@ def claim_c8(stability: pd.DataFrame | None, s: ClaimSettings) -> list[dict]:
     for arch in sorted(set(rows.arch.dropna()), key=lambda a: a != "topk"):
         mine = rows[rows.arch == arch]
         for (measure, threshold), group in mine.groupby(["measure", mine.threshold.fillna(-1)]):
-            index = ["rat", "dim", "seed", "k"]
-            effect = group.set_index(index).value - group.set_index(index).random_value
+            g = group.set_index(["rat", "dim", "seed", "k"])
             name = (f"{arch}_matched_{threshold:g}" if measure == "matched_share"
                     else f"{arch}_{measure}")  # fmt: skip
-            what = (f"matched share at |cosine| >= {threshold:g}" if measure == "matched_share"
-                    else "active-subspace similarity")  # fmt: skip
+            what = (f"matched share of live latents at |cosine| >= {threshold:g}"
+                    if measure == "matched_share" else "active-subspace similarity")  # fmt: skip
             detail = ("L1 twins at the penalty closest to each TopK k's nonzero ratio (first "
                       "CEBRA seed)") if arch == "standard" else ""  # fmt: skip
-            parts.append(_part("C8", name, f"{arch} {what} - random", effect, s,
-                               detail=detail))  # fmt: skip
+            draws = g.random_draws if "random_draws" in g else pd.Series(1, index=g.index)
+            spread = g.random_sd / np.sqrt(draws) if "random_sd" in g else None
+            parts.append(_part("C8", name, f"{arch} {what} - chance (mean of random draws)",
+                               g.value - g.random_value, s, detail=detail,
+                               spread=spread))  # fmt: skip
+            paired = g.value - g.paired_value if "paired_value" in g else pd.Series(dtype=float)
+            if paired.notna().any():
+                parts.append(_part("C8", name, f"{arch} {what} - the pair's initial decoders",
+                                   paired.dropna(), s, baseline="initial_decoders"))  # fmt: skip
     return parts
 
 

@@ -30,6 +30,7 @@ def hierarchical_bootstrap(
     resamples: int = _CLAIMS["bootstrap_resamples"],
     confidence: float = _CLAIMS["confidence"],
     seed: int = _CLAIMS["bootstrap_seed"],
+    spread: str | None = None,
 ) -> tuple[float, float]:
     """Percentile interval of the mean of ``column`` under a two-level bootstrap.
 
@@ -43,23 +44,42 @@ def hierarchical_bootstrap(
         resamples: number of bootstrap resamples (≥ 2,000 in the study).
         confidence: coverage of the interval (0.95).
         seed: seed of the generator (the same cases give the same interval).
+        spread: a column of per-case standard errors of the effect's own estimate (e.g. of
+            a null's mean over its draws): each drawn case gets, in each resample, a normal
+            perturbation of that standard deviation, so that uncertainty widens the
+            interval too.
 
     Returns:
         ``(low, high)``; NaN when there is no case.
+
+    Example:
+        >>> cases = pd.DataFrame({"rat": list("aabb"), "effect": [0.1] * 4, "se": [0.05] * 4})
+        >>> hierarchical_bootstrap(cases, "effect", resamples=200)
+        (0.1, 0.1)
+        >>> low, high = hierarchical_bootstrap(cases, "effect", resamples=200, spread="se")
+        >>> bool(low < 0.07 and high > 0.13)
+        True
     """
-    data = cases[[unit, column]].dropna()
+    data = cases[[unit, column, *([spread] if spread else [])]].dropna(subset=[unit, column])
     if data.empty:
         return float("nan"), float("nan")
-    groups = [g[column].to_numpy(float) for _, g in data.groupby(unit, sort=True)]
+    groups = [g for _, g in data.groupby(unit, sort=True)]
     rng = np.random.default_rng(seed)
     n_units = len(groups)
     picked = rng.integers(0, n_units, size=(resamples, n_units))  # which rats
     sums = np.zeros(resamples)
     counts = np.zeros(resamples)
-    for u, values in enumerate(groups):
+    for u, group in enumerate(groups):
+        values = group[column].to_numpy(float)
         # a resample of the rat's cases for every slot it could be drawn into
         draws = rng.integers(0, len(values), size=(resamples, n_units, len(values)))
-        totals = values[draws].sum(axis=2)  # (resamples, n_units)
+        drawn = values[draws]
+        if spread:
+            drawn = (
+                drawn
+                + rng.normal(size=draws.shape) * group[spread].fillna(0).to_numpy(float)[draws]
+            )
+        totals = drawn.sum(axis=2)  # (resamples, n_units)
         slots = picked == u
         sums += (totals * slots).sum(axis=1)
         counts += slots.sum(axis=1) * len(values)

@@ -6,15 +6,22 @@
   on the same embedding, decoder directions (columns of ``decoder.weight``, d x width) are
   paired one-to-one by Hungarian assignment on ``|cosine|`` (scipy's
   ``linear_sum_assignment``); the share of pairs at or above a threshold
-  (``posthoc.match_cosine``: 0.7 and 0.9) is the matched share. The same for random
-  decoders of the same shape (the ``nn.Linear`` initialisation, seeded) says what chance
-  alone matches.
+  (``posthoc.match_cosine``: 0.7 and 0.9) is the matched share. *Live* latents only (active
+  at least once on the validation split): a dead latent's decoder column barely moves from
+  its initial weights, so it says nothing about what training found; the share over all
+  latents is kept beside it (``value_all``), with the live count (``n_live``).
+* Chance is a distribution, drawn per case (``posthoc.chance_draws`` times, from a
+  generator seeded by the case): direction-uniform random decoders (Gaussian columns) with
+  the same live counts give ``random_value`` (the mean of the draws) and ``random_sd``
+  (their spread); the pair's own initial decoders (the untrained twins at the same SAE
+  seeds, the same live latents) give ``paired_value``, a paired null.
 * Subspaces: latents that do not recur one by one may still span the same subspace. Each
   seed's *active subspace* is the span of the decoder directions of its ``dim // 2``
   latents most often active on the validation split (all ``width`` directions span the
   whole embedding space, since width > dim); the similarity of two seeds' subspaces is
   the mean cosine of their principal angles (scipy's ``subspace_angles``), against the
-  same for uniformly random subspaces of that size.
+  same for uniformly random subspaces of that size (drawn as above) and for the initial
+  decoders' directions of the same latents.
 
 Example:
     >>> import numpy as np
@@ -29,6 +36,7 @@ Example:
 
 from __future__ import annotations
 
+import zlib
 from itertools import combinations
 
 import numpy as np
@@ -38,6 +46,7 @@ from cebra_sae.config import defaults
 
 _THRESHOLDS = tuple(defaults("posthoc")["match_cosine"])
 _THRESHOLD = max(_THRESHOLDS)
+_DRAWS = defaults("posthoc")["chance_draws"]
 
 
 def _unit(d) -> np.ndarray:
@@ -63,19 +72,28 @@ def matched_share(decoder_a: np.ndarray, decoder_b: np.ndarray,
     return float(np.mean(matched_cosines(decoder_a, decoder_b) >= threshold))
 
 
-def active_subspace(decoder: np.ndarray, activations: np.ndarray, size: int) -> np.ndarray:
-    """The decoder directions ``(d, size)`` of the ``size`` latents most often active
-    (``activations`` ``(T, width)`` > 0; ties by mean |activation|).
+def most_active(activations: np.ndarray, size: int) -> np.ndarray:
+    """The indices of the ``size`` latents most often active (``activations`` ``(T, width)``
+    > 0; ties by mean |activation|).
 
     Example:
-        >>> import numpy as np
+        >>> most_active(np.array([[0.0, 1.0, 2.0], [0.0, 0.0, 1.0]]), 2).tolist()
+        [2, 1]
+    """
+    h = np.asarray(activations, dtype=np.float64)
+    return np.lexsort((-np.abs(h).mean(axis=0), -(h > 0).mean(axis=0)))[:size]
+
+
+def active_subspace(decoder: np.ndarray, activations: np.ndarray, size: int) -> np.ndarray:
+    """The decoder directions ``(d, size)`` of the ``size`` latents most often active
+    (:func:`most_active`).
+
+    Example:
         >>> h = np.array([[0.0, 1.0, 2.0], [0.0, 0.0, 1.0]])
         >>> active_subspace(np.eye(3), h, 2).tolist()
         [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0]]
     """
-    h = np.asarray(activations, dtype=np.float64)
-    order = np.lexsort((-np.abs(h).mean(axis=0), -(h > 0).mean(axis=0)))
-    return np.asarray(decoder, dtype=np.float64)[:, order[:size]]
+    return np.asarray(decoder, dtype=np.float64)[:, most_active(activations, size)]
 
 
 def subspace_similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -86,79 +104,117 @@ def subspace_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(np.cos(subspace_angles(np.asarray(a, float), np.asarray(b, float)))))
 
 
-def random_subspace(dim: int, size: int, seed: int) -> np.ndarray:
-    """An orthonormal basis ``(dim, size)`` of a uniformly random subspace (QR of a seeded
-    Gaussian matrix)."""
-    gaussian = np.random.default_rng(seed).normal(size=(dim, size))
-    return np.linalg.qr(gaussian)[0]
-
-
 def subspace_size(dim: int) -> int:
     """The size of the active subspaces compared across seeds: ``max(1, dim // 2)``."""
     return max(1, int(dim) // 2)
 
 
-def random_decoder(dim: int, width: int, seed: int) -> np.ndarray:
-    """A decoder as an SAE starts it (``nn.Linear`` default), seeded: ``(dim, width)``."""
-    from cebra_sae.sae.trainer import init_weights
+def case_seed(null_seed: int, *case) -> list[int]:
+    """The seed of a case's random null: ``posthoc.null_seed`` and the case's keys (names by
+    their CRC-32), so every case draws its own chance, the same on every run.
 
-    return init_weights(dim, width, seed)["decoder.weight"].numpy()
+    Example:
+        >>> case_seed(0, "paper", "buddy", 8, 0, "sae", "topk", 16)
+        [0, 1310351382, 514295641, 8, 0, 3905470506, 1942857196, 16]
+    """
+    return [int(null_seed), *(zlib.crc32(str(key).encode()) if isinstance(key, str)
+                              else int(key) for key in case)]  # fmt: skip
 
 
-def pairwise_matched_share(decoders: list[np.ndarray], threshold: float = _THRESHOLD):
-    """Mean matched share over pairs of ``decoders``, and the same for random decoders of
-    their shape (seeds 1000, 1001, ...): ``(value, random_value, n_pairs)``; NaN with one
-    decoder."""
-    pairs = list(combinations(range(len(decoders)), 2))
-    if not pairs:
-        return float("nan"), float("nan"), 0
-    dim, width = np.asarray(decoders[0]).shape
-    randoms = [random_decoder(dim, width, 1000 + i) for i in range(len(decoders))]
-    value = np.mean([matched_share(decoders[i], decoders[j], threshold) for i, j in pairs])
-    chance = np.mean([matched_share(randoms[i], randoms[j], threshold) for i, j in pairs])
-    return float(value), float(chance), len(pairs)
+def live_latents(activations) -> np.ndarray:
+    """Which latents are active (> 0) at least once in ``activations`` ``(T, width)``.
+
+    Example:
+        >>> live_latents(np.array([[0.0, 1.0, 0.0], [0.0, 0.5, -2.0]])).tolist()
+        [False, True, False]
+    """
+    return (np.asarray(activations) > 0).any(axis=0)
+
+
+def _gaussian(rng, dim: int, width: int) -> np.ndarray:
+    """``width`` direction-uniform random directions in ``dim`` dimensions (Gaussian)."""
+    return rng.standard_normal((dim, width))
 
 
 def seed_stability(decoders: list[np.ndarray], activations: list[np.ndarray] | None = None,
-                   thresholds=_THRESHOLDS, random_seed: int = 1000) -> list[dict]:  # fmt: skip
+                   thresholds=_THRESHOLDS, draws: int = _DRAWS, seed=0,
+                   initial: list[np.ndarray] | None = None) -> list[dict]:  # fmt: skip
     """Every stability measure of one representation across seeds (pairs of ``decoders``,
-    each ``(d, width)``, with the seeds' validation ``activations`` for the subspaces).
+    each ``(d, width)``), against chance drawn ``draws`` times and the paired null.
+
+    Args:
+        decoders: per seed, the decoder ``(d, width)``.
+        activations: per seed, its validation activations ``(T, width)``: which latents are
+            live, and the active subspaces (None: every latent live, no subspace rows).
+        thresholds: the ``|cosine|`` thresholds of the matched share.
+        draws: draws of the random null per case (``posthoc.chance_draws``).
+        seed: seeds the random null's generator (anything ``numpy.random.default_rng``
+            takes; the workflow passes the case's own, so cases draw independently).
+        initial: per seed, the decoder it started from (the untrained twin): the paired
+            null (None: ``paired_value`` NaN).
 
     Returns:
         One dict per measure: ``measure`` (``matched_share`` per ``threshold``; with
-        ``activations``, ``subspace`` with ``threshold`` None), ``value`` (mean over pairs),
-        ``random_value`` (random decoders of the same shape / random subspaces of the same
-        size) and ``n_pairs``; no rows with fewer than two decoders.
+        ``activations``, ``subspace`` with ``threshold`` None), ``value`` (live latents,
+        mean over pairs), ``value_all`` (every latent), ``n_live`` (live latents per seed,
+        mean), ``width``, ``random_value`` / ``random_sd`` (mean and standard deviation over
+        the draws of the pair-mean of random decoders / subspaces), ``random_draws``,
+        ``paired_value`` and ``n_pairs``; no rows with fewer than two decoders.
 
     Example:
-        >>> import numpy as np
         >>> truth = np.random.default_rng(1).normal(size=(8, 32))
-        >>> rows = seed_stability([truth, truth[:, np.random.default_rng(2).permutation(32)]],
-        ...                       thresholds=[0.9])
-        >>> rows[0]["measure"], rows[0]["value"], rows[0]["random_value"] < 0.2
-        ('matched_share', 1.0, True)
+        >>> order = np.random.default_rng(2).permutation(32)
+        >>> rows = seed_stability([truth, truth[:, order]], thresholds=[0.9], draws=20)
+        >>> row = rows[0]
+        >>> row["measure"], row["value"], row["random_draws"], row["random_value"] < 0.2
+        ('matched_share', 1.0, 20, True)
     """
     pairs = list(combinations(range(len(decoders)), 2))
     if not pairs:
         return []
-    dim, width = np.asarray(decoders[0]).shape
-    randoms = [random_decoder(dim, width, random_seed + i) for i in range(len(decoders))]
-    cosines = [matched_cosines(decoders[i], decoders[j]) for i, j in pairs]
-    chance = [matched_cosines(randoms[i], randoms[j]) for i, j in pairs]
-    rows = [dict(measure="matched_share", threshold=float(t),
-                 value=float(np.mean([np.mean(c >= t) for c in cosines])),
-                 random_value=float(np.mean([np.mean(c >= t) for c in chance])),
-                 n_pairs=len(pairs)) for t in sorted(thresholds)]  # fmt: skip
+    decoders = [np.asarray(d, dtype=np.float64) for d in decoders]
+    dim, width = decoders[0].shape
+    live = ([live_latents(h) for h in activations] if activations is not None
+            else [np.ones(width, dtype=bool)] * len(decoders))  # fmt: skip
+    rng = np.random.default_rng(seed)
+    thresholds = sorted(float(t) for t in thresholds)
+
+    def shares(cosines) -> np.ndarray:  # per threshold: the share matched, mean over pairs
+        return np.array([np.mean([np.mean(c >= t) if c.size else np.nan for c in cosines])
+                         for t in thresholds])  # fmt: skip
+
+    def matched(decs) -> np.ndarray:
+        return shares([matched_cosines(decs[i][:, live[i]], decs[j][:, live[j]])
+                       for i, j in pairs])  # fmt: skip
+
+    value = matched(decoders)
+    value_all = shares([matched_cosines(decoders[i], decoders[j]) for i, j in pairs])
+    chance = np.array([shares([matched_cosines(_gaussian(rng, dim, live[i].sum()),
+                                               _gaussian(rng, dim, live[j].sum()))
+                               for i, j in pairs]) for _ in range(draws)])  # fmt: skip
+    paired = matched(initial) if initial is not None else np.full(len(thresholds), np.nan)
+    n_live = float(np.mean([m.sum() for m in live]))
+    common = dict(n_live=n_live, width=int(width), random_draws=int(draws), n_pairs=len(pairs))
+    rows = [dict(measure="matched_share", threshold=t, value=float(value[n]),
+                 value_all=float(value_all[n]), random_value=float(np.mean(chance[:, n])),
+                 random_sd=float(np.std(chance[:, n], ddof=1)) if draws > 1 else np.nan,
+                 paired_value=float(paired[n]), **common)
+            for n, t in enumerate(thresholds)]  # fmt: skip
     if activations is not None:
-        size = subspace_size(dim)
-        spans = [active_subspace(d, h, size) for d, h in zip(decoders, activations, strict=True)]
-        rand = [random_subspace(dim, size, random_seed + i) for i in range(len(decoders))]
-        rows.append(dict(
-            measure="subspace", threshold=None,
-            value=float(np.mean([subspace_similarity(spans[i], spans[j]) for i, j in pairs])),
-            random_value=float(np.mean([subspace_similarity(rand[i], rand[j]) for i, j in pairs])),
-            n_pairs=len(pairs),
-        ))  # fmt: skip
+        size = min(subspace_size(dim), max(1, min(int(m.sum()) for m in live)))
+        order = [most_active(h, size) for h in activations]
+        spans = [d[:, o] for d, o in zip(decoders, order, strict=True)]
+        similarity = float(np.mean([subspace_similarity(spans[i], spans[j]) for i, j in pairs]))
+        random = np.array([np.mean([subspace_similarity(_gaussian(rng, dim, size),
+                                                        _gaussian(rng, dim, size))
+                                    for _ in pairs]) for _ in range(draws)])  # fmt: skip
+        twin = (np.mean([subspace_similarity(np.asarray(initial[i])[:, order[i]],
+                                             np.asarray(initial[j])[:, order[j]])
+                         for i, j in pairs]) if initial is not None else np.nan)  # fmt: skip
+        rows.append(dict(measure="subspace", threshold=None, value=similarity,
+                         value_all=similarity, random_value=float(random.mean()),
+                         random_sd=float(random.std(ddof=1)) if draws > 1 else np.nan,
+                         paired_value=float(twin), **common))  # fmt: skip
     return rows
 
 

@@ -402,13 +402,21 @@ def _finding_reproduce(claims, stability, protocol) -> Finding | None:
         if "_matched_" in r.part:
             t = float(r.part.rsplit("_", 1)[1])
             value, chance = share("topk", "matched_share", t)
-            bits.append(f"{_percent(value)} match at |cosine| ≥ {t:g} (random "
+            bits.append(f"{_percent(value)} match at |cosine| ≥ {t:g} (chance "
                         f"{_percent(chance)}; {_row_interval(r)})")  # fmt: skip
         else:
             value, chance = share("topk", "subspace")
-            bits.append(f"active subspaces agree {value:.2f} (random {chance:.2f}; "
+            bits.append(f"active subspaces agree {value:.2f} (chance {chance:.2f}; "
                         f"{_row_interval(r)})")  # fmt: skip
-    text = "Selected TopK SAEs across SAE seeds: " + "; ".join(bits) + "."
+    text = ("Selected TopK SAEs across SAE seeds, live latents only: " + "; ".join(bits)
+            + ". Chance is the mean of many random draws per case, its spread in the "
+            "interval.")  # fmt: skip
+    twins = _parts(claims, protocol, "C8", "initial_decoders")
+    twins = twins[twins.part.str.startswith("topk_")]
+    if len(twins):
+        beaten = int((twins.verdict == "survives").sum())
+        text += (f" Against the pair's own initial decoders (the untrained twins) it survives "
+                 f"{beaten} of {len(twins)} comparisons.")  # fmt: skip
     l1 = own[own.part.str.startswith("standard_")]
     if len(l1):
         strict = l1[l1.part.str.contains("_matched_")]
@@ -416,7 +424,7 @@ def _finding_reproduce(claims, stability, protocol) -> Finding | None:
             r = strict.iloc[-1]
             t = float(r.part.rsplit("_", 1)[1])
             value, chance = share("standard", "matched_share", t)
-            text += (f" L1 SAEs at the same sparsity: {_percent(value)} at ≥ {t:g} (random "
+            text += (f" L1 SAEs at the same sparsity: {_percent(value)} at ≥ {t:g} (chance "
                      f"{_percent(chance)}; {_row_interval(r)}).")  # fmt: skip
     verdicts = set(topk.verdict)
     strict_share = share("topk", "matched_share", st.threshold.max())[0]
