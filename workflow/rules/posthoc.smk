@@ -1,5 +1,8 @@
 """Post-hoc stage: CEBRA vs the selected SAEs and their nulls per case, and stability."""
 
+#: posthoc settings only the stability rule reads (its params), not the post-hoc jobs.
+STABILITY_ONLY = ("match_cosine", "chance_draws")
+
 
 rule posthoc:
     """Decoding, neuron and behaviour scores (with time-shift nulls) of CEBRA, each selected
@@ -37,7 +40,13 @@ rule posthoc:
         selection=SELECTION,
         sae_seeds=SAE["seeds"],
         settings=lambda w: train_settings(SAE, w.protocol),
-        scoring={key: value for key, value in POSTHOC.items() if key != "selection"},
+        # posthoc's settings; the selection is its own param, and the stability-only keys are
+        # left out so that changing them reruns stability alone
+        scoring={
+            key: value
+            for key, value in POSTHOC.items()
+            if key not in ("selection", *STABILITY_ONLY)
+        },
         decoding=config["decoding"],
         curves=lambda w: int(w.seed) == FIRST_SEED,
         curve_sae_seed=SAE["seeds"][0],

@@ -470,7 +470,8 @@ def figure_stability(stability: pd.DataFrame) -> plt.Figure:
     """Per protocol: CEBRA consistency across seeds (per rat x dim); then per measure
     (matched share at each threshold, active-subspace similarity): each representation's
     latents across its seeds (bars: mean over rats, seeds and k) and the same for random
-    decoders / subspaces (black ticks): the selected TopK, its L1 twins at matched sparsity,
+    decoders / subspaces (black ticks: chance, the mean of each case's random draws): the
+    selected TopK, its L1 twins at matched sparsity,
     and the classical dictionary and SAE on spikes where configured."""
     plt, sns = _plotting()
     protocols = _protocols_in(stability)
@@ -509,14 +510,14 @@ def figure_stability(stability: pd.DataFrame) -> plt.Figure:
                 ax.bar(x, rows.value, width * 0.95, color=colours.get(label, "0.6"),
                        label=label)  # fmt: skip
                 ax.hlines(rows.random_value, x - width / 2, x + width / 2, color="black",
-                          linewidth=1.6, label="random" if j == 0 else None)  # fmt: skip
+                          linewidth=1.6, label="chance" if j == 0 else None)  # fmt: skip
             ax.set_xticks(np.arange(len(dims)), [str(d) for d in dims])
             ax.set(xlabel="dim", ylim=(0, 1.02), ylabel="share matched" if panel.startswith(
                 "matched") else "similarity")  # fmt: skip
             ax.set_title(f"{protocol}: {panel}", fontsize=9)
         axes[i, -1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
-    fig.suptitle("Do latents come back across seeds? Bars: trained (mean over rats, seeds, "
-                 "k); black ticks: random decoders / subspaces of the same size",
+    fig.suptitle("Do latents come back across seeds? Bars: trained, live latents (mean over "
+                 "rats, seeds, k); black ticks: chance (mean of random draws per case)",
                  fontsize=10)  # fmt: skip
     fig.tight_layout()
     return fig
