@@ -108,6 +108,34 @@ def check_config(paths, replace_workflow_config: bool = False) -> list[str]:
     return [format_errors(errors, files)] if errors else []
 
 
+#: The generated pages of docs/ and what writes each (``cebra-sae docs`` writes them all).
+GENERATED_DOCS = {
+    "docs/configuration.md": ("cebra_sae.schema_docs", "configuration_markdown"),
+    "docs/tables.md": ("cebra_sae.tables", "tables_markdown"),
+}
+
+DOCS_DESCRIPTION = """\
+Write the generated pages of docs/ (configuration.md from the config schema,
+tables.md from the table schemas) in the repository ROOT, or with --check say
+which are out of date (exit status 1) without writing."""
+
+
+def generated_docs(root, check: bool = False) -> list[str]:
+    """Write (or, with ``check``, compare) every page of :data:`GENERATED_DOCS` under
+    ``root``; returns the pages that were out of date."""
+    import importlib
+
+    stale = []
+    for page, (module, function) in GENERATED_DOCS.items():
+        text = getattr(importlib.import_module(module), function)()
+        path = Path(root) / page
+        if not path.exists() or path.read_text() != text:
+            stale.append(page)
+            if not check:
+                path.write_text(text)
+    return stale
+
+
 FINDINGS_DESCRIPTION = """\
 Print what a finished run found, as Markdown: the findings the report's first
 screen shows, read from the run's tables (claims, posthoc, stability). The
@@ -149,7 +177,21 @@ def main(argv=None) -> int:
     )
     findings.add_argument("tables", help="the run's tables folder (results/tables)")
     findings.add_argument("--run", default="", help="the run's config and date, for the label")
+    docs = commands.add_parser(
+        "docs",
+        help="write the generated pages of docs/ (configuration.md, tables.md)",
+        description=DOCS_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    docs.add_argument("root", nargs="?", default=".", help="the repository (default: .)")
+    docs.add_argument("--check", action="store_true", help="only say what is out of date")
     args = parser.parse_args(argv)
+    if args.command == "docs":
+        stale = generated_docs(args.root, args.check)
+        verb = "out of date (run: cebra-sae docs)" if args.check else "written"
+        for page in stale:
+            print(f"{page}: {verb}")
+        return 1 if stale and args.check else 0
     if args.command == "findings":
         from cebra_sae.report.findings import findings_markdown
 

@@ -7,7 +7,7 @@ A user's clone holds only the repository, so the code and docs cite its own spec
 from cebra_sae.config import defaults, load_schema
 from cebra_sae.schema_docs import NAME, configuration_markdown, schema_keys
 
-REGENERATE = "python -m cebra_sae.schema_docs > docs/configuration.md"
+REGENERATE = "cebra-sae docs"
 
 #: Where the repository's text lives (folders and single files, relative to its root).
 SEARCHED = ("src", "workflow", "scripts", "tests", "config", "README.md", "docs")
@@ -30,6 +30,19 @@ def _dotted(tree: dict, prefix: str = "") -> list[str]:
         if isinstance(value, dict):
             paths += _dotted(value, f"{prefix}{key}.")
     return paths
+
+
+def test_one_command_writes_every_generated_page(repo, tmp_path):
+    """``cebra-sae docs`` writes every generated page; ``--check`` finds a stale one."""
+    from cebra_sae.cli import GENERATED_DOCS, generated_docs, main
+
+    assert main(["docs", str(repo), "--check"]) == 0  # the repository's pages are current
+    (tmp_path / "docs").mkdir()
+    assert sorted(generated_docs(tmp_path)) == sorted(GENERATED_DOCS)  # all written
+    assert generated_docs(tmp_path, check=True) == []
+    (tmp_path / "docs" / "tables.md").write_text("stale\n")
+    assert main(["docs", str(tmp_path), "--check"]) == 1
+    assert (tmp_path / "docs" / "tables.md").read_text() == "stale\n"  # --check writes nothing
 
 
 def test_docs_configuration_is_generated_from_the_schema(repo):

@@ -35,10 +35,10 @@ def test_schema_enums_are_the_registries():
     assert SCHEMA["posthoc"]["properties"]["selection"]["properties"]["arch"]["enum"] == [
         a for a in selectable_architectures() if "k" in grid_keys(a)
     ]
-    from cebra_sae.posthoc.representations import null_names
+    from cebra_sae.posthoc.representations import default_nulls, null_names
 
     assert SCHEMA["posthoc"]["properties"]["nulls"]["items"]["enum"] == null_names()
-    assert SCHEMA["posthoc"]["properties"]["nulls"]["default"] == null_names()
+    assert SCHEMA["posthoc"]["properties"]["nulls"]["default"] == default_nulls()
     from cebra_sae.posthoc.representations import classical_names
 
     assert SCHEMA["posthoc"]["properties"]["classical"]["items"]["enum"] == classical_names()

@@ -82,7 +82,7 @@ def test_write_and_concat_round_trip(tmp_path):
 def test_docs_tables_is_generated_from_the_schemas(repo):
     """docs/tables.md documents every column of every table, as the schemas declare them."""
     assert (repo / "docs" / "tables.md").read_text() == tables_markdown(), (
-        "docs/tables.md is out of date: python -m cebra_sae.tables > docs/tables.md"
+        "docs/tables.md is out of date: cebra-sae docs"
     )
     for schema in SCHEMAS.values():
         assert schema_markdown(schema) in tables_markdown(), schema.name

@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO, job_counts, snakemake
 from needs import require
 
+from cebra_sae.posthoc.representations import default_nulls
 from cebra_sae.report.categories import CATEGORIES
 from cebra_sae.sae.checkpoint import list_models, load_model
 from cebra_sae.tables import (
@@ -215,13 +216,14 @@ FIGURES = [
 def test_tiny_study_evaluates_post_hoc(tiny, splits):
     posthoc = pd.read_parquet(tiny / "results/tables/posthoc.parquet")
     assert list(posthoc.columns) == list(POSTHOC_SCHEMA.columns)
-    # protocol x rat x seed x (CEBRA, SAE k=2 x 2 SAE seeds, random SAE x 2, PCA, ICA), and
-    # the shuffled-spikes CEBRA (paper, first seed) per rat
-    assert len(posthoc) == 2 * 2 * 2 * 7 + 2
+    # every default null (the registry's, none named in the tiny config) beside CEBRA and the
+    # SAEs; protocol x rat x seed x (CEBRA, SAE k=2 x 2 SAE seeds, random SAE x 2, PCA, ICA),
+    # and the shuffled-spikes CEBRA (paper, first seed) per rat
     assert set(posthoc.seed) == {0, 1}  # the seeds reach the table
     counts = posthoc.groupby("representation").size().to_dict()
-    assert counts == {"cebra": 8, "sae": 16, "random_sae": 16, "pca": 8, "ica": 8,
-                      "shuffled_cebra": 2}  # fmt: skip
+    assert set(counts) == {"cebra", "sae", *default_nulls()}
+    known = {"cebra": 8, "sae": 16, "random_sae": 16, "pca": 8, "ica": 8, "shuffled_cebra": 2}
+    assert {name: counts[name] for name in known} == known
     shuffled = posthoc[posthoc.representation == "shuffled_cebra"]
     assert (shuffled.protocol == "paper").all() and (shuffled.seed == 0).all()
     assert (posthoc.k.dropna() == 2).all() and set(posthoc.sae_seed.dropna()) == {0, 1}

@@ -160,6 +160,8 @@ class Representation:
         colour: its colour in the figures.
         classical: a classical method set beside CEBRA -> SAE (opt-in, ``posthoc.classical``).
         on_spikes: it is built from the spikes, not from the CEBRA embedding.
+        opt_in: a null left out of ``posthoc.nulls``' default (a costly or exploratory one:
+            the config names it to run it).
     """
 
     name: str
@@ -169,10 +171,12 @@ class Representation:
     colour: str = "#949494"
     classical: bool = False
     on_spikes: bool = False
+    opt_in: bool = False
 
 
-#: Every post-hoc representation: a new null is one ``REPRESENTATIONS.register`` call (and
-#: its name in the config schema's ``posthoc.nulls`` enum, which a test checks).
+#: Every post-hoc representation: a new one is one ``REPRESENTATIONS.register`` call, and
+#: its name in the config schema's ``posthoc.nulls`` (or ``posthoc.classical``) enum, and,
+#: for a null that is not ``opt_in``, default (docs/layout.md; a test checks both).
 REPRESENTATIONS: Registry[Representation] = Registry("post-hoc representation")
 
 
@@ -193,6 +197,11 @@ def has_shuffled_null(nulls, protocol: str, seed, first_seed) -> bool:
 def null_names() -> list[str]:
     """The registered nulls (the names ``posthoc.nulls`` may list), in registry order."""
     return [name for name, rep in REPRESENTATIONS.items() if rep.null_of is not None]
+
+
+def default_nulls() -> list[str]:
+    """The nulls ``posthoc.nulls`` runs by default: every registered one not ``opt_in``."""
+    return [name for name in null_names() if not REPRESENTATIONS[name].opt_in]
 
 
 def classical_names() -> list[str]:
