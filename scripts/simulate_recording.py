@@ -1,7 +1,6 @@
 """Rule simulate_recording: seeded place-cell simulation, split, summary, ground truth,
 true factors."""
 
-import numpy as np
 import pandas as pd
 from common import log, run_rule, warn
 
@@ -30,9 +29,9 @@ def main(snakemake):
     for line in warnings:
         warn(f"{rat}: {line}")
     source, fields = spec["source"], summary_fields({}, position_unit(spec, {}))
-    rows = Recording(spikes, labels, np.arange(spikes.shape[1], dtype=np.int64))
     save_prepared(snakemake.output.data, split, rat, source, snakemake.params.train_fraction,
-                  rows, fields["bin_seconds"], fields["position_unit"])  # fmt: skip
+                  Recording.of_rows(spikes, labels), fields["bin_seconds"],
+                  fields["position_unit"])  # fmt: skip
     write_table(
         pd.DataFrame([{**summary_row(split, rat, source, warnings), **fields}]),
         snakemake.output.summary,

@@ -24,9 +24,10 @@ def valid_split(path):
         return npz["valid"]
 
 
-def initial_decoder(spec, width: int) -> np.ndarray:
-    """The decoder an SAE started from (its untrained twin's): the paired null."""
-    dim = width // spec.expansion
+def initial_decoder(spec, decoder) -> np.ndarray:
+    """The decoder an SAE (``spec``, trained ``decoder``) started from, its untrained
+    twin's: the paired null."""
+    dim, width = np.shape(decoder)
     return init_weights(dim, width, spec.sae_seed)["decoder.weight"].numpy()
 
 
@@ -37,7 +38,7 @@ def selected_rows(checkpoint, latents, sel, sae_seeds, chance):
         mine = [s for s in specs if s.k == k]
         decoders = [load_model(checkpoint, s.model_id)[1]["decoder.weight"] for s in mine]
         activity = [latents[f"{s.model_id}_valid"] for s in mine]
-        initial = [initial_decoder(s, np.shape(d)[1]) for s, d in zip(mine, decoders, strict=True)]
+        initial = [initial_decoder(s, d) for s, d in zip(mine, decoders, strict=True)]
         ids = dict(representation="sae", arch=sel["arch"], k=k, l1=None)
         yield ids, seed_stability(decoders, activity, initial=initial, **chance(ids))
 
@@ -70,7 +71,7 @@ def l1_rows(block, checkpoint, z_valid, sel, sae_seeds, chance):
         models = [load_model(checkpoint, s.model_id) for s in twins]
         activity = [encode(z_valid, w, s, arch)[0] for s, w in models]
         decoders = [w["decoder.weight"] for _, w in models]
-        initial = [initial_decoder(s, np.shape(w["decoder.weight"])[1]) for s, w in models]
+        initial = [initial_decoder(s, w["decoder.weight"]) for s, w in models]
         ids = dict(representation="sae", arch=L1_ARCH, k=k, l1=l1)
         yield ids, seed_stability(decoders, activity, initial=initial, **chance(ids))
 

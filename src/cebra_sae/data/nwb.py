@@ -598,13 +598,14 @@ def load_nwb_recording(path: str | os.PathLike, rat: str | None = None, **option
          "samples_out_of_order": out_of_order},
         int(_within(np.sort(times[np.isfinite(times)]), epochs).sum()), options,
     )  # fmt: skip
-    if share < nwb_defaults()["min_line_variance"] <= 1 and xy.shape[1] == 2:
+    line_default = nwb_defaults()["min_line_variance"]
+    if share < line_default and xy.shape[1] == 2:
         warned.append(
             f"the running path of '{name}' is barely a line: its linear axis carries only "
             f"{share:.1%} of the variance of its 2-D positions, accepted because "
             f"min_line_variance is lowered to {options['min_line_variance']:g} (default "
-            f"{nwb_defaults()['min_line_variance']:g}). A maze or an open field projected onto "
-            "one axis mixes places; check the path before reading place fields."
+            f"{line_default:g}). A maze or an open field projected onto one axis mixes places; "
+            "check the path before reading place fields."
         )
     linear = xy_bins @ axis
     if origin is None:

@@ -62,6 +62,12 @@ class Recording:
     bin_start: np.ndarray | None = None
     choices: dict = field(default_factory=dict)
 
+    @classmethod
+    def of_rows(cls, spikes: np.ndarray, labels: np.ndarray) -> Recording:
+        """A recording whose bins are the rows of its source and neurons its columns
+        (``file``, ``cebra``, ``synthetic``)."""
+        return cls(spikes, labels, np.arange(np.shape(spikes)[1], dtype=np.int64))
+
     def origin(self) -> tuple[str, np.ndarray]:
         """``(kind, values)``: each bin's start time (``bin_start``) or source row."""
         if self.bin_start is not None:

@@ -405,11 +405,6 @@ def _load_nwb(rat, path, spec) -> Recording:
                      recording.choices)  # fmt: skip
 
 
-def _load_arrays(spikes, labels) -> Recording:
-    """A recording whose bins are the rows of its source and neurons its columns."""
-    return Recording(spikes, labels, np.arange(spikes.shape[1], dtype=np.int64))
-
-
 def _check_nwb(rat, spec, data_dir, download, deep):
     path = Path(spec["path"])
     if not path.exists():
@@ -532,7 +527,7 @@ SOURCES.register(
         keys=(),
         check=_check_cebra,
         input_file=lambda rat, spec, data_dir: str(cebra_recording_path(data_dir, rat)),
-        load=lambda rat, path, spec=None: _load_arrays(
+        load=lambda rat, path, spec=None: Recording.of_rows(
             *load_cebra_recording(rat, cebra_data_dir(path))
         ),
     )
@@ -544,7 +539,7 @@ SOURCES.register(
         keys=("path", "position_unit"),
         check=_check_file,
         input_file=lambda rat, spec, data_dir: spec["path"],
-        load=lambda rat, path, spec=None: _load_arrays(*load_file_recording(path)),
+        load=lambda rat, path, spec=None: Recording.of_rows(*load_file_recording(path)),
     )
 )
 SOURCES.register(

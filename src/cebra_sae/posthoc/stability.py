@@ -131,6 +131,14 @@ def live_latents(activations) -> np.ndarray:
     return (np.asarray(activations) > 0).any(axis=0)
 
 
+def _chance(draws: np.ndarray) -> dict:
+    """The random null's ``random_value`` (mean of its draws) and ``random_sd`` (their
+    standard deviation; NaN with one draw)."""
+    draws = np.asarray(draws, dtype=np.float64)
+    sd = float(np.std(draws, ddof=1)) if len(draws) > 1 else np.nan
+    return dict(random_value=float(np.mean(draws)), random_sd=sd)
+
+
 def _gaussian(rng, dim: int, width: int) -> np.ndarray:
     """``width`` direction-uniform random directions in ``dim`` dimensions (Gaussian)."""
     return rng.standard_normal((dim, width))
@@ -196,8 +204,7 @@ def seed_stability(decoders: list[np.ndarray], activations: list[np.ndarray] | N
     n_live = float(np.mean([m.sum() for m in live]))
     common = dict(n_live=n_live, width=int(width), random_draws=int(draws), n_pairs=len(pairs))
     rows = [dict(measure="matched_share", threshold=t, value=float(value[n]),
-                 value_all=float(value_all[n]), random_value=float(np.mean(chance[:, n])),
-                 random_sd=float(np.std(chance[:, n], ddof=1)) if draws > 1 else np.nan,
+                 value_all=float(value_all[n]), **_chance(chance[:, n]),
                  paired_value=float(paired[n]), **common)
             for n, t in enumerate(thresholds)]  # fmt: skip
     if activations is not None:
@@ -212,9 +219,8 @@ def seed_stability(decoders: list[np.ndarray], activations: list[np.ndarray] | N
                                              np.asarray(initial[j])[:, order[j]])
                          for i, j in pairs]) if initial is not None else np.nan)  # fmt: skip
         rows.append(dict(measure="subspace", threshold=None, value=similarity,
-                         value_all=similarity, random_value=float(random.mean()),
-                         random_sd=float(random.std(ddof=1)) if draws > 1 else np.nan,
-                         paired_value=float(twin), **common))  # fmt: skip
+                         value_all=similarity, **_chance(random), paired_value=float(twin),
+                         **common))  # fmt: skip
     return rows
 
 
