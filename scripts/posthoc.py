@@ -24,6 +24,12 @@ def embedding(path):
         return npz["train"], npz["valid"]
 
 
+def members(path):
+    """Which neurons each true factor drives (a simulated rat with assemblies), else None."""
+    with np.load(path) as npz:
+        return npz["mixing"] > 0 if "mixing" in npz.files else None
+
+
 def main(snakemake):
     w, p, inp = snakemake.wildcards, snakemake.params, snakemake.input
     rows = selected_models(pd.read_parquet(inp.sweep), p.selection, p.sae_seeds)
@@ -37,14 +43,17 @@ def main(snakemake):
         checkpoint=inp.checkpoint,
         shuffled=embedding(inp.shuffled) if inp.shuffled else None,
         factors=embedding(inp.factors) if inp.factors else None,
+        members=members(inp.factors) if inp.factors else None,
+        xcebra=embedding(inp.xcebra) if inp.xcebra else None,
         curves=bool(p.curves),
         curve_sae_seed=p.curve_sae_seed,
         train_settings=p.settings,
         classical=p.scoring,
     )
-    if inp.model:
-        case.jacobian = cebra_jacobian(inp.model, case.split.spikes_valid)
-        log.info("CEBRA Jacobian attribution: %s", case.jacobian[0].shape)
+    for name, model in (("cebra", inp.model), ("xcebra", inp.xcebra_model)):
+        if model:
+            case.jacobians[name] = cebra_jacobian(model, case.split.spikes_valid)
+            log.info("%s Jacobian attribution: %s", name, case.jacobians[name].gxi.shape)
     # a case without a shuffled-spikes fit has no shuffled_cebra row (its build is empty)
     out, latents, table, curves = posthoc_case(case, decoding=p.decoding, scoring=p.scoring)
     for row in out:
@@ -56,9 +65,12 @@ def main(snakemake):
     ids = dict(protocol=w.protocol, rat=w.rat, dim=int(w.dim), seed=int(w.seed))
     for row in out:
         log.info("%s: %d place-field-like latents of %d, track coverage %.2f, recovery %.3f, "
-                 "attribution agreement %.2f", row["model_id"], row["place_fields"],
-                 row["width"], row["track_coverage"], row["recovery_hungarian"],
-                 row["attribution_agreement"])  # fmt: skip
+                 "attribution agreement %.2f, membership AUC by correlation %.3f, gradient "
+                 "%.3f, inverse Jacobian %.3f, weights %.3f", row["model_id"],
+                 row["place_fields"], row["width"], row["track_coverage"],
+                 row["recovery_hungarian"], row["attribution_agreement"],
+                 row["membership_auc_correlation"], row["membership_auc_gradient"],
+                 row["membership_auc_inverse"], row["membership_auc_weights"])  # fmt: skip
     write_table(table.assign(**ids), snakemake.output.latent_table, LATENTS_SCHEMA)
     write_table(curves.assign(**ids) if len(curves) else empty_table(TUNING_CURVES_SCHEMA),
                 snakemake.output.curves, TUNING_CURVES_SCHEMA)  # fmt: skip

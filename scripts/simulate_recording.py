@@ -39,8 +39,9 @@ def main(snakemake):
     )
     write_table(recording.ground_truth, snakemake.output.ground_truth, GROUND_TRUTH_SCHEMA)
     factors = recording.factors
+    mixing = {} if recording.mixing is None else {"mixing": recording.mixing}
     atomic_savez(snakemake.output.factors, train=factors[: split.n_train],
-                 valid=factors[split.n_train :])  # fmt: skip
+                 valid=factors[split.n_train :], **mixing)  # fmt: skip
 
 
 run_rule(main, snakemake)

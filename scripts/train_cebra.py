@@ -29,6 +29,9 @@ def main(snakemake):
         split.n_train,
     )
     spikes_train = split.spikes_train
+    if snakemake.params.jacobian_weight is not None:
+        log.info("xCEBRA: Jacobian-regularised solver, weight %g",
+                 snakemake.params.jacobian_weight)  # fmt: skip
     if snakemake.params.shuffled:  # the null: time bins permuted, labels intact
         spikes_train = permute_time(spikes_train, int(w.seed))
         log.info("train spikes' time bins permuted (seed %s); labels intact", w.seed)
@@ -44,6 +47,7 @@ def main(snakemake):
         progress=lambda step, loss: log.info("iteration %d loss %.4f", step, loss),
         progress_every=snakemake.params.log_every,
         fast_search=snakemake.params.fast_search,
+        jacobian_weight=snakemake.params.jacobian_weight,
     )
     log.info("fit on %s in %.1f s, final loss %.4f", fit.device, fit.train_seconds, fit.loss[-1])
 
@@ -61,6 +65,7 @@ def main(snakemake):
         seed=int(w.seed),
         final=bool(snakemake.params.final),
         shuffled=bool(snakemake.params.shuffled),
+        xcebra=snakemake.params.jacobian_weight is not None,
         **{k: v for k, v in fit.info.items() if k != "seed"},
         train_seconds=fit.train_seconds,
         final_loss=float(fit.loss[-tail:].mean()),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -100,6 +101,56 @@ def seeded_cebra_sampling(seed: int):
         base.HasGenerator.__init__ = original
 
 
+#: Random projections per step of xCEBRA's Jacobian regulariser (cebra.models.JacobianReg).
+JACOBIAN_PROJECTIONS = 1
+
+
+@contextlib.contextmanager
+def jacobian_regularized(weight: float | None):
+    """Fit with cebra's ``regularized-solver`` (xCEBRA's Jacobian regularisation) inside.
+
+    ``cebra.CEBRA.fit`` builds a ``single-session`` solver for one recording; inside this
+    context that solver is cebra's ``RegularizedSolver`` instead (the same contrastive loss
+    plus ``weight`` x ``cebra.models.JacobianReg``, the squared Frobenius norm of the
+    embedding's Jacobian; Schneider et al., AISTATS 2025), so the labels, sampling, model
+    and everything else of the fit stay CEBRA's. The saved model loads with
+    ``cebra.CEBRA.load`` (as a single-session one: the regulariser only acts in training).
+    ``weight`` None: no change.
+    """
+    if weight is None:
+        yield
+        return
+    import cebra.models
+    import cebra.solver
+
+    original = cebra.solver.init
+
+    def init(name, *args, **kwargs):
+        if name != "single-session":
+            raise StudyError(f"xCEBRA's regularised fit needs a single-session CEBRA fit, "
+                             f"not cebra's '{name}' solver.")  # fmt: skip
+        solver = original("regularized-solver", *args, lambda_JR=float(weight), **kwargs)
+        # one random projection per step (JacobianReg's default, as xCEBRA's own multi-
+        # objective fits use it) instead of the solver's exact one projection per dim, whose
+        # cost grows with dim (at dim 16, 8x a CEBRA step; this: about 2x at every dim)
+        solver.jac_regularizer = cebra.models.JacobianReg(n=JACOBIAN_PROJECTIONS)
+        return solver
+
+    cebra.solver.init = init
+    try:
+        with warnings.catch_warnings():  # JacobianReg's call of a deprecated torch overload
+            warnings.filterwarnings("ignore", message="This overload of addcdiv")
+            yield
+    finally:
+        cebra.solver.init = original
+
+
+def total_loss(log: dict) -> list:
+    """The loss minimised per step from a cebra solver's log: ``total`` (CEBRA's solvers),
+    ``loss_reg`` (the regularised solver: contrastive loss + weighted Jacobian term)."""
+    return log.get("total", log.get("loss_reg", []))
+
+
 @dataclass
 class CebraFit:
     """A fitted CEBRA model and what the study keeps from it."""
@@ -125,6 +176,7 @@ def fit_cebra(
     progress: Callable[[int, float], None] | None = None,
     progress_every: int = defaults("cebra", "log_every"),
     fast_search: bool = defaults("cebra", "fast_search"),
+    jacobian_weight: float | None = None,
 ) -> CebraFit:
     """Fit CEBRA on the train split and embed both splits (each transformed separately).
 
@@ -141,6 +193,8 @@ def fit_cebra(
         progress: called as ``progress(iteration, loss)`` every ``progress_every`` steps.
         fast_search: draw the positive pairs with the exact, faster search of
             :func:`cebra_sae.pair_search.fast_pair_search` (same indices, same fit).
+        jacobian_weight: fit xCEBRA instead: the same fit with cebra's Jacobian-regularised
+            solver at this weight (:func:`jacobian_regularized`); None: CEBRA.
     """
     import cebra
     import torch
@@ -157,7 +211,7 @@ def fit_cebra(
     if progress is not None:
 
         def callback(step, solver):  # CEBRA's save hook: (iteration, solver)
-            total = solver.log.get("total", [])
+            total = total_loss(solver.log)
             progress(int(step), float(total[-1]) if total else float("nan"))
 
     x_train = np.asarray(spikes_train, dtype=np.float32)
@@ -168,14 +222,14 @@ def fit_cebra(
         fit_args = (x_train, np.asarray(labels_train, dtype=np.float32))
     start = time.perf_counter()
     search = fast_pair_search() if fast_search else contextlib.nullcontext()
-    with seeded_cebra_sampling(seed), search:
+    with seeded_cebra_sampling(seed), search, jacobian_regularized(jacobian_weight):
         model.fit(
             *fit_args,
             callback=callback,
             callback_frequency=progress_every if callback is not None else None,
         )
     seconds = time.perf_counter() - start
-    loss = np.asarray(model.state_dict_["log"]["total"], dtype=np.float64)
+    loss = np.asarray(total_loss(model.state_dict_["log"]), dtype=np.float64)
     embedding_train = model.transform(x_train)
     embedding_valid = model.transform(np.asarray(spikes_valid, dtype=np.float32))
     return CebraFit(
@@ -192,6 +246,7 @@ def fit_cebra(
             device=used_device,
             threads=threads,
             fast_search=fast_search,
+            jacobian_weight=jacobian_weight,
         ),
     )
 

@@ -33,6 +33,8 @@ from cebra_sae.data.recording import MIN_DIRECTION_BINS, SPLIT_NAMES
 from cebra_sae.data.sources import SOURCES
 from cebra_sae.io import atomic_write
 from cebra_sae.measures.decoding import DECODING_METRICS
+from cebra_sae.measures.membership import ATTRIBUTION_KINDS
+from cebra_sae.posthoc.classical import ASSEMBLY_NULL_DRAWS
 from cebra_sae.posthoc.representations import REPRESENTATIONS
 from cebra_sae.protocols import PROTOCOLS
 from cebra_sae.registry import Registry
@@ -225,6 +227,18 @@ _RECOVERY: Columns = {
     ),
 }
 
+#: Neuron membership against a simulated rat's known answer (cebra_sae.measures.membership),
+#: one column per attribution kind.
+_MEMBERSHIP: Columns = {
+    f"membership_auc_{kind}": (
+        "float64",
+        f"simulated rats with assemblies: mean over true factors of the ROC AUC of the matched "
+        f"latent's neuron attribution by {text} against the factor's member neurons (0.5: "
+        f"chance; NaN where the kind does not apply or no answer is known)",
+    )
+    for kind, text in ATTRIBUTION_KINDS.items()
+}
+
 SAE_SWEEP_SCHEMA = SCHEMAS.register(
     TableSchema(
         "sae_sweep",
@@ -414,8 +428,27 @@ POSTHOC_SCHEMA = SCHEMAS.register(
             "attribution_agreement": (
                 "float64",
                 "share of latents whose best-correlated neuron also has their largest CEBRA "
-                "attribution (NaN without attribution: nulls without a linear encoder, "
-                "`posthoc.attribution: false`)",
+                "(xCEBRA for the representations built on it) attribution (NaN without "
+                "attribution: nulls without a linear encoder, `posthoc.attribution: false`)",
+            ),
+            **_MEMBERSHIP,
+            "n_assemblies": (
+                "float64",
+                "`assemblies_ica`: the number of cell assemblies (Marchenko-Pastur) in the train "
+                "spikes (NaN for other representations)",
+            ),
+            "assemblies_time_shuffled": (
+                "float64",
+                "`assemblies_ica`: the same count on spikes each rolled in time by its own "
+                f"offset (mean of {ASSEMBLY_NULL_DRAWS} draws): co-firing gone, overlapping "
+                "place fields included",
+            ),
+            "assemblies_position_shuffled": (
+                "float64",
+                "`assemblies_ica`: the same count on spikes permuted within each position bin "
+                f"and running direction (mean of {ASSEMBLY_NULL_DRAWS} draws): place fields "
+                "kept; a count no "
+                "larger than this is place-field overlap, not assemblies",
             ),
         },
         rows=(

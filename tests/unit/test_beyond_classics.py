@@ -15,6 +15,7 @@ from cebra_sae.posthoc.representations import (
     Case,
     case_representations,
     classical_names,
+    default_nulls,
 )
 from cebra_sae.posthoc.stability import matched_l1, seed_stability, subspace_similarity
 from cebra_sae.registry import UnknownName
@@ -178,7 +179,13 @@ def test_assemblies_and_nmf_find_the_planted_assemblies_in_the_case():
 
 
 def test_classical_representations_are_opt_in_and_checked():
-    assert classical_names() == ["dictionary", "assemblies_ica", "nmf", "sae_on_spikes"]
+    from cebra_sae.claims.paper import classic_names
+
+    # every other method is opt-in; the classics of C9 are those not built on xCEBRA
+    assert not set(classical_names()) & set(default_nulls())
+    assert set(classic_names()) == {n for n in classical_names()
+                                    if not REPRESENTATIONS[n].on_xcebra}  # fmt: skip
+    assert "xcebra" in classical_names() and "xcebra" not in classic_names()
     assert "dictionary" not in case_representations(["pca"])
     assert case_representations([], ["nmf"]) == ["cebra", "sae", "nmf"]
     with pytest.raises(UnknownName, match="unknown classical representation.*known: dictionary"):
@@ -197,7 +204,9 @@ def _posthoc_rows(values):
                 v = values(rep, k, dim)
                 rows.append(dict(protocol="paper", rat=rat, dim=dim, seed=0, representation=rep,
                                  k=k, sae_seed=0 if k else None, neuron_score=v,
-                                 place_fields=10 * v, recovery_hungarian=v))  # fmt: skip
+                                 place_fields=10 * v, recovery_hungarian=v,
+                                 membership_auc_correlation=v,
+                                 membership_auc_gradient=v + 0.01))  # fmt: skip
     return pd.DataFrame(rows).astype({"k": "Int64", "sae_seed": "Int64"})
 
 
@@ -212,8 +221,12 @@ def test_c7_and_c9_read_trained_vs_untrained_and_vs_the_best_classic():
     assert (c7.verdict == "supported").all()
     assert c7.set_index("part").effect["place_fields_k8"] == pytest.approx(2.0)
     c9 = pd.DataFrame(claim_c9(posthoc, s)).set_index("part")
-    assert c9.effect["neuron_k8"] == pytest.approx(0.6 - 0.55)  # the best classic: assemblies
-    assert "assemblies_ica 6" in c9.detail["neuron_k8"]
+    # judged on the known answer only (recovery, membership), never on the neuron score
+    assert set(c9.index) == {f"{m}_k{k}" for m in ("recovery", "membership") for k in (8, 16)}
+    assert c9.effect["recovery_k8"] == pytest.approx(0.6 - 0.55)  # the best classic: assemblies
+    assert "assemblies_ica 6" in c9.detail["recovery_k8"]
+    # the SAE by correlation, each classic by its best kind (here gradient, 0.01 higher)
+    assert c9.effect["membership_k8"] == pytest.approx(0.6 - 0.56)
     assert (c9.verdict == "supported").all()
     # a classic that wins turns C9 around
     score["dictionary"] = 0.9
@@ -249,18 +262,56 @@ def test_c8_compares_trained_and_random_matching_per_architecture_and_measure():
     assert claim_c8(None, ClaimSettings()) == []
 
 
-def test_the_c9_finding_names_the_best_classic_and_why_spikes_win_the_neuron_score():
+def test_the_c9_finding_names_the_best_classic_and_is_not_testable_on_real_rats():
     from cebra_sae.claims.paper import claims_table
     from cebra_sae.report.findings import study_findings
 
     score = {"sae": 0.4, "random_sae": 0.35, "dictionary": 0.3, "assemblies_ica": 0.6,
              "cebra": 0.3}  # fmt: skip
     posthoc = _posthoc_rows(lambda rep, k, dim: score[rep] + dim / 1000)
-    posthoc["recovery_hungarian"] = np.nan  # real rats: no known code
     posthoc = posthoc.assign(behavior_score=0.4, pos_r2_valid=0.6, dir_acc_valid=0.9)
     sweep = pd.DataFrame(columns=["protocol", "rat", "dim", "arch", "expansion", "k"])
-    claims = claims_table(sweep, posthoc, ClaimSettings(bootstrap_resamples=200))
+    settings = ClaimSettings(bootstrap_resamples=200)
+    claims = claims_table(sweep, posthoc, settings)
     (c9,) = [f for f in study_findings(claims, posthoc, pd.DataFrame()) if f.source == "claims C9"]
     assert c9.title == "A classical method beats sparsifying CEBRA"
     assert "(best: assemblies_ica)" in c9.text and "by construction" in c9.text
-    assert c9.figure == "fig4_scores"  # no recovery on real rats: the scores figure
+    assert c9.figure == "ground_truth"
+    # real rats: no known answer, so no part; the neuron score alone does not judge C9
+    real = posthoc.assign(recovery_hungarian=np.nan, membership_auc_correlation=np.nan,
+                          membership_auc_gradient=np.nan)  # fmt: skip
+    claims = claims_table(sweep, real, settings)
+    assert set(claims[claims.claim == "C9"].claim_verdict) == {"not testable"}
+    assert not [f for f in study_findings(claims, real, pd.DataFrame())
+                if f.source == "claims C9"]  # fmt: skip
+
+
+def test_c10_gives_the_rivals_their_best_map_and_the_sae_one_fixed_map():
+    from cebra_sae.claims.paper import claim_c10
+
+    rows = []
+    for rat in ("a", "b", "c"):
+        for dim in (8, 16):
+            base = dict(protocol="paper", rat=rat, dim=dim, seed=0)
+            for k in (8, 16):
+                rows.append(dict(base, representation="sae", k=k, sae_seed=0,
+                                 membership_auc_gradient=0.8 + dim / 1000,
+                                 membership_auc_correlation=0.99))  # fmt: skip
+            rows.append(dict(base, representation="cebra", membership_auc_gradient=0.6,
+                             membership_auc_inverse=0.7))  # fmt: skip
+            rows.append(dict(base, representation="xcebra", membership_auc_gradient=0.75,
+                             membership_auc_inverse=0.5 + dim / 100))  # fmt: skip
+            rows.append(dict(base, representation="nmf", membership_auc_weights=0.9,
+                             membership_auc_correlation=0.7))  # fmt: skip
+    posthoc = pd.DataFrame(rows).astype({"k": "Int64", "sae_seed": "Int64"})
+    c10 = pd.DataFrame(claim_c10(posthoc, ClaimSettings())).set_index("part")
+    assert set(c10.index) == {f"membership_k{k}_vs_{r}" for k in (8, 16)
+                              for r in ("cebra", "xcebra", "classic")}  # fmt: skip
+    effect = c10.effect
+    assert effect["membership_k8_vs_cebra"] == pytest.approx(0.812 - 0.7)  # CEBRA's inverse
+    assert effect["membership_k8_vs_xcebra"] == pytest.approx(0.808 - 0.75, abs=0.01)
+    assert effect["membership_k8_vs_classic"] == pytest.approx(0.812 - 0.9)  # NMF's weights
+    assert c10.verdict["membership_k8_vs_cebra"] == "supported"
+    assert c10.verdict["membership_k8_vs_classic"] == "not supported"
+    # no known answer (real rats): nothing to judge
+    assert claim_c10(posthoc.assign(membership_auc_gradient=np.nan), ClaimSettings()) == []

@@ -221,8 +221,10 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     # and the shuffled-spikes CEBRA (paper, first seed) per rat
     assert set(posthoc.seed) == {0, 1}  # the seeds reach the table
     counts = posthoc.groupby("representation").size().to_dict()
-    assert set(counts) == {"cebra", "sae", *default_nulls()}
-    known = {"cebra": 8, "sae": 16, "random_sae": 16, "pca": 8, "ica": 8, "shuffled_cebra": 2}
+    assert set(counts) == {"cebra", "sae", *default_nulls(), "xcebra", "sae_on_xcebra"}
+    known = {"cebra": 8, "sae": 16, "random_sae": 16, "pca": 8, "ica": 8, "shuffled_cebra": 2,
+             "xcebra": 4, "sae_on_xcebra": 8}  # fmt: skip
+    # xCEBRA: protocol paper (CEBRA fit on the labels) only
     assert {name: counts[name] for name in known} == known
     shuffled = posthoc[posthoc.representation == "shuffled_cebra"]
     assert (shuffled.protocol == "paper").all() and (shuffled.seed == 0).all()
@@ -267,10 +269,14 @@ def test_tiny_study_evaluates_post_hoc(tiny, splits):
     assert list(pareto.columns) == list(SAE_PARETO_SCHEMA.columns) and 0 < len(pareto) <= 20
     claims = pd.read_parquet(tiny / "results/tables/claims.parquet")
     assert list(claims.columns) == list(CLAIMS_SCHEMA.columns)
-    assert set(claims.claim) == {f"C{i}" for i in range(1, 10)}
-    # no classical representation in the tiny study: C9 says so; C7 and C8 are measured
+    assert set(claims.claim) == {f"C{i}" for i in range(1, 11)}
+    # no classic in the tiny study: C9 says so; C7, C8 and (sim-b's assemblies) C10 are
+    # measured, C10 against CEBRA's and xCEBRA's attribution maps
     verdicts = claims[claims.baseline == "claim"].groupby("claim").claim_verdict.first()
     assert verdicts["C9"] == "not testable" and verdicts["C7"] != "not testable"
+    c10 = claims[(claims.claim == "C10") & (claims.protocol == "paper")]
+    assert set(c10.part) == {"membership_k2_vs_cebra", "membership_k2_vs_xcebra"}
+    assert (c10.n_cases == 2).all()  # sim-b x 2 seeds
     assert verdicts["C8"] != "not testable"
     assert set(claims.protocol) == {"paper", "seed_code"}
     own = claims.baseline == "claim"
@@ -321,10 +327,20 @@ def test_tiny_study_says_what_each_latent_means(tiny):
     # simulated rats: every representation's recovery of the true factors (each neuron's own)
     assert posthoc.recovery_hungarian.between(0, 1).all()
     assert (posthoc.recovery_best >= posthoc.recovery_hungarian - 1e-12).all()
-    assert set(posthoc.n_factors) == {20, 30}  # sim, sim-b: one field per neuron
-    # CEBRA attribution: CEBRA dims and SAE latents, not the rotations
+    assert set(posthoc.n_factors) == {20, 4}  # sim: one field per neuron; sim-b: assemblies
+    # membership against the known answer: sim-b only (sim has no assemblies); each kind
+    # where it applies (the inverted Jacobian: CEBRA's and xCEBRA's own dims)
+    member = posthoc[posthoc.rat == "sim-b"]
+    assert posthoc[posthoc.rat == "sim"].filter(like="membership_auc").isna().all().all()
+    assert member.membership_auc_correlation.between(0, 1).all()
+    inverse = member.dropna(subset=["membership_auc_inverse"])
+    assert set(inverse.representation) == {"cebra", "xcebra"}
+    gradient = member.dropna(subset=["membership_auc_gradient"]).representation
+    assert set(gradient) == {"cebra", "sae", "random_sae", "xcebra", "sae_on_xcebra"}
+    # attribution: CEBRA (xCEBRA) dims and SAE latents, through their own network
     attributed = latents.dropna(subset=["attribution_rank"])
-    assert set(attributed.representation) == {"cebra", "sae", "random_sae"}
+    assert set(attributed.representation) == {"cebra", "sae", "random_sae", "xcebra",
+                                              "sae_on_xcebra"}  # fmt: skip
     assert attributed.attribution_rank.between(1, 30).all()
     assert posthoc[posthoc.representation == "pca"].attribution_agreement.isna().all()
     # tuning curves: first CEBRA seed and first SAE seed only, both directions, 40 bins
@@ -344,11 +360,17 @@ def test_tiny_study_records_where_the_time_went(tiny):
     runtime = pd.read_parquet(tiny / "results/tables/runtime.parquet")
     assert list(runtime.columns) == list(RUNTIME_SCHEMA.columns)
     jobs = runtime.groupby("rule").size()
-    assert jobs["train_cebra"] == 8 + 2  # the sweep's fits and the shuffled-spikes nulls
+    # the sweep's fits, the shuffled-spikes nulls and xCEBRA (protocol paper, every seed)
+    assert jobs["train_cebra"] == 8 + 2 + 4
     assert jobs["train_sae"] == 12 + 4 and jobs["posthoc"] == 8
-    assert (runtime.seconds > 0).all() and (runtime.max_rss_mb > 0).all()
+    # Snakemake samples memory while a job runs: a job shorter than its first sample (a
+    # sub-second table page) records 0, so only the long-running stages must show theirs
+    assert (runtime.seconds > 0).all() and (runtime.max_rss_mb >= 0).all()
+    heavy = runtime.rule.isin(["train_cebra", "train_sae", "posthoc"])
+    assert (runtime.max_rss_mb[heavy] > 0).all()
     assert "cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
     assert "shuffled_cebra/paper/sim-b/dim4-hidden16-lr0.001-seed0" in set(runtime.wildcards)
+    assert "xcebra/paper/sim-b/dim4-hidden16-lr0.001-seed1" in set(runtime.wildcards)
     # every finished script job says how much of it was start-up (its log's timing line);
     # jobs that ran before the table was written all have one
     scripts = runtime[runtime.rule.isin(["train_cebra", "train_sae", "posthoc", "decode_cebra"])]

@@ -1,13 +1,15 @@
 """CEBRA stage: one fit per protocol x rat x dim x hidden x lr x seed, then its decoding.
 
-The shuffled-spikes null is the same rule (``fit: shuffled_cebra``). On a cluster a fit and
-its decoding are one job (group ``cebra``).
+The shuffled-spikes null (``fit: shuffled_cebra``) and xCEBRA (``fit: xcebra``, the same fit
+with cebra's Jacobian-regularised solver) are the same rule. On a cluster a fit and its
+decoding are one job (group ``cebra``).
 """
 
 
 rule train_cebra:
     """Fit CEBRA on the train split (its time bins permuted for the shuffled-spikes null,
-    labels intact); embed train and validation; keep model and loss."""
+    labels intact; Jacobian-regularised for xCEBRA); embed train and validation; keep model
+    and loss."""
     input:
         data=RECORDING,
     output:
@@ -31,7 +33,10 @@ rule train_cebra:
     params:
         cebra=lambda w: cebra_params(CEBRA, w.dim, w.hidden, w.lr),
         shuffled=lambda w: w.fit == SHUFFLED_FIT,
-        final=lambda w: w.fit == SHUFFLED_FIT or is_final(CEBRA, w.hidden, w.lr),
+        final=lambda w: w.fit != FIT or is_final(CEBRA, w.hidden, w.lr),
+        jacobian_weight=lambda w: (
+            CEBRA["xcebra_jacobian_weight"] if w.fit == XCEBRA_FIT else None
+        ),
         supervised=lambda w: PROTOCOL_REGISTRY[w.protocol].cebra_supervised,
         device=CEBRA["device"],
         log_every=CEBRA["log_every"],

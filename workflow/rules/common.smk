@@ -24,7 +24,7 @@ from cebra_sae.report.html import REPORT_TABLES
 from cebra_sae.report.pages import PAGES
 from cebra_sae.sae.architectures import selectable_architectures
 from cebra_sae.sae.spec import path_text
-from cebra_sae.posthoc.representations import has_shuffled_null
+from cebra_sae.posthoc.representations import has_shuffled_null, has_xcebra
 from cebra_sae.sae_sweep import (
     L1_ARCH,
     block_grid_lists,
@@ -83,7 +83,8 @@ DIMS = CEBRA["output_dimension"]
 SEEDS = CEBRA["seeds"]
 FIRST_SEED = SEEDS[0]
 FINAL = CEBRA["final"]
-FIT, SHUFFLED_FIT = "cebra", "shuffled_cebra"  # CEBRA fits: the embedding, the null
+# CEBRA fits: the embedding, the shuffled-spikes null, xCEBRA (Jacobian-regularised)
+FIT, SHUFFLED_FIT, XCEBRA_FIT = "cebra", "shuffled_cebra", "xcebra"
 
 
 def name_regex(names):
@@ -118,7 +119,7 @@ def posthoc_cases(seeds=SEEDS):
 wildcard_constraints:
     protocol=name_regex(PROTOCOL_REGISTRY),
     rat=name_regex(RATS),
-    fit=name_regex([FIT, SHUFFLED_FIT]),
+    fit=name_regex([FIT, SHUFFLED_FIT, XCEBRA_FIT]),
     dim=r"\d+",
     hidden=r"\d+",
     seed=r"\d+",
@@ -226,6 +227,20 @@ def shuffled_cebra_input(w):
     if not has_shuffled_null(POSTHOC["nulls"], w.protocol, w.seed, FIRST_SEED):
         return []
     return final_file("embedding", w.protocol, w.rat, w.dim, w.seed, fit=SHUFFLED_FIT)
+
+
+def xcebra_input(name):
+    """Input function: file ``name`` of a case's xCEBRA fit, if it has one (the model only
+    where ``posthoc.attribution`` asks for its Jacobian)."""
+
+    def files(w):
+        if not has_xcebra(POSTHOC["classical"], w.protocol):
+            return []
+        if name == "model" and not POSTHOC["attribution"]:
+            return []
+        return final_file(name, w.protocol, w.rat, w.dim, w.seed, fit=XCEBRA_FIT)
+
+    return files
 
 
 def factors_input(w):

@@ -22,6 +22,8 @@ rule posthoc:
         shuffled=shuffled_cebra_input,
         factors=factors_input,
         model=attribution_input,
+        xcebra=xcebra_input("embedding"),
+        xcebra_model=xcebra_input("model"),
     output:
         scores=POSTHOC_FILES["scores"],
         latents=POSTHOC_FILES["latents"],

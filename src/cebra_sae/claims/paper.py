@@ -1,4 +1,4 @@
-"""The paper's claims C1-C6 (docs/study.md §7, §9) and three beyond it, C7-C9 (§12),
+"""The paper's claims C1-C6 (docs/study.md §7, §9) and four beyond it, C7-C10 (§12),
 measured per case and judged.
 
 How a part becomes a row (interval, Wilcoxon p, verdict) is :mod:`cebra_sae.claims.judge`.
@@ -42,9 +42,20 @@ Beyond the paper (docs/study.md §12):
   (``stability.parquet``), the draws' standard error drawn into the interval; a null row
   against the pair's own initial decoders; for the selected TopK and, at matched sparsity,
   its L1 twins.
-* C9 sparsifying CEBRA beats the classics, per k: SAE − the best classical representation
-  of the case (``posthoc.classical``: the largest value among them, each at the same k
-  where it has one), on recovery of a simulated rat's known code and on the neuron score.
+* C9 sparsifying CEBRA beats the classics, per k: SAE − the best classic of the case (the
+  classical methods of ``posthoc.classical``, not xCEBRA: the largest value among them,
+  each at the same k where it has one), judged only where no side wins by construction: on a
+  simulated rat's known answer, recovery of its factors and neuron membership (membership
+  AUC; each classic by the best of its attribution kinds, the SAE by correlation, the one
+  kind every representation has). The neuron score is not a part: a representation built on
+  the spikes wins it by construction. On real rats no answer is known: C9 is not testable
+  there.
+* C10 sparsifying CEBRA identifies each factor's neurons better than CEBRA's own
+  attribution maps and than the best classic, per k, on simulated rats: the SAE's
+  membership AUC by gradient attribution through CEBRA and its encoder minus CEBRA's and
+  minus xCEBRA's (each the better of its gradient and inverted-Jacobian maps, per case),
+  and minus the best classic's (its best kind). The rivals get their best map, the SAE one
+  fixed map: a win is not a choice made after looking.
 
 Scores are each protocol's own formula (``neuron_score``, ``behavior_score`` in
 ``posthoc.parquet``).
@@ -59,6 +70,7 @@ import pandas as pd
 
 from cebra_sae.claims.judge import ClaimSettings, measure_part, overall
 from cebra_sae.config import defaults
+from cebra_sae.measures.membership import ATTRIBUTION_KINDS
 from cebra_sae.posthoc.nulls import SHIFT_NULL
 from cebra_sae.posthoc.representations import CASE_KEYS, nulls_of
 from cebra_sae.sae.architectures import ARCHITECTURES
@@ -78,7 +90,7 @@ NULLS_RULE = (
 #: The claims no null applies to (comparisons within the sweep or among SAEs; C7 and C9 are
 #: themselves comparisons with a null or a rival; C8 is against chance, and has the paired
 #: null of its initial decoders).
-WITHOUT_NULLS = ("C1", "C2", "C6", "C7", "C9")
+WITHOUT_NULLS = ("C1", "C2", "C6", "C7", "C9", "C10")
 
 STATEMENTS = {
     "C1": "TopK gives the best explained variance at a given nonzero ratio, clearest at 32-64",
@@ -90,11 +102,16 @@ STATEMENTS = {
     "C7": "Training adds interpretability beyond width and sparsity (trained SAE above its "
     "untrained twin)",
     "C8": "The SAE latents reproduce across SAE seeds (above random decoders), TopK and L1",
-    "C9": "Sparsifying CEBRA beats the classical representations",
+    "C9": "Sparsifying CEBRA beats the classical representations on a known answer",
+    "C10": "Sparsifying CEBRA identifies each factor's neurons better than CEBRA's own "
+    "attribution maps (CEBRA, xCEBRA) and the best classic",
 }
 
 #: The claims beyond the paper (docs/study.md §12).
-BEYOND_PAPER = ("C7", "C8", "C9")
+BEYOND_PAPER = ("C7", "C8", "C9", "C10")
+
+#: The membership AUC columns (one per attribution kind, cebra_sae.measures.membership).
+MEMBERSHIP = {kind: f"membership_auc_{kind}" for kind in ATTRIBUTION_KINDS}
 
 
 def _part(claim, part, measure, effects, s: ClaimSettings, bound=0.0, detail="",
@@ -340,13 +357,29 @@ def claim_c8(stability: pd.DataFrame | None, s: ClaimSettings) -> list[dict]:
     return parts
 
 
-def _best_classical(posthoc: pd.DataFrame, column: str, k) -> tuple[pd.Series, pd.Series]:
-    """Per case: the largest ``column`` among the classical representations (each at ``k``
-    where it has one) and which one it is."""
-    from cebra_sae.posthoc.representations import classical_names
+def classic_names() -> list[str]:
+    """The classical methods (``posthoc.classical`` without the ones built on xCEBRA)."""
+    from cebra_sae.posthoc.representations import REPRESENTATIONS, classical_names
 
+    return [name for name in classical_names() if not REPRESENTATIONS[name].on_xcebra]
+
+
+def with_best_membership(posthoc: pd.DataFrame) -> pd.DataFrame:
+    """``posthoc`` with ``membership_auc_best``: per row the best of its attribution kinds,
+    and ``membership_auc_map``: the better of the gradient and inverted-Jacobian maps."""
+    present = [c for c in MEMBERSHIP.values() if c in posthoc]
+    maps = [MEMBERSHIP[k] for k in ("gradient", "inverse") if MEMBERSHIP[k] in posthoc]
+    return posthoc.assign(
+        membership_auc_best=posthoc[present].max(axis=1) if present else np.nan,
+        membership_auc_map=posthoc[maps].max(axis=1) if maps else np.nan,
+    )
+
+
+def _best_of(posthoc: pd.DataFrame, names, column: str, k) -> tuple[pd.Series, pd.Series]:
+    """Per case: the largest ``column`` among representations ``names`` (each at ``k``
+    where it has one) and which one it is."""
     values = {}
-    for name in classical_names():
+    for name in names:
         ref = _per_case(posthoc, name, column)
         if ref.empty:
             continue
@@ -359,26 +392,56 @@ def _best_classical(posthoc: pd.DataFrame, column: str, k) -> tuple[pd.Series, p
     return table.max(axis=1, skipna=True), table.idxmax(axis=1, skipna=True)
 
 
+def _sae_vs(posthoc, s, claim, part, column, rival_column, names, k, label) -> dict | None:
+    """One part: the SAE at ``k`` (its ``column``) minus the best of ``names`` (their
+    ``rival_column``) per case, with which rival was best in ``detail``."""
+    sae = _per_case(posthoc, "sae", column)
+    if sae.empty or k not in sae.columns:
+        return None
+    best, which = _best_of(posthoc, names, rival_column, k)
+    if best.empty:
+        return None
+    joined = sae[[k]].join(best.rename("best"), how="inner").dropna()
+    if joined.empty:
+        return None  # e.g. a known answer on real rats
+    winners = which.reindex(joined.index).value_counts()
+    detail = "best per case: " + ", ".join(f"{rep} {n}" for rep, n in winners.items())
+    return _part(claim, part, f"SAE k{int(k)} {column} - {label} {rival_column}",
+                 joined[k] - joined.best, s, detail=detail)  # fmt: skip
+
+
+def _sae_ks(posthoc) -> list:
+    sae = posthoc[posthoc.representation == "sae"]
+    return sorted(sae.k.dropna().unique())
+
+
 def claim_c9(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
+    posthoc = with_best_membership(posthoc)
+    classics = classic_names()
     parts = []
-    sae_all = {c: _per_case(posthoc, "sae", c) for c in ("recovery_hungarian", "neuron_score")}
-    for column, name in (("recovery_hungarian", "recovery"), ("neuron_score", "neuron")):
-        sae = sae_all[column]
-        if sae.empty:
-            continue
-        for k in sorted(sae.columns):
-            best, which = _best_classical(posthoc, column, k)
-            if best.empty:
-                continue
-            joined = sae[[k]].join(best.rename("best"), how="inner").dropna()
-            if joined.empty:
-                continue  # e.g. recovery on real rats
-            winners = which.reindex(joined.index).value_counts()
-            detail = "best classical per case: " + ", ".join(
-                f"{rep} {n}" for rep, n in winners.items())  # fmt: skip
-            parts.append(_part("C9", f"{name}_k{int(k)}",
-                               f"SAE k{int(k)} - best classical {column}",
-                               joined[k] - joined.best, s, detail=detail))  # fmt: skip
+    for column, rival, name in (("recovery_hungarian", "recovery_hungarian", "recovery"),
+                                (MEMBERSHIP["correlation"], "membership_auc_best",
+                                 "membership")):  # fmt: skip
+        for k in _sae_ks(posthoc):
+            part = _sae_vs(posthoc, s, "C9", f"{name}_k{int(k)}", column, rival, classics, k,
+                           "best classic")  # fmt: skip
+            if part is not None:
+                parts.append(part)
+    return parts
+
+
+def claim_c10(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
+    posthoc = with_best_membership(posthoc)
+    parts = []
+    rivals = (("cebra", ["cebra"], "membership_auc_map", "CEBRA"),
+              ("xcebra", ["xcebra"], "membership_auc_map", "xCEBRA"),
+              ("classic", classic_names(), "membership_auc_best", "best classic"))  # fmt: skip
+    for k in _sae_ks(posthoc):
+        for short, names, rival, label in rivals:
+            part = _sae_vs(posthoc, s, "C10", f"membership_k{int(k)}_vs_{short}",
+                           MEMBERSHIP["gradient"], rival, names, k, label)  # fmt: skip
+            if part is not None:
+                parts.append(part)
     return parts
 
 
@@ -399,7 +462,7 @@ def claims_table(
         for claim in (claim_c3, claim_c4, claim_c5, claim_c6, claim_c7):
             parts += claim(ph, settings)
         st = None if stability is None else stability[stability.protocol == protocol]
-        parts += claim_c8(st, settings) + claim_c9(ph, settings)
+        parts += claim_c8(st, settings) + claim_c9(ph, settings) + claim_c10(ph, settings)
         for part in parts:
             part["protocol"] = protocol
         for claim in STATEMENTS:
@@ -433,6 +496,10 @@ PART_LABELS = {
     "neuron_k{k}": "neuron score: SAE k={k} above its comparison",
     "place_fields_k{k}": "place-field-like latents: trained SAE k={k} above untrained",
     "recovery_k{k}": "recovery of the known code: SAE k={k} above its comparison",
+    "membership_k{k}": "neuron membership (known answer): SAE k={k} above the best classic",
+    "membership_k{k}_vs_cebra": "factor's neurons: SAE k={k} above CEBRA's attribution maps",
+    "membership_k{k}_vs_xcebra": "factor's neurons: SAE k={k} above xCEBRA's attribution maps",
+    "membership_k{k}_vs_classic": "factor's neurons: SAE k={k} above the best classic",
     "{arch}_matched_{t}": "{arch}: latents matched across SAE seeds at |cos| >= {t}, above random",
     "{arch}_subspace": "{arch}: active subspaces agree across SAE seeds, above random",
     "all": "the whole claim",

@@ -45,6 +45,7 @@ class SimulatedRecording:
     labels: np.ndarray  # (T, 3) [position, right, left]
     ground_truth: pd.DataFrame  # one row per neuron
     factors: np.ndarray  # (T, K) true factor activations: assemblies, or each neuron's field
+    mixing: np.ndarray | None = None  # (N, K) each neuron's assembly weights (with assemblies)
 
 
 def simulate_trajectory(
@@ -162,4 +163,5 @@ def simulate_place_cells(
             "assemblies": assemblies,
         }
     )
-    return SimulatedRecording(spikes, labels, ground_truth, factors)
+    return SimulatedRecording(spikes, labels, ground_truth, factors,
+                              None if n_assemblies is None else mixing)  # fmt: skip

@@ -10,10 +10,17 @@ the kept latents), so its attribution is ``mean_t |1[h_j(t) > 0] · W_enc[j] C(t
 latent then has a neuron with the most attribution, to compare with the neuron it
 correlates with most.
 
+The xCEBRA paper's own map (Schneider et al., AISTATS 2025) inverts the Jacobian instead:
+per sample the least-squares inverse of ``J(t)`` (dim x neurons, averaged over the input
+window), transposed, with cebra's ``jf-inv-lsq`` method; its ``mean_t |J(t)^+ᵀ|`` (dim x
+neurons) attributes each embedding dim to the neurons (:attr:`Jacobian.inverse`).
+
 ``cebra.attribution`` imports cvxpy and captum: ``pip install -e '.[attribution]'``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,7 +40,23 @@ def missing_packages() -> list[str]:
     return [name for name in ("cvxpy", "captum") if find_spec(name) is None]
 
 
-def cebra_jacobian(model_path, spikes: np.ndarray, chunk: int = 256) -> tuple[np.ndarray, int]:
+@dataclass
+class Jacobian:
+    """An embedding's attribution on a split's spikes (:func:`cebra_jacobian`).
+
+    Attributes:
+        gxi: ``(T', dim, N)`` gradient x input per sample.
+        inverse: ``(dim, N)`` the inverted-Jacobian map, ``mean_t |J(t)^+ᵀ|`` (cebra's
+            ``jf-inv-lsq``, the xCEBRA paper's attribution).
+        first: the index of the sample ``gxi``'s first row belongs to.
+    """
+
+    gxi: np.ndarray
+    inverse: np.ndarray
+    first: int
+
+
+def cebra_jacobian(model_path, spikes: np.ndarray, chunk: int = 256) -> Jacobian:
     """Gradient x input of a saved CEBRA model on ``spikes``, per sample.
 
     ``cebra.attribution.init("jacobian-based", ...)`` prepares the model's input windows
@@ -45,9 +68,12 @@ def cebra_jacobian(model_path, spikes: np.ndarray, chunk: int = 256) -> tuple[np
     are almost silent on the split: per spike the network is most sensitive to rare inputs,
     so its top neuron is one that hardly fires. Gradient x input weighs that by the spikes.)
 
+    The raw Jacobian averaged over the window (cebra's ``jf``) is inverted per sample with
+    the method's own least-squares inverse for :attr:`Jacobian.inverse`.
+
     Returns:
-        ``(C, first)``: ``C`` of shape ``(T', dim, N)`` (``T'`` = the samples with a full
-        receptive field) and the index of the sample its first row belongs to.
+        The :class:`Jacobian`: ``gxi`` of shape ``(T', dim, N)`` (``T'`` = the samples with a
+        full receptive field), the inverted-Jacobian map and the first sample's index.
 
     Raises:
         StudyError: cebra.attribution's dependencies are missing (names the fix).
@@ -69,12 +95,15 @@ def cebra_jacobian(model_path, spikes: np.ndarray, chunk: int = 256) -> tuple[np
         output_dimension=model.num_output,
     )
     windows = method.input_data.detach()  # (T', N, window)
-    out = []
+    out, raw = [], []
     for start in range(0, len(windows), chunk):
         x = windows[start : start + chunk].clone().requires_grad_(True)
         jacobian = compute_jacobian(model, [x], cuda_device="cpu", convert_to_numpy=True)
         out.append(np.einsum("tdnw,tnw->tdn", jacobian, x.detach().numpy()))
-    return np.concatenate(out).astype(np.float64), int(model.get_offset().left)
+        raw.append(jacobian.mean(axis=-1))  # cebra's jf: the window averaged
+    inverse, _ = method._inverse(np.concatenate(raw), method="lsq")  # (T', dim, N)
+    return Jacobian(np.concatenate(out).astype(np.float64), np.abs(inverse).mean(axis=0),
+                    int(model.get_offset().left))  # fmt: skip
 
 
 def latent_attribution(

@@ -45,6 +45,11 @@ from cebra_sae.config import defaults
 from cebra_sae.data.recording import Split
 from cebra_sae.errors import StudyError
 from cebra_sae.measures.decoding import not_testable
+from cebra_sae.measures.membership import (
+    ATTRIBUTION_KINDS,
+    correlation_attribution,
+    membership_auc,
+)
 from cebra_sae.measures.recovery import recovery
 from cebra_sae.posthoc.attribution import attribution_columns, latent_attribution
 from cebra_sae.posthoc.nulls import behavior_null_scores, neuron_null_scores, null_summary
@@ -219,7 +224,8 @@ def shift_nulls(
 #: Per-representation summary of its latents (columns of ``posthoc``), NaN where unknown.
 MEANING_SUMMARY = ("place_fields", "place_field_share", "track_coverage", "peak_evenness",
                    "n_factors", "recovery_best", "recovery_hungarian",
-                   "attribution_agreement")  # fmt: skip
+                   "attribution_agreement",
+                   *(f"membership_auc_{kind}" for kind in ATTRIBUTION_KINDS))  # fmt: skip
 
 
 def describe_representation(case: Case, rep, scoring: Mapping | None = None):
@@ -227,9 +233,10 @@ def describe_representation(case: Case, rep, scoring: Mapping | None = None):
 
     Returns:
         ``(summary, table, curves)``: the :data:`MEANING_SUMMARY` values; one row per
-        latent (:func:`cebra_sae.posthoc.tuning.describe_latents`, plus ``attribution_neuron`` and
-        ``attribution_rank`` when the case has CEBRA's Jacobian and ``rep`` a linear
-        encoder); the tuning curves as long rows (``latent``, ``direction``, ``bin``,
+        latent (:func:`cebra_sae.posthoc.tuning.describe_latents`, plus
+        ``attribution_neuron`` and ``attribution_rank`` when the case has the Jacobian of
+        ``rep``'s embedding and ``rep`` a linear encoder); the tuning curves as long rows
+        (``latent``, ``direction``, ``bin``,
         ``position_m``, ``activation``) when ``case.curves`` keeps this representation's
         (else None).
     """
@@ -251,11 +258,17 @@ def describe_representation(case: Case, rep, scoring: Mapping | None = None):
                        n_factors=int(case.factors[1].shape[1]))  # fmt: skip
     table["attribution_neuron"] = pd.array([pd.NA] * len(table), dtype="Int64")
     table["attribution_rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
-    if case.jacobian is not None and rep.encoder is not None:
-        jf, first = case.jacobian
+    attributions = {"correlation": correlation_attribution(rep.valid, split.spikes_valid),
+                    "weights": rep.weights}  # fmt: skip
+    jacobian = case.jacobians.get(rep.embedding)
+    if jacobian is not None and rep.encoder is not None:
+        jf, first = jacobian.gxi, jacobian.first
         valid = np.asarray(rep.valid)[first : first + len(jf)]
         active = valid > 0 if rep.rectified else np.ones(valid.shape, dtype=bool)
-        columns = attribution_columns(latent_attribution(jf, rep.encoder, active),
+        attributions["gradient"] = latent_attribution(jf, rep.encoder, active)
+        if not rep.rectified and np.array_equal(rep.encoder, np.eye(len(rep.encoder))):
+            attributions["inverse"] = jacobian.inverse  # the embedding's own dims
+        columns = attribution_columns(attributions["gradient"],
                                       table.best_neuron.to_numpy())  # fmt: skip
         for name, values in columns.items():
             table[name] = pd.array(np.where(values < 0, pd.NA, values), dtype="Int64")
@@ -263,6 +276,12 @@ def describe_representation(case: Case, rep, scoring: Mapping | None = None):
         summary["attribution_agreement"] = (
             float((table.attribution_rank[has] == 1).mean()) if has.any() else np.nan
         )
+    if case.factors is not None and case.members is not None:
+        for kind in ATTRIBUTION_KINDS:
+            if attributions.get(kind) is not None:
+                summary[f"membership_auc_{kind}"] = membership_auc(
+                    case.factors[1], rep.valid, attributions[kind], case.members
+                )
     long = None
     if case.curves and (rep.sae_seed is None or rep.sae_seed == case.curve_sae_seed):
         n_latents, _, n_bins = curves.shape
@@ -326,7 +345,7 @@ def posthoc_case(
             ids = {"representation": name, "k": rep.k, "sae_seed": rep.sae_seed,
                    "model_id": rep.model_id}  # fmt: skip
             summary, table, long = describe_representation(case, rep, scoring)
-            row.update(summary)
+            row.update(summary, **rep.notes)
             tables.append(table.assign(**ids))
             if long is not None:
                 curves.append(long.assign(**ids))

@@ -36,6 +36,13 @@ Classical representations (opt-in: ``posthoc.classical``; docs/study.md §12;
   trained on the z-scored spikes instead of the embedding, at width
   ``posthoc.sae_on_spikes_expansion`` x neurons (default 1: as many latents as neurons, of
   the order of the selected SAEs' widths). What sparsification does without CEBRA.
+* ``xcebra``: CEBRA's own answer to "which neurons make this dim": xCEBRA (Schneider et al.,
+  AISTATS 2025), the same supervised fit with cebra's Jacobian-regularised solver
+  (``cebra.xcebra_jacobian_weight``; :func:`cebra_sae.embedding.jacobian_regularized`),
+  attributed by its inverted Jacobian as well as by gradient x input; every CEBRA seed of
+  a protocol that fits CEBRA on the labels.
+* ``sae_on_xcebra``: the selected SAEs (same specs and training settings) trained on the
+  xCEBRA embedding: does sparsifying xCEBRA help as sparsifying CEBRA does?
 
 Example:
     >>> [name for name, r in REPRESENTATIONS.items() if r.null_of == "sae"]
@@ -43,7 +50,7 @@ Example:
     >>> null_names()
     ['random_sae', 'pca', 'ica', 'shuffled_cebra']
     >>> classical_names()
-    ['dictionary', 'assemblies_ica', 'nmf', 'sae_on_spikes']
+    ['dictionary', 'assemblies_ica', 'nmf', 'sae_on_spikes', 'xcebra', 'sae_on_xcebra']
 """
 
 from __future__ import annotations
@@ -78,8 +85,12 @@ class Case:
         shuffled: ``(z_train, z_valid)`` of the shuffled-spikes CEBRA, if this case has one.
         factors: ``(F_train, F_valid)`` true factor activations (simulated recordings):
             each representation's recovery of them is measured.
-        jacobian: ``(jf, first)`` CEBRA's Jacobian attribution map on the validation
-            spikes (:func:`cebra_sae.posthoc.attribution.cebra_jacobian`), if computed.
+        jacobians: per embedding (``cebra``, ``xcebra``) its Jacobian attribution on the
+            validation spikes (:class:`cebra_sae.posthoc.attribution.Jacobian`), where
+            computed.
+        xcebra: ``(z_train, z_valid)`` of the case's xCEBRA embedding, if it has one.
+        members: ``(N, K)`` which neurons each true factor drives (a simulated rat's
+            mixing weights > 0): each representation's membership AUC is measured.
         train_settings: the ``TrainSettings`` keyword arguments the selected SAEs were
             trained with (:func:`cebra_sae.sae_sweep.train_settings`; default: the schema's
             under ``protocol``): the untrained null estimates its buffers with them.
@@ -99,7 +110,9 @@ class Case:
     checkpoint: object = None
     shuffled: tuple[np.ndarray, np.ndarray] | None = None
     factors: tuple[np.ndarray, np.ndarray] | None = None
-    jacobian: tuple[np.ndarray, int] | None = None
+    jacobians: dict = field(default_factory=dict)
+    xcebra: tuple[np.ndarray, np.ndarray] | None = None
+    members: np.ndarray | None = None
     curves: bool = False
     curve_sae_seed: int | None = None
     train_settings: Mapping | None = None
@@ -130,7 +143,9 @@ class Latents:
     (latents x embedding dims) maps the CEBRA embedding to the latents'
     pre-activations where that map is linear (CEBRA: the identity; an SAE: ``W_enc``),
     for attribution through it; ``rectified``: the gradient passes only where a latent
-    is > 0 (SAE latents).
+    is > 0 (SAE latents); ``embedding``: whose network that attribution goes through
+    (``cebra`` or ``xcebra``). ``weights`` ``(P, N)``: a method's own neuron weights per
+    latent (ICA patterns, NMF components, an SAE on the spikes' decoder).
     """
 
     model_id: str
@@ -143,6 +158,9 @@ class Latents:
     encoder: np.ndarray | None = None
     rectified: bool = False
     decoder: np.ndarray | None = None  # (d, width) directions, where they are not an SAE's
+    embedding: str = "cebra"
+    weights: np.ndarray | None = None
+    notes: dict = field(default_factory=dict)  # further posthoc columns of this row
 
 
 @dataclass(frozen=True)
@@ -160,6 +178,7 @@ class Representation:
         colour: its colour in the figures.
         classical: a classical method set beside CEBRA -> SAE (opt-in, ``posthoc.classical``).
         on_spikes: it is built from the spikes, not from the CEBRA embedding.
+        on_xcebra: it is built from the xCEBRA embedding (the case needs that fit).
         opt_in: a null left out of ``posthoc.nulls``' default (a costly or exploratory one:
             the config names it to run it).
     """
@@ -171,6 +190,7 @@ class Representation:
     colour: str = "#949494"
     classical: bool = False
     on_spikes: bool = False
+    on_xcebra: bool = False
     opt_in: bool = False
 
 
@@ -191,6 +211,18 @@ def has_shuffled_null(nulls, protocol: str, seed, first_seed) -> bool:
         False
     """
     return ("shuffled_cebra" in nulls and int(seed) == int(first_seed)
+            and PROTOCOLS[protocol].cebra_supervised)  # fmt: skip
+
+
+def has_xcebra(classical, protocol: str) -> bool:
+    """Whether a case fits xCEBRA: a representation built on it among the configured
+    ``classical`` ones, a protocol that fits CEBRA on the labels.
+
+    Example:
+        >>> has_xcebra(["xcebra"], "paper"), has_xcebra(["nmf"], "paper")
+        (True, False)
+    """
+    return (any(REPRESENTATIONS[name].on_xcebra for name in classical)
             and PROTOCOLS[protocol].cebra_supervised)  # fmt: skip
 
 
@@ -357,7 +389,24 @@ def _assemblies_ica(case: Case) -> list[Latents]:
     patterns, a_train, a_valid = _assemblies(case)
     if patterns.shape[1] == 0:
         return []  # no eigenvalue above the Marchenko-Pastur bound: nothing to evaluate
-    return [Latents(f"assemblies_ica-n{patterns.shape[1]}", a_train, a_valid)]
+    return [Latents(f"assemblies_ica-n{patterns.shape[1]}", a_train, a_valid,
+                    weights=np.abs(patterns.T), notes=_assembly_nulls(case))]  # fmt: skip
+
+
+def _assembly_nulls(case: Case) -> dict:
+    """The assembly count on time-shuffled and position-shuffled spikes (the case's train
+    split, position bins of ``posthoc.position_bins``)."""
+    from cebra_sae.posthoc.classical import assembly_count_nulls
+    from cebra_sae.posthoc.tuning import track_edges
+
+    split = case.split
+    positions = np.concatenate([split.labels_train[:, 0], split.labels_valid[:, 0]])
+    edges = track_edges(positions, case.classical_setting("position_bins"))
+    seed = [case.classical_setting("null_seed"), case.seed, 20]
+    return {
+        "n_assemblies": float(_assemblies(case)[0].shape[1]),
+        **assembly_count_nulls(split.spikes_train, split.labels_train, edges, seed),
+    }
 
 
 def _nmf(case: Case) -> list[Latents]:
@@ -368,9 +417,9 @@ def _nmf(case: Case) -> list[Latents]:
         return []
     split = case.split
     smooth = case.classical_setting("nmf_smooth_bins")
-    _, h_train, h_valid = nmf_codes(split.spikes_train, split.spikes_valid, n, seed=case.seed,
-                                    smooth_bins=smooth)  # fmt: skip
-    return [Latents(f"nmf-n{n}", h_train, h_valid)]
+    components, h_train, h_valid = nmf_codes(split.spikes_train, split.spikes_valid, n,
+                                             seed=case.seed, smooth_bins=smooth)  # fmt: skip
+    return [Latents(f"nmf-n{n}", h_train, h_valid, weights=components)]
 
 
 def _sae_on_spikes(case: Case) -> list[Latents]:
@@ -392,7 +441,35 @@ def _sae_on_spikes(case: Case) -> list[Latents]:
         h_train, _ = encode(s_train, weights, spec, block.architecture)
         h_valid, _ = encode(s_valid, weights, spec, block.architecture)
         out.append(Latents(f"spikes-{spec.model_id}", h_train, h_valid, spec.k, spec.sae_seed,
-                           decoder=weights["decoder.weight"]))  # fmt: skip
+                           decoder=weights["decoder.weight"],
+                           weights=np.abs(weights["decoder.weight"].T)))  # fmt: skip
+    return out
+
+
+def _xcebra(case: Case) -> list[Latents]:
+    if case.xcebra is None:
+        return []
+    z_train, z_valid = case.xcebra
+    return [Latents("xcebra", z_train, z_valid, encoder=np.eye(z_train.shape[1]),
+                    embedding="xcebra")]  # fmt: skip
+
+
+def _sae_on_xcebra(case: Case) -> list[Latents]:
+    from cebra_sae.sae.trainer import encode, train_block
+
+    if case.xcebra is None or not case.sae_models:
+        return []
+    z_train, z_valid = case.xcebra
+    specs = [spec for spec, _, _ in case.sae_models]
+    block = train_block(z_train, specs, case.sae_settings())
+    out = []
+    for index, spec in enumerate(specs):
+        weights = {name: w[index] for name, w in block.weights.items()}
+        h_train, _ = encode(z_train, weights, spec, block.architecture)
+        h_valid, _ = encode(z_valid, weights, spec, block.architecture)
+        out.append(Latents(f"xcebra-{spec.model_id}", h_train, h_valid, spec.k, spec.sae_seed,
+                           encoder=weights["encoder.weight"], rectified=True,
+                           decoder=weights["decoder.weight"], embedding="xcebra"))  # fmt: skip
     return out
 
 
@@ -433,3 +510,13 @@ def representation_order(names) -> list[str]:
     """``names`` (e.g. the ``representation`` column) in registry order."""
     present = set(pd.Series(names).dropna())
     return [name for name in REPRESENTATIONS if name in present]
+
+
+REPRESENTATIONS.register(
+    Representation("xcebra", "xCEBRA: the same supervised CEBRA fit, Jacobian-regularised",
+                   _xcebra, colour="#6a3d9a", classical=True, on_xcebra=True)
+)  # fmt: skip
+REPRESENTATIONS.register(
+    Representation("sae_on_xcebra", "the selected SAE trained on the xCEBRA embedding",
+                   _sae_on_xcebra, colour="#b15928", classical=True, on_xcebra=True)
+)  # fmt: skip

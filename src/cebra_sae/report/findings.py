@@ -347,7 +347,8 @@ def _finding_stability(stability, protocol, settings) -> Finding:
 
 #: C7's and C9's measures, by the prefix of their parts' names, in words.
 _MEASURE_WORDS = {"neuron": "the neuron score", "place_fields": "place-field-like latents",
-                  "recovery": "recovery of the known code"}  # fmt: skip
+                  "recovery": "recovery of the known code",
+                  "membership": "each factor's neurons (membership AUC)"}  # fmt: skip
 
 
 def _by_measure(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -445,9 +446,9 @@ def _finding_reproduce(claims, stability, protocol) -> Finding | None:
 
 def _finding_classics(claims, protocol) -> Finding | None:
     own = _parts(claims, protocol, "C9")
-    if own.empty:
+    groups = {} if own.empty else _by_measure(own)
+    if not groups:
         return None
-    groups = _by_measure(own)
     # a measure is won where some k is supported and none is not (and lost the other way)
     wins = [
         _MEASURE_WORDS[m]
@@ -460,31 +461,64 @@ def _finding_classics(claims, protocol) -> Finding | None:
         if "not supported" in set(g.verdict) and "supported" not in set(g.verdict)
     ]
     if wins and len(wins) == len(groups):
-        title = "Sparsifying CEBRA beats the classical methods"
+        title = "Sparsifying CEBRA beats the classical methods on the known answer"
     elif loses and len(loses) == len(groups):
         title = "A classical method beats sparsifying CEBRA"
     else:
         title = ("Sparsifying CEBRA beats the classics on " + _listing(wins) if wins
                  else "Sparsifying CEBRA does not beat the classics") + (
                      f"; a classic wins on {_listing(loses)}" if loses else "")  # fmt: skip
-    from cebra_sae.posthoc.representations import REPRESENTATIONS
 
-    bits, spikes_win_neurons = [], False
+    bits = []
     for m, g in groups.items():
-        best = g.detail.str.extract(r"best classical per case: (\w+)")[0].dropna()
+        best = g.detail.str.extract(r"best per case: (\w+)")[0].dropna()
         who = best.mode().iloc[0] if len(best) else ""
         bits.append(
             f"{_MEASURE_WORDS[m]} {_span(g, name_k=True)}" + (f" (best: {who})" if who else "")
         )
-        if m == "neuron" and who in REPRESENTATIONS and REPRESENTATIONS[who].on_spikes:
-            spikes_win_neurons = "supported" not in set(g.verdict)
-    text = (f"SAE − the best classical representation (dictionary, assemblies, NMF, SAE on "
-            f"spikes, as configured): {'; '.join(bits)} (C9: {_verdict_words(own)}).")  # fmt: skip
-    if spikes_win_neurons:
-        text += (" A representation built on the spikes reaches the neuron score (each "
-                 "latent's best |r| with one neuron) by construction.")  # fmt: skip
-    figure = "ground_truth" if "recovery" in groups else "fig4_scores"  # real rats: no code
-    return Finding(title, text, figure, "claims C9")
+    text = (f"On simulated rats, whose answer is known: SAE − the best classical method "
+            f"(dictionary, assemblies, NMF, SAE on spikes, as configured): {'; '.join(bits)} "
+            f"(C9: {_verdict_words(own)}). Not judged on the neuron score, which a method "
+            f"built on the spikes wins by construction.")  # fmt: skip
+    return Finding(title, text, "ground_truth", "claims C9")
+
+
+#: C10's rivals, by the suffix of its parts' names, in words.
+_RIVAL_WORDS = {"cebra": "CEBRA's attribution maps", "xcebra": "xCEBRA's attribution maps",
+                "classic": "the best classic"}  # fmt: skip
+
+
+def _finding_neurons(claims, protocol) -> Finding | None:
+    own = _parts(claims, protocol, "C10")
+    if own.empty:
+        return None
+    rival = own.part.str.extract(r"_vs_(\w+)$")[0]
+    bits, wins, loses = [], [], []
+    for short, words in _RIVAL_WORDS.items():
+        g = own[rival == short]
+        if g.empty:
+            continue
+        bits.append(f"minus {words} {_span(g, name_k=True)}")
+        verdicts = set(g.verdict)
+        if "supported" in verdicts and "not supported" not in verdicts:
+            wins.append(words)
+        elif "not supported" in verdicts and "supported" not in verdicts:
+            loses.append(words)
+    if wins and len(wins) == len(bits):
+        title = "To find each factor's neurons, sparsify CEBRA: its SAE beats every rival"
+    elif wins:
+        title = f"Sparsified CEBRA finds each factor's neurons better than {_listing(wins)}"
+        if loses:
+            title += f", not better than {_listing(loses)}"
+    elif loses:
+        title = ("Sparsified CEBRA does not find each factor's neurons better than "
+                 + _listing(loses))  # fmt: skip
+    else:
+        title = "No clear winner at finding each factor's neurons"
+    text = (f"On simulated rats, membership AUC of each true factor's member neurons (0.5: "
+            f"chance): the SAE's gradient attribution {'; '.join(bits)} (C10: "
+            f"{_verdict_words(own)}).")  # fmt: skip
+    return Finding(title, text, "ground_truth", "claims C10")
 
 
 def study_findings(claims: pd.DataFrame, posthoc: pd.DataFrame, stability: pd.DataFrame,
@@ -502,6 +536,7 @@ def study_findings(claims: pd.DataFrame, posthoc: pd.DataFrame, stability: pd.Da
         _finding_reproduce(claims, stability, protocol)
         or _finding_stability(stability, protocol, settings),
         _finding_classics(claims, protocol),
+        _finding_neurons(claims, protocol),
     ]
     return [f for f in found if f is not None]
 
