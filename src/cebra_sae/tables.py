@@ -557,7 +557,7 @@ CLAIMS_SCHEMA = SCHEMAS.register(
         "claims",
         {
             "protocol": ("string", _PROTOCOL_NAMES),
-            "claim": ("string", "C1 ... C9"),
+            "claim": ("string", "C1 ... C10"),
             "statement": ("string", "the paper's claim"),
             "claim_verdict": (
                 "string",
@@ -726,6 +726,31 @@ RUNTIME_SCHEMA = SCHEMAS.register(
         ),
     )
 )
+
+
+ANSWERS_SCHEMA = SCHEMAS.register(
+    TableSchema(
+        "answers",
+        {
+            "want": ("string", "what a lab wants (cebra_sae.report.answers.QUESTIONS)"),
+            "use": ("string", "the candidate (representation, k, attribution kind) with the best "
+                    "mean; empty when nothing was measured"),
+            "runner_up": ("string", "the second best candidate"),
+            "value": ("float64", "the named candidate's mean over its cases"),
+            "runner_up_value": ("float64", "the runner-up's mean over its cases"),
+            "margin": ("float64", "named − runner-up, paired per case (oriented: positive "
+                       "favours the named one; a cost is runner-up − named)"),
+            "ci_low": ("float64", "lower end of the margin's two-level bootstrap interval"),
+            "ci_high": ("float64", "upper end of the margin's interval"),
+            "measure": ("string", "how the row is measured, with its unit"),
+            "n_cases": ("int64", "cases (rat x dim x seed) both have"),
+            "n_rats": ("int64", "rats among them"),
+            "verdict": ("string", "the named candidate, `no clear winner` (the interval "
+                        "includes 0), or why the row was not measured"),
+        },
+        rows="one row per question of the report's first screen (protocol `paper` when it ran)",
+    )
+)  # fmt: skip
 
 
 def conform(df: pd.DataFrame, schema: TableSchema | str, name: str | None = None) -> pd.DataFrame:

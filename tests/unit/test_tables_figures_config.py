@@ -187,15 +187,22 @@ def _posthoc_rows():
 def test_post_hoc_figures_are_reproducible_and_draw_intervals_and_nulls(tmp_path):
     """The strip plot's jitter is seeded: the same table gives the same PNG, byte for byte."""
     from cebra_sae.claims.intervals import intervals_table
-    from cebra_sae.report.figures import figure_scores, figure_scores_by_dim
+    from cebra_sae.report.figures import figure_nulls, figure_scores, figure_scores_by_dim
 
     posthoc = _posthoc_rows()
     intervals = intervals_table(posthoc)
+    # Figure 4 as the paper draws it: CEBRA and the SAEs; the nulls in their own figure
     fig = figure_scores(posthoc, intervals)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["CEBRA", "SAE k=8"]
+    assert fig.axes[0].get_title() == "neuron score\n(validation split)"
+    fig = figure_nulls(posthoc, intervals)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_xticklabels()]
-    assert labels == ["CEBRA", "SAE k=8", "random_sae k=8", "pca"]  # registry order
+    assert labels == ["CEBRA", "SAE k=8", "untrained SAE k=8", "PCA rotation"]  # registry order
     assert len(ax.collections) >= 4 + 4  # a null band and a strip per representation
+    assert len(fig.axes) == 4  # scores above, decoding below
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[:4] == ["CEBRA", "SAE", "untrained SAE", "PCA rotation"]  # one per colour
     pngs = []
     for i in range(2):
         save_figure(figure_scores(posthoc, intervals), tmp_path / f"{i}.png")
@@ -211,9 +218,15 @@ def test_forest_plot_has_a_row_per_part_and_null():
     claims = claims_table(pd.DataFrame(columns=["protocol"]), _posthoc_rows())
     fig = figure_forest(claims)
     rows = claims[claims.effect.notna()]
-    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert len(ticks) == len(rows) and "C3 k8  vs random_sae" in ticks
-    assert "too few to generalise" in fig.axes[0].get_title()
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert len(ticks) == len(rows) and "C3 k8  vs untrained SAE" in ticks
+    # one panel per unit: scores never share an axis with R² or accuracy
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert {"score", "position R²", "direction accuracy"} <= set(titles)
+    assert len(titles) == len(set(titles))
+    score = fig.axes[titles.index("score")]
+    assert not any("pos_r2" in t.get_text() for t in score.get_yticklabels())
+    assert "too few to generalise" in fig._suptitle.get_text()
 
 
 def test_integer_keys_refuse_floats_and_booleans(schema):
@@ -245,3 +258,17 @@ def test_check_config_reads_files_as_snakemake_and_names_yaml_errors(tmp_path, m
     (tmp_path / "mine.yaml").write_text("cebra: {max_iterations: 5}\n")
     assert main(["check-config", "mine.yaml"]) == 0
     assert main(["check-config", "--replace-workflow-config", "mine.yaml"]) == 1  # no rats
+
+
+def test_no_figure_asks_for_text_below_the_readable_size():
+    """Every figure's text is >= MIN_FONT_PT at its saved resolution (issue 30): the rc sizes
+    and every explicit fontsize in the figures' code."""
+    import re
+    from pathlib import Path
+
+    from cebra_sae.report import figures
+
+    assert min(v for v in figures.READABLE.values()) >= figures.MIN_FONT_PT
+    code = Path(figures.__file__).read_text()
+    sizes = [int(n) for n in re.findall(r"(?:fontsize|labelsize)=(\d+)", code)]
+    assert sizes and min(sizes) >= figures.MIN_FONT_PT

@@ -205,6 +205,8 @@ FIGURES = [
     "fig4_scores.png",
     "fig5_decoding.png",
     "fig6_scores_by_dim.png",
+    "nulls.png",
+    "other_methods.png",
     "runtime.png",
     "forest.png",
     "stability.png",
@@ -379,9 +381,18 @@ def test_tiny_study_records_where_the_time_went(tiny):
 
 
 def test_tiny_study_draws_every_figure(tiny):
+    from PIL import Image
+
+    from cebra_sae.report.figures import MAX_WIDTH_PX
+
     for name in FIGURES:
         png = tiny / "results/figures" / name
         assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000, name
+    # every figure fits a laptop screen at 100 % (at most MAX_WIDTH_PX wide), at >= 100 dpi
+    for png in (tiny / "results/figures").rglob("*.png"):
+        with Image.open(png) as image:
+            assert image.width <= MAX_WIDTH_PX, (png.name, image.size)
+            assert image.info["dpi"][0] >= 99, (png.name, image.info["dpi"])
 
 
 @pytest.mark.long  # CI runs it (pytest -m long); the README's command does not

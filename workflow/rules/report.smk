@@ -109,15 +109,17 @@ rule runtime:
 
 
 rule landing:
-    """The report's first screen: what the run found (cebra_sae.report.findings), then the
-    study's description."""
+    """The report's first screen: the answer table (cebra_sae.report.answers), what the run
+    found (cebra_sae.report.findings), then the study's description."""
     input:
         claims=table("claims"),
         posthoc=table("posthoc"),
         stability=table("stability"),
+        runtime=table("runtime"),
         description=workflow.source_path("../report/workflow.rst"),
     output:
-        LANDING,
+        landing=LANDING,
+        answers=table("answers"),
     log:
         log("landing"),
     benchmark:

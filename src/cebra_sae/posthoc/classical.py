@@ -76,6 +76,9 @@ def assembly_count(spikes_train: np.ndarray) -> int:
 
 #: Draws of each shuffle in :func:`assembly_count_nulls`.
 ASSEMBLY_NULL_DRAWS = 10
+#: The ``posthoc`` columns of the assembly count and its nulls (``assemblies_ica`` rows;
+#: NaN in every other row).
+ASSEMBLY_COLUMNS = ("n_assemblies", "assemblies_time_shuffled", "assemblies_position_shuffled")
 
 
 def assembly_count_nulls(

@@ -52,6 +52,7 @@ from cebra_sae.measures.membership import (
 )
 from cebra_sae.measures.recovery import recovery
 from cebra_sae.posthoc.attribution import attribution_columns, latent_attribution
+from cebra_sae.posthoc.classical import ASSEMBLY_COLUMNS
 from cebra_sae.posthoc.nulls import behavior_null_scores, neuron_null_scores, null_summary
 from cebra_sae.posthoc.representations import REPRESENTATIONS, Case, case_representations
 from cebra_sae.posthoc.scores import (
@@ -345,7 +346,7 @@ def posthoc_case(
             ids = {"representation": name, "k": rep.k, "sae_seed": rep.sae_seed,
                    "model_id": rep.model_id}  # fmt: skip
             summary, table, long = describe_representation(case, rep, scoring)
-            row.update(summary, **rep.notes)
+            row.update(dict.fromkeys(ASSEMBLY_COLUMNS, np.nan), **summary, **rep.notes)
             tables.append(table.assign(**ids))
             if long is not None:
                 curves.append(long.assign(**ids))

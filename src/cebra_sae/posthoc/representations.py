@@ -181,6 +181,7 @@ class Representation:
         on_xcebra: it is built from the xCEBRA embedding (the case needs that fit).
         opt_in: a null left out of ``posthoc.nulls``' default (a costly or exploratory one:
             the config names it to run it).
+        label: its readable name in figures, pages and the answer table (default: ``name``).
     """
 
     name: str
@@ -192,6 +193,12 @@ class Representation:
     on_spikes: bool = False
     on_xcebra: bool = False
     opt_in: bool = False
+    label: str = ""
+
+    @property
+    def readable(self) -> str:
+        """The name a reader sees: ``label``, else ``name``."""
+        return self.label or self.name
 
 
 #: Every post-hoc representation: a new one is one ``REPRESENTATIONS.register`` call, and
@@ -331,24 +338,25 @@ def _shuffled_cebra(case: Case) -> list[Latents]:
 
 
 REPRESENTATIONS.register(Representation("cebra", "the final CEBRA embedding", _cebra,
-                                       colour="#8c8c8c"))  # fmt: skip
+                                       colour="#8c8c8c", label="CEBRA"))  # fmt: skip
 REPRESENTATIONS.register(Representation("sae", "a selected SAE's latents", _sae,
-                                       colour="#de8f05"))  # fmt: skip
+                                       colour="#de8f05", label="SAE"))  # fmt: skip
 REPRESENTATIONS.register(
     Representation("random_sae", "the selected SAE untrained (its initial weights)",
-                   _random_sae, null_of="sae", colour="#cc78bc")
+                   _random_sae, null_of="sae", colour="#cc78bc", label="untrained SAE")
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("pca", "the embedding rotated by PCA (fit on train)", _rotation("pca"),
-                   null_of="sae", colour="#56b4e9")
+                   null_of="sae", colour="#56b4e9", label="PCA rotation")
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("ica", "the embedding rotated by FastICA (fit on train)",
-                   _rotation("ica"), null_of="sae", colour="#029e73")
+                   _rotation("ica"), null_of="sae", colour="#029e73", label="ICA rotation")
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("shuffled_cebra", "supervised CEBRA fit on time-permuted train spikes",
-                   _shuffled_cebra, null_of="cebra", colour="#ca9161")
+                   _shuffled_cebra, null_of="cebra", colour="#ca9161",
+                   label="shuffled-spikes CEBRA")
 )  # fmt: skip
 
 
@@ -475,19 +483,22 @@ def _sae_on_xcebra(case: Case) -> list[Latents]:
 
 REPRESENTATIONS.register(
     Representation("dictionary", "sparse coding of the embedding (dictionary learning, OMP "
-                   "with the SAE's k)", _dictionary, colour="#fbafe4", classical=True)
+                   "with the SAE's k)", _dictionary, colour="#fbafe4", classical=True,
+                   label="dictionary learning")
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("assemblies_ica", "cell assemblies in the spikes (Marchenko-Pastur, "
-                   "FastICA)", _assemblies_ica, colour="#0173b2", classical=True, on_spikes=True)
+                   "FastICA)", _assemblies_ica, colour="#0173b2", classical=True, on_spikes=True,
+                   label="cell assemblies")
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("nmf", "NMF of the smoothed spike counts", _nmf, colour="#d55e00",
-                   classical=True, on_spikes=True)
+                   classical=True, on_spikes=True, label="NMF")
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("sae_on_spikes", "the selected SAE trained on the z-scored spikes",
-                   _sae_on_spikes, colour="#ece133", classical=True, on_spikes=True)
+                   _sae_on_spikes, colour="#ece133", classical=True, on_spikes=True,
+                   label="SAE on spikes")
 )  # fmt: skip
 
 
@@ -514,9 +525,10 @@ def representation_order(names) -> list[str]:
 
 REPRESENTATIONS.register(
     Representation("xcebra", "xCEBRA: the same supervised CEBRA fit, Jacobian-regularised",
-                   _xcebra, colour="#6a3d9a", classical=True, on_xcebra=True)
+                   _xcebra, colour="#6a3d9a", classical=True, on_xcebra=True, label="xCEBRA")
 )  # fmt: skip
 REPRESENTATIONS.register(
     Representation("sae_on_xcebra", "the selected SAE trained on the xCEBRA embedding",
-                   _sae_on_xcebra, colour="#b15928", classical=True, on_xcebra=True)
+                   _sae_on_xcebra, colour="#b15928", classical=True, on_xcebra=True,
+                   label="SAE on xCEBRA")
 )  # fmt: skip

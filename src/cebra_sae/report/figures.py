@@ -36,7 +36,12 @@ from cebra_sae.posthoc.representations import REPRESENTATIONS
 from cebra_sae.protocols import PROTOCOLS
 from cebra_sae.registry import Registry
 from cebra_sae.report import categories
-from cebra_sae.report.labels import SCORE_LABELS, architecture_colour, representation_label
+from cebra_sae.report.labels import (
+    DEFAULT_COLOUR,
+    SCORE_LABELS,
+    architecture_colour,
+    representation_label,
+)
 from cebra_sae.sae.architectures import ARCHITECTURES
 from cebra_sae.sae_sweep import paper_grid
 
@@ -53,7 +58,20 @@ def _plotting():
     import matplotlib.pyplot as plt
     import seaborn as sns
 
+    plt.rcParams.update(READABLE)
     return plt, sns
+
+
+#: Text sizes (pt) of every figure: none below 9 pt at its saved resolution, which is at
+#: least 100 dpi (:func:`save_figure`), i.e. read at 100 % on a laptop.
+READABLE = {"font.size": 10, "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 9,
+            "ytick.labelsize": 9, "legend.fontsize": 9, "legend.title_fontsize": 9,
+            "figure.titlesize": 11}  # fmt: skip
+#: The widest a saved figure may be (pixels): it fits a 1400-px screen at 100 % with a
+#: little scrolling at most, and is never scaled down to unreadable text.
+MAX_WIDTH_PX = 2400
+#: The smallest text any figure may ask for (pt).
+MIN_FONT_PT = 9
 
 
 @dataclass(frozen=True)
@@ -145,16 +163,19 @@ def figure_cebra_sweep(sweep: pd.DataFrame) -> plt.Figure:
             ax.set_xlabel("position R² (validation)")
             ax.set_ylabel("direction accuracy (validation)" if col == 0 else "")
             ax.set_title(f"{protocol}: colour = {label}")
-            ax.legend(fontsize=7, loc="lower right")
+            ax.legend(fontsize=9, loc="lower right")
     fig.suptitle("CEBRA sweep: decoding on the validation split", y=1.0)
     fig.tight_layout()
     return fig
 
 
 def save_figure(fig: plt.Figure, path, dpi: int = 150) -> None:
-    """Save ``fig`` (format from the file extension) and close it."""
+    """Save ``fig`` (format from the file extension) and close it, at ``dpi`` or less: no
+    wider than :data:`MAX_WIDTH_PX` (its drawn extent, legends outside the axes included),
+    and not below 100 dpi, so that its 9-pt text stays readable."""
     plt, _ = _plotting()
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    extent = fig.get_tightbbox(fig.canvas.get_renderer()).width + 0.2  # inches, padded
+    fig.savefig(path, dpi=max(100, min(dpi, MAX_WIDTH_PX / extent)), bbox_inches="tight")
     plt.close(fig)
 
 
@@ -196,7 +217,7 @@ def figure_sae_sweep_panel(sweep: pd.DataFrame, protocol: str, rat: str, dim) ->
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     _sae_scatter(ax, data.dropna(subset=["explained_variance_valid"]), legend=True)
     ax.set_title(f"{rat}, dim {dim} ({protocol})")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -223,7 +244,7 @@ def figure_sae_sweep_grid(sweep: pd.DataFrame) -> plt.Figure:
                 ax.set_xlabel("")
     handles = axes[0, -1].get_legend()
     if handles is not None:
-        axes[0, -1].legend(fontsize=7, loc="lower right")
+        axes[0, -1].legend(fontsize=9, loc="lower right")
     fig.suptitle("SAE sweep: explained variance vs nonzero ratio (validation)", y=1.0)
     fig.tight_layout()
     return fig
@@ -264,88 +285,133 @@ def _caveat(intervals: pd.DataFrame) -> str:
     return f"\n({caveat(n_rats)})" if n_rats and caveat(n_rats) else ""
 
 
-def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, columns: list[str],
-                     title: str) -> plt.Figure:  # fmt: skip
-    """Per protocol x column: every case (points), the mean with its bootstrap interval
-    (black), and for scores the shift-null 95th percentile of each representation (grey
-    band: its interval)."""
+def _interval_figure(posthoc: pd.DataFrame, intervals: pd.DataFrame, grid: list[list[str]],
+                     title: str, representations=None) -> plt.Figure:  # fmt: skip
+    """Small multiples: per protocol x row of ``grid``, one panel per column (measure): every
+    case (points), the mean with its bootstrap interval (black), and for scores the
+    shift-null 95th percentile of each representation (grey band: its interval).
+
+    Args:
+        grid: rows of measures (columns of ``posthoc``), e.g. the scores, then decoding.
+        representations: the representations drawn (default: every one in ``posthoc``).
+    """
     plt, sns = _plotting()
+    if representations is not None:
+        posthoc = posthoc[posthoc.representation.isin(representations)]
+        intervals = intervals[intervals.representation.isin(representations)]
     data, order = _with_label(posthoc)
     iv, _ = _with_label(intervals[intervals["dim"].isna()])
     protocols = _protocols_in(data)
-    fig, axes = plt.subplots(
-        len(protocols), len(columns), figsize=(0.75 * len(order) * len(columns) + 2,
-                                               3.9 * len(protocols)), squeeze=False,
-    )  # fmt: skip
+    n_rows, n_cols = len(protocols) * len(grid), max(len(row) for row in grid)
+    panel = min(0.5 * len(order) + 1.4, (MAX_WIDTH_PX / 150 - 2.5) / n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(panel * n_cols, 4.0 * n_rows),
+                             squeeze=False)  # fmt: skip
     palette = _representation_palette(data, order)
     x_of = {label: i for i, label in enumerate(order)}
-    for i, protocol in enumerate(protocols):
+    for p, protocol in enumerate(protocols):
         subset = data[data["protocol"] == protocol]
-        for j, column in enumerate(columns):
-            ax = axes[i, j]
-            null = SHIFT_NULL.get(column)
-            if null:
-                bands = iv[(iv.protocol == protocol) & (iv.metric == null)]
-                for band in bands.itertuples():
-                    x = x_of[band.label]
-                    ax.fill_between([x - 0.4, x + 0.4], band.ci_low, band.ci_high,
-                                    color="0.85", zorder=0, lw=0)  # fmt: skip
-                    ax.hlines(band.mean, x - 0.4, x + 0.4, color="0.6", lw=1, zorder=0)
-            with _seeded_jitter():
-                sns.stripplot(data=subset, x="label", y=column, order=order,
-                              hue="label", palette=palette, size=3, alpha=0.5,
-                              ax=ax, legend=False, zorder=1)  # fmt: skip
-            means = iv[(iv.protocol == protocol) & (iv.metric == column)]
-            xs = [x_of[r] for r in means.label]
-            ax.errorbar(xs, means["mean"], yerr=[means["mean"] - means.ci_low,
-                        means.ci_high - means["mean"]], fmt="o", color="black", ms=4,
-                        capsize=3, lw=1.2, zorder=3)  # fmt: skip
-            ax.set_xlabel("")
-            ax.set_ylabel(SCORE_LABELS.get(column, column))
-            ax.tick_params(axis="x", rotation=60, labelsize=7)
-            for tick in ax.get_xticklabels():  # the tick label in its points' colour
-                tick.set_color(palette.get(tick.get_text(), "black"))
-            scored_on = subset["score_split"].iloc[0] if "score" in column else "valid"
-            ax.set_title(f"{protocol} ({scored_on} split)")
+        for r, measures in enumerate(grid):
+            for j, column in enumerate(measures):
+                ax = axes[p * len(grid) + r, j]
+                null = SHIFT_NULL.get(column)
+                if null:
+                    bands = iv[(iv.protocol == protocol) & (iv.metric == null)]
+                    for band in bands.itertuples():
+                        x = x_of[band.label]
+                        ax.fill_between([x - 0.4, x + 0.4], band.ci_low, band.ci_high,
+                                        color="0.85", zorder=0, lw=0)  # fmt: skip
+                        ax.hlines(band.mean, x - 0.4, x + 0.4, color="0.6", lw=1, zorder=0)
+                with _seeded_jitter():
+                    sns.stripplot(data=subset, x="label", y=column, order=order,
+                                  hue="label", palette=palette, size=3, alpha=0.5,
+                                  ax=ax, legend=False, zorder=1)  # fmt: skip
+                means = iv[(iv.protocol == protocol) & (iv.metric == column)]
+                xs = [x_of[r] for r in means.label]
+                ax.errorbar(xs, means["mean"], yerr=[means["mean"] - means.ci_low,
+                            means.ci_high - means["mean"]], fmt="o", color="black", ms=4,
+                            capsize=3, lw=1.2, zorder=3)  # fmt: skip
+                ax.set_xlabel("")
+                ax.set_ylabel(SCORE_LABELS.get(column, column))
+                ax.tick_params(axis="x", rotation=60)
+                for tick in ax.get_xticklabels():  # the tick label in its points' colour
+                    tick.set_color(palette.get(tick.get_text(), "black"))
+                    tick.set_horizontalalignment("right")
+                scored_on = subset["score_split"].iloc[0] if "score" in column else "valid"
+                where = f"{protocol}: " if len(protocols) > 1 else ""
+                split = "validation" if scored_on == "valid" else scored_on
+                on = f"\n({split} split)" if "score" in column else ""
+                ax.set_title(f"{where}{SCORE_LABELS.get(column, column)}{on}")
+            for ax in axes[p * len(grid) + r, len(measures) :]:
+                ax.set_axis_off()
     fig.suptitle(title + _caveat(intervals), y=1.0)
-    fig.legend(handles=_interval_legend(plt, palette), loc="upper left", fontsize=7,
-               bbox_to_anchor=(1.0, 0.95), title="representation", title_fontsize=7)  # fmt: skip
+    fig.legend(handles=_interval_legend(plt, data), loc="upper left",
+               bbox_to_anchor=(1.0, 0.95), title="representation")  # fmt: skip
     fig.tight_layout()
     return fig
 
 
-def _interval_legend(plt, palette: dict) -> list:
-    """Legend of the interval figures: each representation's colour, the mean and its
-    interval, the time-shift null band."""
+def _interval_legend(plt, data: pd.DataFrame) -> list:
+    """Legend of the interval figures: one entry per colour (a representation, whatever its
+    k), the mean and its interval, the time-shift null band."""
     from matplotlib.patches import Patch
 
-    handles = [plt.Line2D([], [], color=colour, marker="o", ls="", alpha=0.6, label=label)
-               for label, colour in palette.items()]  # fmt: skip
+    shown = [name for name in REPRESENTATIONS if name in set(data.representation)]
+    handles = [plt.Line2D([], [], color=REPRESENTATIONS[name].colour, marker="o", ls="",
+                          alpha=0.6, label=representation_label(name))
+               for name in shown]  # fmt: skip
     handles.append(plt.Line2D([], [], color="black", marker="o", ms=4, label="mean, interval"))
     handles.append(Patch(color="0.85", label="time-shift null p95 (interval)"))
     handles.append(plt.Line2D([], [], color="0.6", label="time-shift null p95 (mean)"))
-    handles.append(plt.Line2D([], [], ls="", label="points: rat x dim x seed (x SAE seed)"))
+    handles.append(plt.Line2D([], [], ls="", label="points: rat x dim x seed\n(x SAE seed)"))
     return handles
 
 
+#: The measures of the post-hoc figures, by question: interpretability, then decoding.
+SCORES, DECODING = ["neuron_score", "behavior_score"], ["pos_r2_valid", "dir_acc_valid"]
+#: The representations the paper compares (Figs 4-6).
+PAPER_REPRESENTATIONS = ("cebra", "sae")
+
+
 def figure_scores(posthoc: pd.DataFrame, intervals: pd.DataFrame) -> plt.Figure:
-    """Figure 4: neuron and behaviour scores of CEBRA, the SAEs and the nulls."""
-    return _interval_figure(
-        posthoc,
-        intervals,
-        ["neuron_score", "behavior_score"],
-        "Interpretability before and after sparsification, against nulls",
-    )
+    """Figure 4 as the paper draws it: neuron and behaviour scores of CEBRA and the selected
+    SAEs (the nulls and the other methods: figures ``nulls`` and ``other_methods``)."""
+    return _interval_figure(posthoc, intervals, [SCORES],
+                            "Interpretability before and after sparsification",
+                            PAPER_REPRESENTATIONS)  # fmt: skip
 
 
 def figure_decoding(posthoc: pd.DataFrame, intervals: pd.DataFrame) -> plt.Figure:
-    """Figure 5: position R² and direction accuracy on validation, CEBRA vs SAEs vs nulls."""
-    return _interval_figure(
-        posthoc,
-        intervals,
-        ["pos_r2_valid", "dir_acc_valid"],
-        "Decoding before and after sparsification, against nulls",
-    )
+    """Figure 5 as the paper draws it: position R² and direction accuracy on validation,
+    CEBRA and the selected SAEs."""
+    return _interval_figure(posthoc, intervals, [DECODING],
+                            "Decoding before and after sparsification",
+                            PAPER_REPRESENTATIONS)  # fmt: skip
+
+
+def figure_nulls(posthoc: pd.DataFrame, intervals: pd.DataFrame) -> plt.Figure:
+    """CEBRA and the selected SAEs against their nulls: scores (top), decoding (bottom)."""
+    from cebra_sae.posthoc.representations import null_names
+
+    return _interval_figure(posthoc, intervals, [SCORES, DECODING],
+                            "Against the nulls: is it the SAE, or width, rotation, chance?",
+                            [*PAPER_REPRESENTATIONS, *null_names()])  # fmt: skip
+
+
+def figure_other_methods(posthoc: pd.DataFrame, intervals: pd.DataFrame) -> plt.Figure:
+    """CEBRA and the selected SAEs beside the other methods (the classics, xCEBRA and the SAE
+    on it; ``posthoc.classical``): scores (top), decoding (bottom)."""
+    from cebra_sae.posthoc.representations import classical_names
+
+    return _interval_figure(posthoc, intervals, [SCORES, DECODING],
+                            "Beside the other methods: the classics and xCEBRA",
+                            [*PAPER_REPRESENTATIONS, *classical_names()])  # fmt: skip
+
+
+def other_methods_needs(config: dict) -> str:
+    """Why a config's other-methods figure would be empty (``posthoc.classical`` empty)."""
+    if config.get("posthoc", {}).get("classical"):
+        return ""
+    return "no other method configured (posthoc.classical)"
 
 
 def figure_scores_by_dim(intervals: pd.DataFrame) -> plt.Figure:
@@ -381,7 +447,7 @@ def figure_scores_by_dim(intervals: pd.DataFrame) -> plt.Figure:
             ax.set_xlabel("CEBRA output dimension")
             ax.set_ylabel(SCORE_LABELS[column])
             ax.set_title(protocol)
-            ax.legend(fontsize=7, title=None)
+            ax.legend(fontsize=9, title=None)
     fig.suptitle("Interpretability by embedding dimension and k (mean, bootstrap interval;"
                  " dashed: SAE time-shift null p95)" + _caveat(intervals), y=1.0,
                  fontsize=10)  # fmt: skip
@@ -401,40 +467,77 @@ VERDICT_STYLES = {
 }
 
 
+#: The forest plot's panels: a claim part's unit, from its name and measure (first match),
+#: so that effects of different units never share an axis.
+FOREST_UNITS = (
+    ("place_fields", "count of place-field-like latents"),
+    ("membership", "membership AUC"),
+    ("recovery", "recovery (mean |r|)"),
+    ("matched", "share of latents matched"),
+    ("subspace", "subspace similarity"),
+    ("pos_r2", "position R²"),
+    ("dir_acc", "direction accuracy"),
+    ("rises_with|falls_with", "Spearman ρ"),
+    ("flat_in", "relative range"),
+    ("topk_best|x8_closest", "explained variance / distance"),
+)
+
+
+def forest_unit(part: str) -> str:
+    """The unit of a claim part's effect (its forest-plot panel).
+
+    Example:
+        >>> forest_unit("place_fields_k8"), forest_unit("k16"), forest_unit("topk_matched_0.9")
+        ('count of place-field-like latents', 'score', 'share of latents matched')
+    """
+    import re
+
+    for pattern, unit in FOREST_UNITS:
+        if re.search(pattern, part):
+            return unit
+    return "score"
+
+
 def figure_forest(claims: pd.DataFrame) -> plt.Figure:
-    """Every claim part's effect ± interval against its bound, and against each null."""
+    """Every claim part's effect ± interval against its bound, and against each null: one
+    panel per unit (scores, counts of latents, shares, R², accuracy, ...), rows stacked."""
     plt, _ = _plotting()
     protocols = _protocols_in(claims)
-    n = max(len(claims[claims.protocol == p]) for p in protocols)
-    fig, axes = plt.subplots(1, len(protocols), figsize=(6.5 * len(protocols), 0.2 * n + 1.5),
-                             squeeze=False)  # fmt: skip
-    for ax, protocol in zip(axes[0], protocols, strict=True):
-        rows = claims[(claims.protocol == protocol) & claims.effect.notna()].reset_index()
-        y = np.arange(len(rows))[::-1]
-        colours = [VERDICT_STYLES.get(v, ("black", "o"))[0] for v in rows.verdict]
-        ax.errorbar(rows.effect - rows.bound, y, xerr=[rows.effect - rows.ci_low,
-                    rows.ci_high - rows.effect], fmt="none", ecolor=colours, lw=1.3)  # fmt: skip
+    rows = claims[claims.effect.notna()].assign(unit=lambda d: d.part.map(forest_unit))
+    units = [u for u in dict.fromkeys([*(u for _, u in FOREST_UNITS), "score"])
+             if u in set(rows.unit)]  # fmt: skip
+    panels = [(p, u) for p in protocols for u in units
+              if ((rows.protocol == p) & (rows.unit == u)).any()]  # fmt: skip
+    heights = [max(1.0, 0.22 * ((rows.protocol == p) & (rows.unit == u)).sum() + 0.6)
+               for p, u in panels]  # fmt: skip
+    fig, axes = plt.subplots(max(len(panels), 1), 1, figsize=(10, sum(heights) + 1.5),
+                             squeeze=False, height_ratios=heights or None)  # fmt: skip
+    for ax, (protocol, unit) in zip(axes[:, 0], panels, strict=False):
+        mine = rows[(rows.protocol == protocol) & (rows.unit == unit)].reset_index()
+        y = np.arange(len(mine))[::-1]
+        colours = [VERDICT_STYLES.get(v, ("black", "o"))[0] for v in mine.verdict]
+        ax.errorbar(mine.effect - mine.bound, y, xerr=[mine.effect - mine.ci_low,
+                    mine.ci_high - mine.effect], fmt="none", ecolor=colours, lw=1.3)  # fmt: skip
         for verdict, (colour, marker) in VERDICT_STYLES.items():
-            mine = (rows.verdict == verdict).to_numpy()
-            ax.scatter((rows.effect - rows.bound)[mine], y[mine], color=colour, marker=marker,
-                       s=22, zorder=3)  # fmt: skip
+            hit = (mine.verdict == verdict).to_numpy()
+            ax.scatter((mine.effect - mine.bound)[hit], y[hit], color=colour, marker=marker,
+                       s=24, zorder=3)  # fmt: skip
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(
-            y,
-            [
-                f"{r.claim} {r.part}" + ("" if r.baseline == "claim" else f"  vs {r.baseline}")
-                for r in rows.itertuples()
-            ],
-            fontsize=6,
-        )
-        ax.set_xlabel("effect − bound (hierarchical bootstrap interval)")
-        caveat = rows.caveat[rows.caveat != ""]
-        ax.set_title(protocol + (f"\n({caveat.iloc[0]})" if len(caveat) else ""), fontsize=8)
+        ax.set_yticks(y, [f"{r.claim} {r.part}" + ("" if r.baseline == "claim" else
+                          f"  vs {representation_label(r.baseline)}")
+                          for r in mine.itertuples()])  # fmt: skip
+        ax.set_xlabel(f"effect − bound: {unit} (hierarchical bootstrap interval)")
+        where = f"{protocol}: " if len(protocols) > 1 else ""
+        ax.set_title(f"{where}{unit}", loc="left")
+    if not panels:
+        _no_content(axes[0, 0], "no claim part could be measured in this run")
     handles = [plt.Line2D([], [], color=c, marker=m, ls="", label=v)
                for v, (c, m) in VERDICT_STYLES.items()]  # fmt: skip
-    fig.legend(handles=handles, fontsize=7, loc="lower center", ncol=3,
-               bbox_to_anchor=(0.5, -0.1))  # fmt: skip
-    fig.suptitle("Is the effect real? Each claim part against zero and against each null", y=1.0)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.98), title="verdict")
+    caveats = rows.caveat[rows.caveat != ""] if "caveat" in rows else []
+    fig.suptitle("Is the effect real? Each claim part against zero and against each null, "
+                 "one panel per unit" + (f"\n({caveats.iloc[0]})" if len(caveats) else ""),
+                 y=1.0)  # fmt: skip
     fig.tight_layout()
     return fig
 
@@ -443,9 +546,17 @@ def figure_forest(claims: pd.DataFrame) -> plt.Figure:
 STABILITY_SERIES = {
     ("sae", "topk"): ("TopK (selected)", "#de8f05"),
     ("sae", "standard"): ("L1 at TopK's sparsity", "#029e73"),
-    ("dictionary", None): ("dictionary (OMP)", "#fbafe4"),
-    ("sae_on_spikes", None): ("SAE on spikes", "#ece133"),
 }
+
+
+def _series_of(representation: str, arch) -> tuple[str, str]:
+    """A stability series' label and colour: the SAE's by architecture, any other
+    representation's (dictionary, SAE on spikes, SAE on xCEBRA) from the registry."""
+    if (representation, arch) in STABILITY_SERIES:
+        return STABILITY_SERIES[(representation, arch)]
+    if representation in REPRESENTATIONS:
+        return representation_label(representation), REPRESENTATIONS[representation].colour
+    return representation, DEFAULT_COLOUR
 
 
 def _stability_series(data: pd.DataFrame) -> pd.DataFrame:
@@ -458,7 +569,9 @@ def _stability_series(data: pd.DataFrame) -> pd.DataFrame:
         data["threshold"] = np.where(data.measure == "matched_share", 0.9, np.nan)
     arch = [a if r == "sae" and isinstance(a, str) else None
             for r, a in zip(data.representation, data.arch, strict=True)]  # fmt: skip
-    data["series"] = [STABILITY_SERIES.get((r, a), (r, None))[0]
+    data["series"] = [_series_of(r, a)[0]
+                      for r, a in zip(data.representation, arch, strict=True)]  # fmt: skip
+    data["colour"] = [_series_of(r, a)[1]
                       for r, a in zip(data.representation, arch, strict=True)]  # fmt: skip
     data["panel"] = [f"matched at |cos| ≥ {t:g}" if m == "matched_share" else
                      "active subspaces (mean cos of principal angles)"
@@ -477,31 +590,32 @@ def figure_stability(stability: pd.DataFrame) -> plt.Figure:
     protocols = _protocols_in(stability)
     data = _stability_series(stability[stability.representation != "cebra"])
     panels = sorted(set(data.panel[data.value.notna()]), key=lambda p: (p.startswith("active"), p))
-    n_cols = 1 + max(1, len(panels))
-    fig, axes = plt.subplots(len(protocols or [0]), n_cols, figsize=(4.2 * n_cols,
-                             3.8 * len(protocols or [0])), squeeze=False)  # fmt: skip
-    colours = {label: colour for label, colour in STABILITY_SERIES.values()}
+    all_cebra = stability[(stability.representation == "cebra") & stability.value.notna()]
+    has_cebra = not all_cebra.empty  # one CEBRA seed: no panel (the title says why)
+    n_cols = int(has_cebra) + max(1, len(panels))
+    width = min(4.0 * n_cols, MAX_WIDTH_PX / 150 - 2.5)
+    fig, axes = plt.subplots(len(protocols or [0]), n_cols, figsize=(width,
+                             3.9 * len(protocols or [0])), squeeze=False)  # fmt: skip
+    colours = dict(zip(data.series, data.colour, strict=True))
     for i, protocol in enumerate(protocols or ["(none)"]):
-        cebra = stability[(stability.protocol == protocol) & (stability.representation == "cebra")
-                          & stability.value.notna()]  # fmt: skip
-        left = axes[i, 0]
-        left.set_title(f"{protocol}: CEBRA embeddings across seeds", fontsize=9)
-        if cebra.empty:
-            _no_content(left, "CEBRA consistency needs\nat least two CEBRA seeds\n(cebra.seeds)")
-        else:
+        cebra = all_cebra[all_cebra.protocol == protocol]
+        if has_cebra:
+            left = axes[i, 0]
+            left.set_title(f"{protocol}\nCEBRA embeddings across seeds")
             sns.barplot(data=cebra, x="dim", y="value", hue="rat", ax=left, errorbar=None)
             left.set_ylabel("CEBRA consistency between seeds (R²)")
         mine = data[(data.protocol == protocol) & data.value.notna()]
         if mine.empty:
-            _no_content(axes[i, 1], "latent matching needs at least two SAE seeds (sae.seeds)")
-            for ax in axes[i, 2:]:
+            _no_content(axes[i, int(has_cebra)],
+                        "latent matching needs at least two SAE seeds (sae.seeds)")  # fmt: skip
+            for ax in axes[i, int(has_cebra) + 1 :]:
                 ax.set_axis_off()
             continue
         series = [label for label, _ in STABILITY_SERIES.values() if label in set(mine.series)]
         series += sorted(set(mine.series) - set(series))
         dims = sorted(mine.dim.unique())
         width = 0.8 / len(series)
-        for ax, panel in zip(axes[i, 1:], panels, strict=False):
+        for ax, panel in zip(axes[i, int(has_cebra) :], panels, strict=False):
             part = mine[mine.panel == panel].groupby(["series", "dim"])[
                 ["value", "random_value"]].mean()  # fmt: skip
             for j, label in enumerate(series):
@@ -509,16 +623,21 @@ def figure_stability(stability: pd.DataFrame) -> plt.Figure:
                 rows = part.reindex([(label, d) for d in dims])
                 ax.bar(x, rows.value, width * 0.95, color=colours.get(label, "0.6"),
                        label=label)  # fmt: skip
+                for xi, v in zip(x, rows.value, strict=True):  # not measured: said, not blank
+                    if np.isnan(v):
+                        ax.text(xi, 0.02, "n/a", rotation=90, ha="center", va="bottom",
+                                fontsize=9, color="0.4")  # fmt: skip
                 ax.hlines(rows.random_value, x - width / 2, x + width / 2, color="black",
                           linewidth=1.6, label="chance" if j == 0 else None)  # fmt: skip
             ax.set_xticks(np.arange(len(dims)), [str(d) for d in dims])
             ax.set(xlabel="dim", ylim=(0, 1.02), ylabel="share matched" if panel.startswith(
                 "matched") else "similarity")  # fmt: skip
-            ax.set_title(f"{protocol}: {panel}", fontsize=9)
-        axes[i, -1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
+            ax.set_title(f"{protocol}\n{panel}")
+        axes[i, -1].legend(fontsize=9, bbox_to_anchor=(1.02, 1), loc="upper left")
     fig.suptitle("Do latents come back across seeds? Bars: trained, live latents (mean over "
-                 "rats, seeds, k); black ticks: chance (mean of random draws per case)",
-                 fontsize=10)  # fmt: skip
+                 "rats, seeds, k); black ticks: chance (mean of random draws per case)"
+                 + ("" if has_cebra else "\n(CEBRA's consistency across seeds is not drawn: "
+                    "it needs at least two CEBRA seeds, cebra.seeds)"))  # fmt: skip
     fig.tight_layout()
     return fig
 
@@ -557,7 +676,7 @@ def figure_runtime(runtime: pd.DataFrame) -> plt.Figure:
     ax.barh(per_rule.index, per_rule["seconds"] / 60, color=sns.color_palette("crest", 1)[0])
     for y, row in enumerate(per_rule.itertuples()):
         ax.text(row.seconds / 60, y, f"  {row.jobs} jobs, slowest {row.slowest:.0f} s",
-                va="center", fontsize=7)  # fmt: skip
+                va="center", fontsize=9)  # fmt: skip
     ax.set_xlabel("total wall time of the rule's jobs (minutes)")
     ax.set_title("Where the time went (sum over jobs; jobs run in parallel)")
     ax.margins(x=0.35)
@@ -565,17 +684,33 @@ def figure_runtime(runtime: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+#: Panels per row of the place-field figure.
+PLACE_FIELD_COLUMNS = 4
+
+
+def _family(representation: str) -> int:
+    """The place-field figure's row group: the paper's (CEBRA, SAEs), the nulls, the others."""
+    rep = REPRESENTATIONS[representation] if representation in REPRESENTATIONS else None
+    if rep is None or rep.classical:
+        return 2
+    return 1 if rep.null_of else 0
+
+
 def figure_place_fields(latents: pd.DataFrame, curves: pd.DataFrame, summary: pd.DataFrame,
                         protocol: str, rat: str, dim) -> plt.Figure:  # fmt: skip
     """The classic place-field plot of every representation of one rat x dim (first seed).
 
-    Columns: CEBRA, each selected SAE (first SAE seed), the nulls; rows: right runs, left
-    runs. Each row of a panel is one place-field-like latent (all latents when there are
-    none), its tuning curve scaled to its own maximum over both directions, the latents
-    sorted by the position of their peak. Positions are in the recording's unit
-    (``data_summary.position_unit``: metres for CEBRA's rats, pixels for raw tracking).
+    One panel per representation (CEBRA, each selected SAE at the first SAE seed, the nulls,
+    the other methods), grouped in rows by family, at most :data:`PLACE_FIELD_COLUMNS` a row.
+    In a panel each row is one place-field-like latent (all latents when there are none;
+    ticks: the latent's index), its tuning curve on right runs, then on left runs, scaled to
+    its own maximum over both; latents sorted by the position of their peak. Grey: position
+    bins the validation split never visited in that direction. Positions are in the
+    recording's unit (``data_summary.position_unit``).
     """
     plt, _ = _plotting()
+    import matplotlib as mpl
+
     dim = int(dim)
     units = summary.loc[summary.rat == rat, "position_unit"].dropna()
     unit = units.iloc[0] if len(units) else "m"
@@ -586,47 +721,63 @@ def figure_place_fields(latents: pd.DataFrame, curves: pd.DataFrame, summary: pd
     shown = latents[[key in kept for key in zip(latents.seed, latents.model_id, strict=True)]]
     data, order = _with_label(shown.drop_duplicates("model_id"))
     label_of = dict(zip(data.model_id, data.label, strict=True))
-    ids = sorted(label_of, key=lambda m: order.index(label_of[m]))
-    fig, axes = plt.subplots(2, max(len(ids), 1), figsize=(2.1 * max(len(ids), 1) + 1, 6.2),
-                             squeeze=False, sharex=True)  # fmt: skip
-    for col, model_id in enumerate(ids):
-        rows = shown[shown.model_id == model_id]
-        like = rows[rows.place_field_like]
-        picked = (like if len(like) else rows).sort_values("peak_position_m")
-        c = curves[curves.model_id == model_id]
-        table = c.pivot_table(index=["latent", "direction"], columns="position_m",
-                              values="activation", dropna=False)  # fmt: skip
-        scale = c.groupby("latent").activation.max()
-        for row, direction in enumerate(("right", "left")):
-            ax = axes[row, col]
-            values = table.xs(direction, level="direction").reindex(picked.latent)
-            values = values.div(scale.reindex(picked.latent).replace(0, np.nan), axis=0)
-            positions = values.columns.to_numpy(dtype=float)
-            extent = (positions.min(), positions.max(), len(values), 0)
-            image = ax.imshow(
-                values.to_numpy(dtype=float),
-                aspect="auto",
-                cmap="viridis",
-                vmin=0,
-                vmax=1,
-                interpolation="nearest",
-                extent=extent,
-            )
-            if row == 0:
-                what = "place-field-like" if len(like) else "none place-field-like; all"
-                si = rows.spatial_information.median()
-                ax.set_title(f"{label_of[model_id]}\n{len(like)} of {len(rows)} {what}\n"
-                             f"median SI {si:.2f} bits", fontsize=8)  # fmt: skip
-            ax.set_ylabel(f"{direction} runs: latent" if col == 0 else "")
-            ax.set_yticks([])
-            if row == 1:
-                ax.set_xlabel(f"position ({unit})")
-    fig.suptitle(f"Latent tuning curves: {rat}, dim {dim} ({protocol}), validation split",
-                 fontsize=10)  # fmt: skip
-    fig.tight_layout()
-    if ids:
+    family_of = dict(zip(data.model_id, data.representation.map(_family), strict=True))
+    ids = sorted(label_of, key=lambda m: (family_of[m], order.index(label_of[m])))
+    rows_of = []  # each figure row: the ids of one family, wrapped
+    for family in sorted(set(family_of.values())):
+        mine = [m for m in ids if family_of[m] == family]
+        rows_of += [mine[n : n + PLACE_FIELD_COLUMNS]
+                    for n in range(0, len(mine), PLACE_FIELD_COLUMNS)]  # fmt: skip
+    n_rows = max(len(rows_of), 1)
+    fig, axes = plt.subplots(n_rows, PLACE_FIELD_COLUMNS, figsize=(14, 3.4 * n_rows),
+                             squeeze=False, layout="constrained")  # fmt: skip
+    cmap = mpl.colormaps["viridis"].copy()
+    cmap.set_bad("0.82")  # not visited
+    image = None
+    for r, row_ids in enumerate(rows_of):
+        for col in range(PLACE_FIELD_COLUMNS):
+            ax = axes[r, col]
+            if col >= len(row_ids):
+                ax.set_axis_off()
+                continue
+            model_id = row_ids[col]
+            rows = shown[shown.model_id == model_id]
+            like = rows[rows.place_field_like]
+            picked = (like if len(like) else rows).sort_values("peak_position_m")
+            c = curves[curves.model_id == model_id]
+            table = c.pivot_table(index=["latent", "direction"], columns="position_m",
+                                  values="activation", dropna=False)  # fmt: skip
+            scale = c.groupby("latent").activation.max().replace(0, np.nan)
+            halves = [table.xs(d, level="direction").reindex(picked.latent)
+                      .div(scale.reindex(picked.latent), axis=0)
+                      for d in ("right", "left")]  # fmt: skip
+            positions = halves[0].columns.to_numpy(dtype=float)
+            n_bins, gap = len(positions), 2
+            values = np.hstack([halves[0].to_numpy(float), np.full((len(picked), gap), np.nan),
+                                halves[1].to_numpy(float)])  # fmt: skip
+            image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0,
+                              vmax=1, interpolation="nearest")  # fmt: skip
+            ax.axvspan(n_bins - 0.5, n_bins + gap - 0.5, color="white")  # between directions
+            ends = [f"{positions[0]:.3g}", f"{positions[-1]:.3g}"]
+            ax.set_xticks([0, n_bins - 1, n_bins + gap, 2 * n_bins + gap - 1], ends + ends)
+            for tick, align in zip(ax.get_xticklabels(), ("left", "right") * 2, strict=True):
+                tick.set_horizontalalignment(align)
+            ax.set_xlabel(f"right runs | left runs ({unit})")
+            step = max(1, int(np.ceil(len(picked) / 12)))
+            ax.set_yticks(range(0, len(picked), step), picked.latent.to_numpy()[::step])
+            if col == 0:
+                ax.set_ylabel("latent")
+            shown_all = "" if len(like) else " (all shown)"
+            si = rows.spatial_information.median()
+            ax.set_title(f"{label_of[model_id]}\n{len(like)}/{len(rows)} place-field-like"
+                         f"{shown_all}, SI {si:.2f} bits")  # fmt: skip
+    fig.suptitle(f"Latent tuning curves: {rat}, dim {dim} ({protocol}), validation split. "
+                 "Place-field-like: spatial information (SI, median in the titles) above the\n"
+                 "95th percentile of its time-shift null. Each latent scaled to its maximum; "
+                 "grey: positions not visited in that direction")  # fmt: skip
+    if image is not None:
         bar = fig.colorbar(image, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01)
-        bar.set_label("activation / the latent's maximum", fontsize=8)
+        bar.set_label("activation / the latent's maximum")
     return fig
 
 
@@ -639,7 +790,7 @@ def figure_ground_truth(posthoc: pd.DataFrame, sweep: pd.DataFrame) -> plt.Figur
     """
     plt, sns = _plotting()
     data = posthoc.dropna(subset=["recovery_hungarian"])
-    fig = plt.figure(figsize=(12, 8.4))
+    fig = plt.figure(figsize=(13, 8.4))
     top, bottom = fig.subfigures(2, 1)
     if data.empty:
         ax = top.subplots()
@@ -656,19 +807,29 @@ def figure_ground_truth(posthoc: pd.DataFrame, sweep: pd.DataFrame) -> plt.Figur
         if len(labels) > 1:
             shades = sns.dark_palette(palette[labels[0]], len(labels) + 1, reverse=True)
             palette.update(zip(labels, shades, strict=False))
-    axes = top.subplots(1, 2)
-    panels = (("recovery_hungarian", "one-to-one (Hungarian)"), ("recovery_best", "best match"))
+    from cebra_sae.claims.paper import with_best_membership
+
+    data = with_best_membership(data)
+    panels = [("recovery_hungarian", "one-to-one (Hungarian) recovery (mean |r|)"),
+              ("recovery_best", "best-match recovery (mean |r|)")]  # fmt: skip
+    if data.membership_auc_best.notna().any():
+        panels.append(("membership_auc_best", "membership AUC (best attribution kind)"))
+    axes = top.subplots(1, len(panels))
     ticks = sorted(data.n_factors.unique())
     for ax, (column, title) in zip(axes, panels, strict=True):
-        sns.lineplot(data, x="n_factors", y=column, hue="label", hue_order=order,
-                     palette=palette, marker="o", errorbar=("pi", 100), ax=ax,
-                     legend=ax is axes[-1])  # fmt: skip
-        ax.set(xlabel="true factors K", ylabel=f"{title} recovery (mean |r|)", ylim=(0, 1.02))
+        shown = [label for label in order if data.loc[data.label == label, column].notna().any()]
+        sns.lineplot(data.dropna(subset=[column]), x="n_factors", y=column, hue="label",
+                     hue_order=shown, palette=palette, marker="o", errorbar=("pi", 100), ax=ax,
+                     legend=ax is axes[0])  # fmt: skip
+        ax.set(xlabel="true factors K", ylabel=title, ylim=(0, 1.02))
         ax.set_xscale("log", base=2)
         ax.set_xticks(ticks, ticks)
-    axes[-1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
-    top.suptitle("Recovery of the true sparse code, post-hoc representations (validation; "
-                 "line: mean over rats, dims, seeds; band: range)", fontsize=10)  # fmt: skip
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[0].get_legend().remove()
+    top.legend(handles, labels, bbox_to_anchor=(1.0, 0.9), loc="upper left")
+    top.suptitle("Recovery of the true sparse code and of each factor's neurons, post-hoc "
+                 "representations (validation; line: mean over rats, dims, seeds; band: "
+                 "range)")  # fmt: skip
     factors = data.drop_duplicates("rat").set_index("rat").n_factors
     grid = paper_grid(sweep).dropna(subset=["recovery_hungarian", "k"])
     grid = grid[grid.rat.isin(factors.index)].assign(n_factors=lambda d: d.rat.map(factors))
@@ -684,7 +845,7 @@ def figure_ground_truth(posthoc: pd.DataFrame, sweep: pd.DataFrame) -> plt.Figur
                ylabel="one-to-one recovery (mean |r|)")  # fmt: skip
         ax.set_xscale("log", base=2)
         ax.set_xticks(sorted(part.k.unique()), sorted(part.k.unique()))
-    lower[-1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
+    lower[-1].legend(fontsize=9, bbox_to_anchor=(1.02, 1), loc="upper left")
     bottom.suptitle("Every SAE of the grid: recovery against k and expansion", fontsize=10)
     return fig
 
@@ -710,6 +871,11 @@ FIGURES.register(
 FIGURES.register(
     Figure("fig6_scores_by_dim", figure_scores_by_dim, ("intervals",), categories.POSTHOC)
 )
+FIGURES.register(Figure("nulls", figure_nulls, ("posthoc", "intervals"), categories.POSTHOC))
+FIGURES.register(
+    Figure("other_methods", figure_other_methods, ("posthoc", "intervals"), categories.POSTHOC,
+           needs=other_methods_needs)
+)  # fmt: skip
 FIGURES.register(Figure("forest", figure_forest, ("claims",), categories.EFFECT_REAL))
 FIGURES.register(
     Figure("stability", figure_stability, ("stability",), categories.EFFECT_REAL,

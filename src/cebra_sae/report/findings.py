@@ -247,7 +247,7 @@ def _finding_untrained(claims, protocol) -> Finding | None:
              "Most of the rise comes from training")  # fmt: skip
     text = (f"An untrained SAE of the same width and k gets {shares} of that rise: trained − "
             f"untrained is {_span(null.loc[both])} (C3 against random_sae).")  # fmt: skip
-    return Finding(title, text, "fig4_scores", "claims C3 vs random_sae")
+    return Finding(title, text, "nulls", "claims C3 vs random_sae")
 
 
 def _finding_decoding(claims, protocol) -> Finding | None:
@@ -604,7 +604,8 @@ def as_html(findings: list[Finding]) -> str:
 
 
 def landing_rst(claims: pd.DataFrame, posthoc: pd.DataFrame, stability: pd.DataFrame,
-                description: str, run: str, links: dict[str, str]) -> str:  # fmt: skip
+                description: str, run: str, links: dict[str, str],
+                answers: pd.DataFrame | None = None) -> str:  # fmt: skip
     """The report's first screen: what the run found, then the study's description.
 
     Args:
@@ -614,12 +615,20 @@ def landing_rst(claims: pd.DataFrame, posthoc: pd.DataFrame, stability: pd.DataF
         links: per figure name, its reStructuredText reference in the report (a result's
             file name or a category, e.g. ```fig4_scores.png`_``); figures not drawn in
             this run are left out.
+        answers: the answer table (:func:`cebra_sae.report.answers.answer_table`), shown
+            first.
     """
+    from cebra_sae.report import answers as answer
+
     found = study_findings(claims, posthoc, stability)
     header = ["What this run found", "===================", "",
               f"*{_rst_literal(scope(claims, posthoc))}. Run: {_rst_literal(run)}.*"]  # fmt: skip
     if not found:
         header += ["", "No claim could be measured in this run (see the table claims)."]
+    if answers is not None and len(answers):
+        header += ["", "**If you want …, use …** (the best of what this run measured, its margin "
+                   "over the runner-up with the 95 % interval; table answers):", "",
+                   answer.as_rst(answers), "The findings behind it:"]  # fmt: skip
     body = as_rst(found, "\n".join(header), links)
     more = ("Every claim part with its interval and tightest null: *Claims at a glance* "
             "(category `Claims`_); in words, claim by claim: `Is the effect real?`_. The rule "
@@ -646,4 +655,12 @@ def findings_markdown(tables: str, run: str) -> str:
         frames.append(pd.read_parquet(path))
     claims, posthoc, stability = frames
     header = f"*{scope(claims, posthoc)}. Run: {run}.*"
+    answers = folder / "answers.parquet"
+    if answers.exists():
+        from cebra_sae.report.answers import as_markdown as answers_markdown
+
+        header += ("\n\n**If you want …, use …** (the best of what the run measured; its "
+                   "margin over the runner-up with the 95 % interval):\n\n"
+                   + answers_markdown(pd.read_parquet(answers))
+                   + "\nThe findings behind it:")  # fmt: skip
     return as_markdown(study_findings(claims, posthoc, stability), header)

@@ -41,7 +41,16 @@ SCORE_LABELS = {
 }
 
 
-def representation_label(representation: str, k) -> str:
-    """``CEBRA``, ``SAE k=8``, ``random_sae k=8``, ``pca``, ... (the figures' x labels)."""
-    name = {"cebra": "CEBRA", "sae": "SAE"}.get(representation, representation)
-    return name if pd.isna(k) else f"{name} k={int(k)}"
+def representation_label(representation: str, k=None) -> str:
+    """``CEBRA``, ``SAE k=8``, ``untrained SAE k=8``, ``PCA rotation``, ... (the registry's
+    readable names; the figures' labels).
+
+    Example:
+        >>> representation_label("random_sae", 16), representation_label("unregistered")
+        ('untrained SAE k=16', 'unregistered')
+    """
+    from cebra_sae.posthoc.representations import REPRESENTATIONS
+
+    name = (REPRESENTATIONS[representation].readable if representation in REPRESENTATIONS
+            else representation)  # fmt: skip
+    return name if k is None or pd.isna(k) else f"{name} k={int(k)}"
