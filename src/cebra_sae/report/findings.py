@@ -636,6 +636,44 @@ def landing_rst(claims: pd.DataFrame, posthoc: pd.DataFrame, stability: pd.DataF
     return f"{body}\n{more}\n\nThe study\n---------\n\n{description}"
 
 
+def claims_markdown(claims: pd.DataFrame, protocol: str | None = None) -> str:
+    """Every claim in one short table (the README's first screen): what it says, its
+    verdict, and per unit its parts' effects (lowest and highest) with their intervals.
+
+    Example:
+        >>> claims = pd.DataFrame({"protocol": "paper", "claim": ["C3", "C3"],
+        ...     "statement": "Neuron score rises", "part": ["k8", "k16"], "baseline": "claim",
+        ...     "effect": [0.1, 0.2], "ci_low": [0.05, 0.1], "ci_high": [0.15, 0.3],
+        ...     "claim_verdict": "supported"})
+        >>> print(claims_markdown(claims).splitlines()[2].replace("] ", "]\\n"))
+        | C3 | Neuron score rises | supported | score: +0.100 [+0.050, +0.150]
+        to +0.200 [+0.100, +0.300]
+        |
+    """
+    from cebra_sae.claims.paper import STATEMENTS
+    from cebra_sae.report.figures import forest_unit
+
+    if protocol is None:
+        present = set(claims.protocol)
+        protocol = "paper" if "paper" in present else sorted(present)[0]
+    lines = ["| claim | what it says | verdict | effect [95 % interval], per unit |",
+             "|---|---|---|---|"]  # fmt: skip
+    for claim in sorted(STATEMENTS, key=claim_rank):
+        mine = claims[(claims.protocol == protocol) & (claims.claim == claim)]
+        if mine.empty:
+            continue
+        verdict = mine.claim_verdict.iloc[0]
+        own = _parts(claims, protocol, claim)
+        units = own.part.map(forest_unit) if len(own) else pd.Series(dtype=str)
+        effects = "; ".join(f"{unit}: {_span(own[units == unit], name_k=True)}"
+                            for unit in dict.fromkeys(units))  # fmt: skip
+        if not effects:
+            reasons = mine.detail.dropna() if "detail" in mine else pd.Series(dtype=str)
+            effects = reasons.iloc[0] if len(reasons) and reasons.iloc[0] else "—"
+        lines.append(f"| {claim} | {mine.statement.iloc[0]} | {verdict} | {effects} |")
+    return "\n".join(lines) + "\n"
+
+
 def findings_markdown(tables: str, run: str) -> str:
     """The findings of the run whose tables are in the folder ``tables`` (``results/tables``)
     as Markdown, labelled with ``run`` (its config and date): the README's copy.
@@ -663,4 +701,6 @@ def findings_markdown(tables: str, run: str) -> str:
                    "margin over the runner-up with the 95 % interval):\n\n"
                    + answers_markdown(pd.read_parquet(answers))
                    + "\nThe findings behind it:")  # fmt: skip
+    header += "\n\n**Every claim** (C1-C6 the paper's, C7-C10 beyond it):\n\n" + claims_markdown(
+        claims) + "\nIn words:"  # fmt: skip
     return as_markdown(study_findings(claims, posthoc, stability), header)
