@@ -9,12 +9,13 @@ from common import log, run_rule
 from cebra_sae.posthoc.stability import (
     case_seed,
     cebra_consistency,
+    initial_decoder,
     matched_l1,
     seed_stability,
 )
 from cebra_sae.sae.checkpoint import load_model
 from cebra_sae.sae.grid import block_grid, selection_grid
-from cebra_sae.sae.trainer import encode, init_weights
+from cebra_sae.sae.trainer import encode
 from cebra_sae.sae_sweep import L1_ARCH
 from cebra_sae.tables import STABILITY_SCHEMA, write_table
 
@@ -22,13 +23,6 @@ from cebra_sae.tables import STABILITY_SCHEMA, write_table
 def valid_split(path):
     with np.load(path) as npz:
         return npz["valid"]
-
-
-def initial_decoder(spec, decoder) -> np.ndarray:
-    """The decoder an SAE (``spec``, trained ``decoder``) started from, its untrained
-    twin's: the paired null."""
-    dim, width = np.shape(decoder)
-    return init_weights(dim, width, spec.sae_seed)["decoder.weight"].numpy()
 
 
 def selected_rows(checkpoint, latents, sel, sae_seeds, chance):

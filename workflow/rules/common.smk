@@ -19,6 +19,7 @@ from cebra_sae.devices import gpu_count
 from cebra_sae.embedding import cebra_params, is_final
 from cebra_sae.errors import StudyError
 from cebra_sae.protocols import PROTOCOLS as PROTOCOL_REGISTRY
+from cebra_sae.report import categories
 from cebra_sae.report.figures import FIGURES
 from cebra_sae.report.html import REPORT_TABLES
 from cebra_sae.report.pages import PAGES
@@ -149,6 +150,7 @@ POSTHOC_FILES = {name: f"{RESULTS}/posthoc/{CASE}/{file}" for name, file in (
     ("scores", "scores.parquet"), ("latents", "latents.npz"),
     ("latent_table", "latents.parquet"), ("curves", "tuning_curves.parquet"))}  # fmt: skip
 REPORT_PAGE = f"{RESULTS}/report/{{name}}.html"
+EXPLORER = f"{RESULTS}/report/explorer/{{protocol}}/{{rat}}-dim{{dim}}.html"
 LANDING = f"{RESULTS}/report/landing.rst"
 DESCRIPTION = "workflow/report/workflow.rst"
 
@@ -217,6 +219,11 @@ def l1_twin_file(protocol, rat, dim, seed):
                                           arch=L1_ARCH, expansion=SELECTION["expansion"])  # fmt: skip
 
 
+def first_case(template):
+    """Input function: ``template`` (a post-hoc case's file) at the first CEBRA seed."""
+    return lambda w: template.format(protocol=w.protocol, rat=w.rat, dim=w.dim, seed=FIRST_SEED)
+
+
 def selected_block(name):
     """Input function: file ``name`` of a case's selected block."""
     return lambda w: selected_file(name, w.protocol, w.rat, w.dim, w.seed)
@@ -273,6 +280,7 @@ def final_outputs():
         table("runtime"),
         *[REPORT_PAGE.format(name=name) for name in PAGES],
         *[path for figure in FIGURES.values() for path in figure_files(figure)],
+        *expand(EXPLORER, protocol=PROTOCOLS, rat=list(RATS), dim=DIMS),
         LANDING,
     ]
 

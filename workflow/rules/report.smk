@@ -87,6 +87,42 @@ for page in PAGES.values():
             "../../scripts/page.py"
 
 
+rule explorer:
+    """The latent explorer of one rat x dim: a self-contained page (first CEBRA seed) where
+    a reader picks a representation and a latent (cebra_sae.report.explorer)."""
+    input:
+        data=RECORDING,
+        summary=RECORDING_SUMMARY,
+        latents=first_case(POSTHOC_FILES["latents"]),
+        latent_table=first_case(POSTHOC_FILES["latent_table"]),
+        curves=first_case(POSTHOC_FILES["curves"]),
+        checkpoint=lambda w: selected_file("checkpoint", w.protocol, w.rat, w.dim, FIRST_SEED),
+    output:
+        report(
+            EXPLORER,
+            caption="../report/explorer.rst",
+            category=categories.LATENT_MEANING,
+            labels={
+                "page": "latent explorer",
+                "rat": "{rat}",
+                "dim": "{dim}",
+                "protocol": "{protocol}",
+            },
+        ),
+    log:
+        log("explorer", "{protocol}/{rat}-dim{dim}"),
+    benchmark:
+        benchmark("explorer", "{protocol}/{rat}-dim{dim}")
+    localrule: True
+    conda:
+        "../../envs/cebra.yaml"
+    params:
+        sae_seeds=SAE["seeds"],
+        seed=FIRST_SEED,
+    script:
+        "../../scripts/explorer.py"
+
+
 rule runtime:
     """Every job's benchmark (rule, wildcards, seconds, memory) in one table."""
     input:

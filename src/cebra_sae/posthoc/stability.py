@@ -55,6 +55,15 @@ def _unit(d) -> np.ndarray:
     return np.divide(d, norm, out=np.zeros_like(d), where=norm > 0)
 
 
+def initial_decoder(spec, decoder) -> np.ndarray:
+    """The decoder an SAE (``spec``, trained ``decoder`` of shape dim x width) started
+    from: its untrained twin's (the paired null; the explorer's twin)."""
+    from cebra_sae.sae.trainer import init_weights
+
+    dim, width = np.shape(decoder)
+    return init_weights(dim, width, spec.sae_seed)["decoder.weight"].numpy()
+
+
 def matched_cosines(decoder_a: np.ndarray, decoder_b: np.ndarray) -> np.ndarray:
     """``|cosine|`` of each pair of the best one-to-one assignment (Hungarian, scipy's
     ``linear_sum_assignment``) of ``decoder_a``'s directions (columns) to ``decoder_b``'s."""

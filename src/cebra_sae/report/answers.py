@@ -3,8 +3,9 @@
 Each :data:`QUESTIONS` entry names what a lab wants and how it is measured, per case
 (protocol ``paper`` when it ran; rat x dim x CEBRA seed, an SAE's SAE seeds averaged) and
 per *candidate* (a representation at one k, with one attribution kind where the measure
-has kinds). The candidate with the best mean over its cases is named; its margin over the
-runner-up is their paired per-case difference (cases both have), oriented so that a positive
+has kinds). The candidate with the best mean over its cases is named; the runner-up is the
+best candidate of *another* method (not the same method at another k or kind), and the margin
+is their paired per-case difference (cases both have), oriented so that a positive
 margin favours the named one, with the study's two-level bootstrap interval over rats
 (:func:`cebra_sae.claims.statistics.hierarchical_bootstrap`). An interval that includes 0
 reads "no clear winner". The candidates are the methods the run measured (not the nulls,
@@ -45,7 +46,8 @@ class Question:
         want: what a lab wants, as the row says it ("decode behaviour on held-out data").
         measure: how it is measured, in words, with its unit.
         values: ``values(posthoc, stability, runtime)`` -> long rows ``rat``, ``dim``,
-            ``seed``, ``candidate``, ``value`` (one protocol's).
+            ``seed``, ``candidate``, ``method`` (its representation), ``value`` (one
+            protocol's).
         higher_is_better: False for a cost.
     """
 
@@ -66,11 +68,12 @@ def _methods(table: pd.DataFrame) -> pd.DataFrame:
 
 def _candidates(posthoc: pd.DataFrame, column: str, suffix: str = "") -> pd.DataFrame:
     if column not in posthoc:
-        return pd.DataFrame(columns=[*CASE, "candidate", "value"])
+        return pd.DataFrame(columns=[*CASE, "candidate", "method", "value"])
     rows = _methods(posthoc).dropna(subset=[column]).copy()
     rows["candidate"] = [representation_label(r, k) + suffix
                          for r, k in zip(rows.representation, rows.k, strict=True)]  # fmt: skip
-    return rows.groupby([*CASE, "candidate"], as_index=False)[column].mean().rename(
+    rows["method"] = rows.representation.map(representation_label)
+    return rows.groupby([*CASE, "candidate", "method"], as_index=False)[column].mean().rename(
         columns={column: "value"})  # fmt: skip
 
 
@@ -93,12 +96,15 @@ def _reproduce(posthoc, stability, runtime):
         return pd.DataFrame(columns=[*CASE, "candidate", "value"])
     rows = _methods(stability[stability.measure == "matched_share"])
     rows = rows[rows.threshold == rows.threshold.max()].dropna(subset=["value", "random_value"])
+    arch = [f" ({a})" if isinstance(a, str) else "" for a in rows.arch]
     rows = rows.assign(
         value=rows.value - rows.random_value,
-        candidate=[representation_label(r, k) + (f" ({a})" if isinstance(a, str) else "")
-                   for r, k, a in zip(rows.representation, rows.k, rows.arch, strict=True)],
+        candidate=[representation_label(r, k) + a
+                   for r, k, a in zip(rows.representation, rows.k, arch, strict=True)],
+        method=[representation_label(r) + a
+                for r, a in zip(rows.representation, arch, strict=True)],
     )  # fmt: skip
-    return rows.groupby([*CASE, "candidate"], as_index=False).value.mean()
+    return rows.groupby([*CASE, "candidate", "method"], as_index=False).value.mean()
 
 
 def _fit_cost(posthoc, stability, runtime):
@@ -114,9 +120,9 @@ def _fit_cost(posthoc, stability, runtime):
     fits = fits[fits.fit.isin(["cebra", "xcebra"]) & (fits.protocol == "paper")]
     # the fits xCEBRA is paired with (the final settings: the cases with an xCEBRA fit)
     fits = fits[fits.groupby(["rat", "dim", "seed"]).fit.transform("nunique") == 2]
+    label = fits.fit.map(representation_label)
     return pd.DataFrame({"rat": fits.rat, "dim": fits.dim.astype(int),
-                         "seed": fits.seed.astype(int),
-                         "candidate": fits.fit.map(representation_label),
+                         "seed": fits.seed.astype(int), "candidate": label, "method": label,
                          "value": fits.cpu_seconds.astype(float)})  # fmt: skip
 
 
@@ -143,18 +149,22 @@ def _answer(question: Question, values: pd.DataFrame) -> dict:
                verdict="not measured in this run", n_cases=0, n_rats=0)  # fmt: skip
     if values.empty:
         return row
+    if "method" not in values:
+        values = values.assign(method=values.candidate)
     sign = 1 if question.higher_is_better else -1
     means = values.groupby("candidate").value.mean().sort_values(ascending=not sign > 0)
+    method = values.drop_duplicates("candidate").set_index("candidate").method
     best = means.index[0]
     row.update(use=best, value=float(means.iloc[0]))
-    if len(means) < 2:
-        row["verdict"] = f"{best} (the only one measured)"
+    others = means[method.reindex(means.index) != method[best]]  # the best other method
+    if others.empty:
+        row["verdict"] = f"{best} (the only method measured)"
         return row
-    second = means.index[1]
+    second = others.index[0]
     wide = values.pivot_table(index=CASE, columns="candidate", values="value")
     paired = (sign * (wide[best] - wide[second])).dropna().rename("margin").reset_index()
     low, high = hierarchical_bootstrap(paired, "margin", "rat")
-    row.update(runner_up=second, runner_up_value=float(means.iloc[1]),
+    row.update(runner_up=second, runner_up_value=float(others.iloc[0]),
                margin=float(paired.margin.mean()) if len(paired) else np.nan, ci_low=low,
                ci_high=high, n_cases=len(paired), n_rats=int(paired.rat.nunique()))  # fmt: skip
     row["verdict"] = best if low > 0 else "no clear winner"
@@ -201,8 +211,8 @@ def as_markdown(table: pd.DataFrame) -> str:
     lines = ["| If you want to … | use | margin over the runner-up [95 % interval] | measured as |",
              "|---|---|---|---|"]  # fmt: skip
     for row in table.itertuples():
-        use, margin = _cell(row)
-        lines.append(f"| {row.want} | {use} | {margin} | {row.measure} |")
+        cells = [row.want, *_cell(row), row.measure]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -586,12 +586,14 @@ def _rst_literal(text: str) -> str:
     return text
 
 
-def as_markdown(findings: list[Finding], header: str) -> str:
-    """The findings as Markdown (the README's copy)."""
+def as_markdown(findings: list[Finding], header: str, numbers: bool = True) -> str:
+    """The findings as Markdown (the README's copy); ``numbers`` False: each finding's title
+    and figure only (its numbers are in the claims table above it)."""
     lines = [header, ""]
     for n, f in enumerate(findings, 1):
         where = f" (`figures/{FIGURES[f.figure].output}`)" if f.figure in FIGURES else ""
-        lines.append(f"{n}. **{f.title}.** {f.text}{where}")
+        text = f" {f.text}" if numbers else f" ({f.source})"
+        lines.append(f"{n}. **{f.title}.**{text}{where}")
     return "\n".join(lines) + "\n"
 
 
@@ -664,13 +666,21 @@ def claims_markdown(claims: pd.DataFrame, protocol: str | None = None) -> str:
             continue
         verdict = mine.claim_verdict.iloc[0]
         own = _parts(claims, protocol, claim)
-        units = own.part.map(forest_unit) if len(own) else pd.Series(dtype=str)
-        effects = "; ".join(f"{unit}: {_span(own[units == unit], name_k=True)}"
-                            for unit in dict.fromkeys(units))  # fmt: skip
+        # one span per unit and kind of part (the part's name without its k: C10's rivals,
+        # C8's thresholds), named by the kind where a unit has several
+        kind = own.part.str.replace(r"_?k\d+", "", regex=True).str.strip("_")
+        groups = pd.DataFrame({"unit": own.part.map(forest_unit), "kind": kind}, index=own.index)
+        spans = []
+        for unit, of_unit in groups.groupby("unit", sort=False):
+            for name, part in of_unit.groupby("kind", sort=False):
+                label = unit if of_unit.kind.nunique() == 1 else f"{unit}, {name}"
+                spans.append(f"{label}: {_span(own.loc[part.index], name_k=True)}")
+        effects = "; ".join(spans)
         if not effects:
             reasons = mine.detail.dropna() if "detail" in mine else pd.Series(dtype=str)
             effects = reasons.iloc[0] if len(reasons) and reasons.iloc[0] else "—"
-        lines.append(f"| {claim} | {mine.statement.iloc[0]} | {verdict} | {effects} |")
+        cells = [claim, mine.statement.iloc[0], verdict, effects]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -702,5 +712,5 @@ def findings_markdown(tables: str, run: str) -> str:
                    + answers_markdown(pd.read_parquet(answers))
                    + "\nThe findings behind it:")  # fmt: skip
     header += "\n\n**Every claim** (C1-C6 the paper's, C7-C10 beyond it):\n\n" + claims_markdown(
-        claims) + "\nIn words:"  # fmt: skip
-    return as_markdown(study_findings(claims, posthoc, stability), header)
+        claims) + "\nIn words (the numbers are in the tables above):"  # fmt: skip
+    return as_markdown(study_findings(claims, posthoc, stability), header, numbers=False)
