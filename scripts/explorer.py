@@ -48,7 +48,8 @@ def main(snakemake):
         np.concatenate([split.labels_train[:, 0], split.labels_valid[:, 0]]),
         latents, pd.read_parquet(inp.latent_table), curves,
         sae_directions(inp.checkpoint, curves.model_id.unique(), snakemake.params.sae_seeds),
-        title=f"Latent explorer: {w.rat}, dim {w.dim} ({w.protocol}), CEBRA seed {w.seed}",
+        title=f"Latent explorer: {w.rat}, dim {w.dim} ({w.protocol}), "
+        f"CEBRA seed {snakemake.params.seed}",
         unit=unit.iloc[0] if len(unit) else "m",
     )  # fmt: skip
     with atomic_write(snakemake.output[0]) as tmp:

@@ -465,6 +465,45 @@ def test_report_renders_in_a_browser(report, tmp_path):
         assert name.rsplit("/", 1)[-1] in dom, name
 
 
+def test_the_latent_explorer_shows_each_latent_a_reader_selects(tiny, tmp_path):
+    """The explorer page of a case, opened offline in headless Chromium at two addresses
+    that select two latents: each shows that latent's own data."""
+    import re
+
+    pages = sorted((tiny / "results/report/explorer").rglob("*.html"))
+    assert {p.relative_to(tiny / "results/report/explorer").as_posix() for p in pages} == {
+        f"{p}/{r}-dim4.html" for p in ("paper", "seed_code") for r in ("sim", "sim-b")}  # fmt: skip
+    page = tiny / "results/report/explorer/paper/sim-b-dim4.html"
+    raw = page.read_text()
+    assert "http://" not in raw and "https://" not in raw  # offline: no CDN, nothing fetched
+    data = json.loads(re.search(r"const D = (.*?);\n", raw, re.S).group(1))
+    sae = next(r for r in data["reps"] if r["id"].startswith("topk-"))
+    assert {"cebra", "xcebra"} <= {r["id"] for r in data["reps"]}
+    browser = require(
+        shutil.which("chromium") or shutil.which("chromium-browser"),
+        "Chromium (the browser this test opens the explorer in)",
+        "Install it with: apt-get install chromium (Debian's package).",
+    )
+    shown = {}
+    for latent in (sae["latents"][0], sae["latents"][-1]):
+        address = f"{page.as_uri()}#rep={sae['id']}&latent={latent['i']}"
+        run = subprocess.run(
+            [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+             "--virtual-time-budget=10000", "--dump-dom", address],
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr[-2000:]
+        dom = run.stdout
+        assert f'data-latent="{latent["i"]}"' in dom and f'data-rep="{sae["id"]}"' in dom
+        assert f"{sae['label']}, latent {latent['i']}</b>" in dom
+        top = latent["top"][0][0]  # its best-|r| neuron, with its place field drawn
+        assert f"neuron {top}</td>" in dom and dom.count("<svg") >= 4
+        assert "SAE seed 1" in dom  # its match across SAE seeds
+        shown[latent["i"]] = dom
+    first, last = shown.values()
+    assert first != last
+
+
 def test_rerun_has_nothing_to_do(tiny, tiny_config):
     run = snakemake("-n", "--configfile", tiny_config, cwd=tiny)
     assert run.returncode == 0

@@ -207,7 +207,8 @@ function chart(series, w, h, xlabel) {
 function show(repId, latent) {
   const rep = D.reps.find((r) => r.id === repId) || D.reps[0];
   if (!rep) { $("summary").textContent = "no representation in this case"; return; }
-  const lat = rep.latents.find((l) => l.i === latent) || rep.latents[0];
+  const lat = rep.latents.find((l) => l.i === latent) || rep.latents.find((l) => l.pf) || rep.latents[0];
+  const dead = lat.act.every((v) => v === 0 || v === null);
   $("rep").value = rep.id;
   $("latent").innerHTML = rep.latents.map((l) =>
     `<option value="${l.i}">${l.i}${l.pf ? " (place-field-like)" : ""}</option>`).join("");
@@ -215,6 +216,7 @@ function show(repId, latent) {
   document.body.dataset.rep = rep.id; document.body.dataset.latent = lat.i;
   const c = D.centres, u = D.unit;
   $("summary").innerHTML = `<b id="shown">${rep.label}, latent ${lat.i}</b>: ` +
+    (dead ? "dead (never active on the validation split; its neurons below are arbitrary), " : "") +
     (lat.pf ? "place-field-like" : "not place-field-like") +
     (lat.si === null ? "" : `, spatial information ${lat.si} bits`);
   $("tuning").innerHTML = chart([[lat.right, "#0173b2"], [lat.left, "#d55e00"]], 560, 200,
