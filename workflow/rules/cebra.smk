@@ -34,9 +34,7 @@ rule train_cebra:
         cebra=lambda w: cebra_params(CEBRA, w.dim, w.hidden, w.lr),
         shuffled=lambda w: w.fit == SHUFFLED_FIT,
         final=lambda w: w.fit != FIT or is_final(CEBRA, w.hidden, w.lr),
-        jacobian_weight=lambda w: (
-            CEBRA["xcebra_jacobian_weight"] if w.fit == XCEBRA_FIT else None
-        ),
+        jacobian_weight=lambda w: (CEBRA["xcebra_jacobian_weight"] if w.fit == XCEBRA_FIT else None),
         supervised=lambda w: PROTOCOL_REGISTRY[w.protocol].cebra_supervised,
         device=CEBRA["device"],
         log_every=CEBRA["log_every"],
