@@ -434,7 +434,6 @@ def _sae_on_spikes(case: Case) -> list[Latents]:
     from dataclasses import replace
 
     from cebra_sae.posthoc.classical import standardised_spikes
-    from cebra_sae.sae.trainer import encode, train_block
 
     if not case.sae_models:
         return []
@@ -442,16 +441,23 @@ def _sae_on_spikes(case: Case) -> list[Latents]:
     settings = case.sae_settings()
     expansion = case.classical_setting("sae_on_spikes_expansion")
     specs = [replace(spec, expansion=expansion) for spec, _, _ in case.sae_models]
-    block = train_block(s_train, specs, settings)
-    out = []
+    trained = _trained(s_train, s_valid, specs, settings)
+    return [Latents(f"spikes-{spec.model_id}", h_train, h_valid, spec.k, spec.sae_seed,
+                    decoder=weights["decoder.weight"],
+                    weights=np.abs(weights["decoder.weight"].T))
+            for spec, weights, h_train, h_valid in trained]  # fmt: skip
+
+
+def _trained(x_train, x_valid, specs, settings):
+    """SAEs of ``specs`` trained on ``x_train`` (one block): per spec its weights and its
+    latents on both splits, ``(spec, weights, h_train, h_valid)``."""
+    from cebra_sae.sae.trainer import encode, train_block
+
+    block = train_block(x_train, specs, settings)
     for index, spec in enumerate(specs):
         weights = {name: w[index] for name, w in block.weights.items()}
-        h_train, _ = encode(s_train, weights, spec, block.architecture)
-        h_valid, _ = encode(s_valid, weights, spec, block.architecture)
-        out.append(Latents(f"spikes-{spec.model_id}", h_train, h_valid, spec.k, spec.sae_seed,
-                           decoder=weights["decoder.weight"],
-                           weights=np.abs(weights["decoder.weight"].T)))  # fmt: skip
-    return out
+        yield (spec, weights, encode(x_train, weights, spec, block.architecture)[0],
+               encode(x_valid, weights, spec, block.architecture)[0])  # fmt: skip
 
 
 def _xcebra(case: Case) -> list[Latents]:
@@ -463,22 +469,14 @@ def _xcebra(case: Case) -> list[Latents]:
 
 
 def _sae_on_xcebra(case: Case) -> list[Latents]:
-    from cebra_sae.sae.trainer import encode, train_block
-
     if case.xcebra is None or not case.sae_models:
         return []
-    z_train, z_valid = case.xcebra
     specs = [spec for spec, _, _ in case.sae_models]
-    block = train_block(z_train, specs, case.sae_settings())
-    out = []
-    for index, spec in enumerate(specs):
-        weights = {name: w[index] for name, w in block.weights.items()}
-        h_train, _ = encode(z_train, weights, spec, block.architecture)
-        h_valid, _ = encode(z_valid, weights, spec, block.architecture)
-        out.append(Latents(f"xcebra-{spec.model_id}", h_train, h_valid, spec.k, spec.sae_seed,
-                           encoder=weights["encoder.weight"], rectified=True,
-                           decoder=weights["decoder.weight"], embedding="xcebra"))  # fmt: skip
-    return out
+    return [Latents(f"xcebra-{spec.model_id}", h_train, h_valid, spec.k, spec.sae_seed,
+                    encoder=weights["encoder.weight"], rectified=True,
+                    decoder=weights["decoder.weight"], embedding="xcebra")
+            for spec, weights, h_train, h_valid in _trained(*case.xcebra, specs,
+                                                            case.sae_settings())]  # fmt: skip
 
 
 REPRESENTATIONS.register(
@@ -499,6 +497,15 @@ REPRESENTATIONS.register(
     Representation("sae_on_spikes", "the selected SAE trained on the z-scored spikes",
                    _sae_on_spikes, colour="#ece133", classical=True, on_spikes=True,
                    label="SAE on spikes")
+)  # fmt: skip
+REPRESENTATIONS.register(
+    Representation("xcebra", "xCEBRA: the same supervised CEBRA fit, Jacobian-regularised",
+                   _xcebra, colour="#6a3d9a", classical=True, on_xcebra=True, label="xCEBRA")
+)  # fmt: skip
+REPRESENTATIONS.register(
+    Representation("sae_on_xcebra", "the selected SAE trained on the xCEBRA embedding",
+                   _sae_on_xcebra, colour="#b15928", classical=True, on_xcebra=True,
+                   label="SAE on xCEBRA")
 )  # fmt: skip
 
 
@@ -521,14 +528,3 @@ def representation_order(names) -> list[str]:
     """``names`` (e.g. the ``representation`` column) in registry order."""
     present = set(pd.Series(names).dropna())
     return [name for name in REPRESENTATIONS if name in present]
-
-
-REPRESENTATIONS.register(
-    Representation("xcebra", "xCEBRA: the same supervised CEBRA fit, Jacobian-regularised",
-                   _xcebra, colour="#6a3d9a", classical=True, on_xcebra=True, label="xCEBRA")
-)  # fmt: skip
-REPRESENTATIONS.register(
-    Representation("sae_on_xcebra", "the selected SAE trained on the xCEBRA embedding",
-                   _sae_on_xcebra, colour="#b15928", classical=True, on_xcebra=True,
-                   label="SAE on xCEBRA")
-)  # fmt: skip
