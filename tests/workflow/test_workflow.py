@@ -62,8 +62,10 @@ def test_rigorous_config_plans_seeds_nulls_and_the_grid_at_the_first_seed(
                     cwd=tmp_path)  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:]
     counts = job_counts(run.stdout)
-    # three rats x dim x seed, final settings only; the shuffled-spikes null at the first seed
-    assert counts["train_cebra"] == 3 * 4 * 5 + 3 * 4
+    # three rats x dim x seed, final settings only; the shuffled-spikes null at the first
+    # seed; xCEBRA (posthoc.classical) at every seed
+    assert counts["train_cebra"] == 3 * 4 * 5 + 3 * 4 + 3 * 4 * 5
+    assert counts["explorer"] == 3 * 4  # a latent explorer per rat x dim
     # the paper's grid (3 arch x 3 expansions) at seed 0, the selected TopK x8 at seeds 1-4
     assert counts["train_sae"] == 3 * 4 * 9 + 3 * 4 * 4
     assert counts["posthoc"] == 3 * 4 * 5 and counts["stability"] == 1
