@@ -28,8 +28,9 @@ from cebra_sae.posthoc.stability import _unit
 from cebra_sae.posthoc.tuning import binned_means, position_bins, track_edges
 from cebra_sae.report.labels import representation_label
 
-#: Points of a latent's activation trace in the page (the validation split, subsampled).
-TRACE_POINTS = 500
+#: Points of a latent's activation trace in the page (the validation split, subsampled;
+#: a page holds every latent's, so this sets most of its size).
+TRACE_POINTS = 300
 #: Neurons listed per latent, by |r| with it.
 TOP_NEURONS = 3
 
@@ -120,7 +121,7 @@ def explorer_data(
                 "i": int(latent),
                 "right": _round(curve.loc["right"]) if "right" in curve.index else [],
                 "left": _round(curve.loc["left"]) if "left" in curve.index else [],
-                "act": _round(valid[::step, latent]),
+                "act": _round(valid[::step, latent]) if valid[:, latent].any() else [],
                 "top": [[int(n), round(float(r[latent, n]), 3)] for n in top],
                 "attr": attributed,
                 "pf": bool(row.place_field_like) if row is not None else False,
@@ -208,7 +209,7 @@ function show(repId, latent) {
   const rep = D.reps.find((r) => r.id === repId) || D.reps[0];
   if (!rep) { $("summary").textContent = "no representation in this case"; return; }
   const lat = rep.latents.find((l) => l.i === latent) || rep.latents.find((l) => l.pf) || rep.latents[0];
-  const dead = lat.act.every((v) => v === 0 || v === null);
+  const dead = lat.act.length === 0;  // never active on the validation split
   $("rep").value = rep.id;
   $("latent").innerHTML = rep.latents.map((l) =>
     `<option value="${l.i}">${l.i}${l.pf ? " (place-field-like)" : ""}</option>`).join("");
