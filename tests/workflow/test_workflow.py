@@ -512,11 +512,19 @@ def test_rerun_has_nothing_to_do(tiny, tiny_config):
     assert "Nothing to be done" in run.stdout
 
 
+def _restore_ctrl_c():
+    """In the child: Ctrl-C's default action. A test run started in the background by a
+    shell without job control (``cmd &``, ``nohup``) inherits SIGINT ignored, and Python
+    then leaves it ignored: the Ctrl-C the tests send would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(tmp_path, args):
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "1",
                *map(str, args)]  # fmt: skip
     return subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+                            stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=_restore_ctrl_c)  # fmt: skip
 
 
 def _read_until(process, output, done):
