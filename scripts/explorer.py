@@ -8,8 +8,8 @@ from common import run_rule
 
 from cebra_sae.data.recording import load_prepared
 from cebra_sae.io import atomic_write
-from cebra_sae.posthoc.stability import initial_decoder
-from cebra_sae.report.explorer import closest, explorer_data, explorer_html
+from cebra_sae.posthoc.stability import closest, initial_decoder
+from cebra_sae.report.explorer import explorer_data, explorer_html
 from cebra_sae.sae.checkpoint import list_models, load_model
 
 

@@ -24,15 +24,20 @@ def embedding(path):
         return npz["train"], npz["valid"]
 
 
-def members(path):
-    """Which neurons each true factor drives (a simulated rat with assemblies), else None."""
+def known_answer(path):
+    """A simulated rat's ``(factors, members)``: its true factors ``(train, valid)`` and which
+    neurons each drives (with assemblies; else None); ``(None, None)`` for a real rat."""
+    if not path:
+        return None, None
     with np.load(path) as npz:
-        return npz["mixing"] > 0 if "mixing" in npz.files else None
+        members = npz["mixing"] > 0 if "mixing" in npz.files else None
+        return (npz["train"], npz["valid"]), members
 
 
 def main(snakemake):
     w, p, inp = snakemake.wildcards, snakemake.params, snakemake.input
     rows = selected_models(pd.read_parquet(inp.sweep), p.selection, p.sae_seeds)
+    factors, members = known_answer(inp.factors)
     case = Case(
         protocol=w.protocol,
         split=load_prepared(inp.data),
@@ -42,8 +47,8 @@ def main(snakemake):
         sae_models=load_selected(inp.checkpoint, rows),
         checkpoint=inp.checkpoint,
         shuffled=embedding(inp.shuffled) if inp.shuffled else None,
-        factors=embedding(inp.factors) if inp.factors else None,
-        members=members(inp.factors) if inp.factors else None,
+        factors=factors,
+        members=members,
         xcebra=embedding(inp.xcebra) if inp.xcebra else None,
         curves=bool(p.curves),
         curve_sae_seed=p.curve_sae_seed,

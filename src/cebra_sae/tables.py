@@ -33,7 +33,7 @@ from cebra_sae.data.recording import MIN_DIRECTION_BINS, SPLIT_NAMES
 from cebra_sae.data.sources import SOURCES
 from cebra_sae.io import atomic_write
 from cebra_sae.measures.decoding import DECODING_METRICS
-from cebra_sae.measures.membership import ATTRIBUTION_KINDS
+from cebra_sae.measures.membership import ATTRIBUTION_KINDS, MEMBERSHIP_COLUMNS
 from cebra_sae.posthoc.classical import ASSEMBLY_NULL_DRAWS
 from cebra_sae.posthoc.representations import REPRESENTATIONS
 from cebra_sae.protocols import PROTOCOLS
@@ -230,7 +230,7 @@ _RECOVERY: Columns = {
 #: Neuron membership against a simulated rat's known answer (cebra_sae.measures.membership),
 #: one column per attribution kind.
 _MEMBERSHIP: Columns = {
-    f"membership_auc_{kind}": (
+    MEMBERSHIP_COLUMNS[kind]: (
         "float64",
         f"simulated rats with assemblies: mean over true factors of the ROC AUC of the matched "
         f"latent's neuron attribution by {text} against the factor's member neurons (0.5: "
@@ -650,7 +650,7 @@ STABILITY_SCHEMA = SCHEMAS.register(
                 "string",
                 "`cebra` (embeddings across seeds), `sae` (SAEs across SAE seeds), or a "
                 "classical representation with its own directions across its seeds "
-                "(`dictionary`, `sae_on_spikes`)",
+                "(`dictionary`, `sae_on_spikes`, `sae_on_xcebra`)",
             ),
             "arch": (
                 "string",

@@ -70,7 +70,7 @@ import pandas as pd
 
 from cebra_sae.claims.judge import ClaimSettings, measure_part, overall
 from cebra_sae.config import defaults
-from cebra_sae.measures.membership import ATTRIBUTION_KINDS
+from cebra_sae.measures.membership import MEMBERSHIP_COLUMNS
 from cebra_sae.posthoc.nulls import SHIFT_NULL
 from cebra_sae.posthoc.representations import CASE_KEYS, nulls_of
 from cebra_sae.sae.architectures import ARCHITECTURES
@@ -109,9 +109,6 @@ STATEMENTS = {
 
 #: The claims beyond the paper (docs/study.md §12).
 BEYOND_PAPER = ("C7", "C8", "C9", "C10")
-
-#: The membership AUC columns (one per attribution kind, cebra_sae.measures.membership).
-MEMBERSHIP = {kind: f"membership_auc_{kind}" for kind in ATTRIBUTION_KINDS}
 
 
 def _part(claim, part, measure, effects, s: ClaimSettings, bound=0.0, detail="",
@@ -367,8 +364,9 @@ def classic_names() -> list[str]:
 def with_best_membership(posthoc: pd.DataFrame) -> pd.DataFrame:
     """``posthoc`` with ``membership_auc_best``: per row the best of its attribution kinds,
     and ``membership_auc_map``: the better of the gradient and inverted-Jacobian maps."""
-    present = [c for c in MEMBERSHIP.values() if c in posthoc]
-    maps = [MEMBERSHIP[k] for k in ("gradient", "inverse") if MEMBERSHIP[k] in posthoc]
+    present = [c for c in MEMBERSHIP_COLUMNS.values() if c in posthoc]
+    maps = [c for c in (MEMBERSHIP_COLUMNS["gradient"], MEMBERSHIP_COLUMNS["inverse"])
+            if c in posthoc]  # fmt: skip
     return posthoc.assign(
         membership_auc_best=posthoc[present].max(axis=1) if present else np.nan,
         membership_auc_map=posthoc[maps].max(axis=1) if maps else np.nan,
@@ -420,7 +418,7 @@ def claim_c9(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     classics = classic_names()
     parts = []
     for column, rival, name in (("recovery_hungarian", "recovery_hungarian", "recovery"),
-                                (MEMBERSHIP["correlation"], "membership_auc_best",
+                                (MEMBERSHIP_COLUMNS["correlation"], "membership_auc_best",
                                  "membership")):  # fmt: skip
         for k in _sae_ks(posthoc):
             part = _sae_vs(posthoc, s, "C9", f"{name}_k{int(k)}", column, rival, classics, k,
@@ -439,7 +437,7 @@ def claim_c10(posthoc: pd.DataFrame, s: ClaimSettings) -> list[dict]:
     for k in _sae_ks(posthoc):
         for short, names, rival, label in rivals:
             part = _sae_vs(posthoc, s, "C10", f"membership_k{int(k)}_vs_{short}",
-                           MEMBERSHIP["gradient"], rival, names, k, label)  # fmt: skip
+                           MEMBERSHIP_COLUMNS["gradient"], rival, names, k, label)  # fmt: skip
             if part is not None:
                 parts.append(part)
     return parts

@@ -43,6 +43,8 @@ ATTRIBUTION_KINDS = {
     "weights": "the method's own neuron weights (ICA assembly patterns, NMF components, the "
     "SAE on the spikes' decoder)",
 }
+#: Each kind's column of ``posthoc.parquet``.
+MEMBERSHIP_COLUMNS = {kind: f"membership_auc_{kind}" for kind in ATTRIBUTION_KINDS}
 
 
 def correlation_attribution(latents: np.ndarray, spikes: np.ndarray) -> np.ndarray:
@@ -65,7 +67,11 @@ def matched_factors(factors: np.ndarray, latents: np.ndarray):
 
 
 def membership_auc(
-    factors: np.ndarray, latents: np.ndarray, attribution: np.ndarray, members: np.ndarray
+    factors: np.ndarray,
+    latents: np.ndarray,
+    attribution: np.ndarray,
+    members: np.ndarray,
+    matching: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
     """Mean over true factors of the ROC AUC of the matched latent's attribution.
 
@@ -74,6 +80,8 @@ def membership_auc(
         latents: ``(T, P)`` the representation's latents on the same samples.
         attribution: ``(P, N)`` each latent's score per neuron (larger: more its neuron).
         members: ``(N, K)`` whether neuron ``n`` belongs to factor ``k`` (mixing > 0).
+        matching: :func:`matched_factors` of ``factors`` and ``latents``, when already
+            computed (one matching serves every attribution kind of a representation).
 
     Returns:
         The mean AUC (1: every matched latent ranks its factor's neurons first; 0.5:
@@ -86,7 +94,7 @@ def membership_auc(
     scored = [k for k in range(members.shape[1]) if 0 < members[:, k].sum() < len(members)]
     if not scored:
         return float("nan")
-    rows, cols = matched_factors(factors, latents)
+    rows, cols = matching if matching is not None else matched_factors(factors, latents)
     latent_of = dict(zip(rows.tolist(), cols.tolist(), strict=True))
     aucs = []
     for k in scored:

@@ -46,8 +46,9 @@ from cebra_sae.data.recording import Split
 from cebra_sae.errors import StudyError
 from cebra_sae.measures.decoding import not_testable
 from cebra_sae.measures.membership import (
-    ATTRIBUTION_KINDS,
+    MEMBERSHIP_COLUMNS,
     correlation_attribution,
+    matched_factors,
     membership_auc,
 )
 from cebra_sae.measures.recovery import recovery
@@ -226,7 +227,7 @@ def shift_nulls(
 MEANING_SUMMARY = ("place_fields", "place_field_share", "track_coverage", "peak_evenness",
                    "n_factors", "recovery_best", "recovery_hungarian",
                    "attribution_agreement",
-                   *(f"membership_auc_{kind}" for kind in ATTRIBUTION_KINDS))  # fmt: skip
+                   *MEMBERSHIP_COLUMNS.values())  # fmt: skip
 
 
 def describe_representation(case: Case, rep, scoring: Mapping | None = None):
@@ -237,9 +238,8 @@ def describe_representation(case: Case, rep, scoring: Mapping | None = None):
         latent (:func:`cebra_sae.posthoc.tuning.describe_latents`, plus
         ``attribution_neuron`` and ``attribution_rank`` when the case has the Jacobian of
         ``rep``'s embedding and ``rep`` a linear encoder); the tuning curves as long rows
-        (``latent``, ``direction``, ``bin``,
-        ``position_m``, ``activation``) when ``case.curves`` keeps this representation's
-        (else None).
+        (``latent``, ``direction``, ``bin``, ``position_m``, ``activation``) when
+        ``case.curves`` keeps this representation's (else None).
     """
     scoring = {**defaults("posthoc"), **(scoring or {})}
     split = case.split
@@ -259,8 +259,7 @@ def describe_representation(case: Case, rep, scoring: Mapping | None = None):
                        n_factors=int(case.factors[1].shape[1]))  # fmt: skip
     table["attribution_neuron"] = pd.array([pd.NA] * len(table), dtype="Int64")
     table["attribution_rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
-    attributions = {"correlation": correlation_attribution(rep.valid, split.spikes_valid),
-                    "weights": rep.weights}  # fmt: skip
+    attributions = {"weights": rep.weights}
     jacobian = case.jacobians.get(rep.embedding)
     if jacobian is not None and rep.encoder is not None:
         jf, first = jacobian.gxi, jacobian.first
@@ -277,12 +276,13 @@ def describe_representation(case: Case, rep, scoring: Mapping | None = None):
         summary["attribution_agreement"] = (
             float((table.attribution_rank[has] == 1).mean()) if has.any() else np.nan
         )
-    if case.factors is not None and case.members is not None:
-        for kind in ATTRIBUTION_KINDS:
+    if case.factors is not None and case.members is not None:  # a known answer: membership
+        attributions["correlation"] = correlation_attribution(rep.valid, split.spikes_valid)
+        matching = matched_factors(case.factors[1], rep.valid)  # one for every kind
+        for kind, column in MEMBERSHIP_COLUMNS.items():
             if attributions.get(kind) is not None:
-                summary[f"membership_auc_{kind}"] = membership_auc(
-                    case.factors[1], rep.valid, attributions[kind], case.members
-                )
+                summary[column] = membership_auc(case.factors[1], rep.valid, attributions[kind],
+                                                 case.members, matching)  # fmt: skip
     long = None
     if case.curves and (rep.sae_seed is None or rep.sae_seed == case.curve_sae_seed):
         n_latents, _, n_bins = curves.shape

@@ -64,14 +64,36 @@ def initial_decoder(spec, decoder) -> np.ndarray:
     return init_weights(dim, width, spec.sae_seed)["decoder.weight"].numpy()
 
 
-def matched_cosines(decoder_a: np.ndarray, decoder_b: np.ndarray) -> np.ndarray:
-    """``|cosine|`` of each pair of the best one-to-one assignment (Hungarian, scipy's
-    ``linear_sum_assignment``) of ``decoder_a``'s directions (columns) to ``decoder_b``'s."""
+def closest(decoder: np.ndarray, others: np.ndarray, one_to_one: bool) -> tuple[np.ndarray, ...]:
+    """Per direction (column) of ``decoder``: its partner among ``others``' columns and
+    ``|cosine|``, by the Hungarian matching (``one_to_one``, as stability matches two SAE
+    seeds) or the closest column.
+
+    Example:
+        >>> a = np.eye(3)
+        >>> partner, cos = closest(a, a[:, ::-1], one_to_one=True)
+        >>> partner.tolist(), cos.round(2).tolist()
+        ([2, 1, 0], [1.0, 1.0, 1.0])
+    """
     from scipy.optimize import linear_sum_assignment
 
-    similarity = np.abs(_unit(decoder_a).T @ _unit(decoder_b))
+    similarity = np.abs(_unit(decoder).T @ _unit(others))
+    if not one_to_one:
+        partner = similarity.argmax(axis=1)
+        return partner, similarity[np.arange(len(partner)), partner]
     rows, cols = linear_sum_assignment(similarity, maximize=True)
-    return similarity[rows, cols]
+    partner = np.full(similarity.shape[0], -1)
+    partner[rows] = cols
+    cos = np.where(partner >= 0, similarity[np.arange(len(partner)), partner.clip(0)], np.nan)
+    return partner, cos
+
+
+def matched_cosines(decoder_a: np.ndarray, decoder_b: np.ndarray) -> np.ndarray:
+    """``|cosine|`` of each pair of the best one-to-one assignment (Hungarian, scipy's
+    ``linear_sum_assignment``) of ``decoder_a``'s directions (columns) to ``decoder_b``'s:
+    :func:`closest`'s matched pairs, in ``decoder_a``'s order."""
+    _, cos = closest(decoder_a, decoder_b, one_to_one=True)
+    return cos[~np.isnan(cos)]
 
 
 def matched_share(decoder_a: np.ndarray, decoder_b: np.ndarray,

@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 from cebra_sae.claims.statistics import hierarchical_bootstrap
-from cebra_sae.measures.membership import ATTRIBUTION_KINDS
+from cebra_sae.measures.membership import MEMBERSHIP_COLUMNS
 from cebra_sae.report.labels import representation_label
+from cebra_sae.report.text import markdown_row, rst_literal
 from cebra_sae.tables import ANSWERS_SCHEMA
 
 CASE = ["rat", "dim", "seed"]
@@ -86,8 +87,8 @@ def _recovery(posthoc, stability, runtime):
 
 
 def _membership(posthoc, stability, runtime):
-    parts = [_candidates(posthoc, f"membership_auc_{kind}", f" ({kind})")
-             for kind in ATTRIBUTION_KINDS]  # fmt: skip
+    parts = [_candidates(posthoc, column, f" ({kind})")
+             for kind, column in MEMBERSHIP_COLUMNS.items()]  # fmt: skip
     return pd.concat(parts, ignore_index=True)
 
 
@@ -212,23 +213,18 @@ def as_markdown(table: pd.DataFrame) -> str:
              "|---|---|---|---|"]  # fmt: skip
     for row in table.itertuples():
         cells = [row.want, *_cell(row), row.measure]
-        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+        lines.append(markdown_row(cells))
     return "\n".join(lines) + "\n"
 
 
 def as_rst(table: pd.DataFrame) -> str:
     """The answer table as a reStructuredText list table (the report's first screen)."""
 
-    def esc(text):
-        for char in ("\\", "|", "*", "`", "_"):
-            text = str(text).replace(char, "\\" + char)
-        return text
-
     lines = [".. list-table::", "   :header-rows: 1", "",
              "   * - If you want to …", "     - use", "     - margin over the runner-up "
              "[95 % interval]", "     - measured as"]  # fmt: skip
     for row in table.itertuples():
         use, margin = _cell(row)
-        lines += [f"   * - {esc(row.want)}", f"     - {esc(use)}", f"     - {esc(margin)}",
-                  f"     - {esc(row.measure)}"]  # fmt: skip
+        first, *rest = (rst_literal(cell) for cell in (row.want, use, margin, row.measure))
+        lines += [f"   * - {first}", *(f"     - {cell}" for cell in rest)]
     return "\n".join(lines) + "\n"

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from cebra_sae.measures.membership import correlation_attribution
-from cebra_sae.posthoc.stability import _unit
 from cebra_sae.posthoc.tuning import binned_means, position_bins, track_edges
 from cebra_sae.report.labels import representation_label
 
@@ -39,30 +38,6 @@ def _round(values, digits: int = 3) -> list:
     """JSON-ready floats (NaN as None), rounded."""
     out = np.round(np.asarray(values, dtype=np.float64), digits)
     return [None if np.isnan(v) else float(v) for v in out.ravel()]
-
-
-def closest(decoder: np.ndarray, others: np.ndarray, one_to_one: bool) -> tuple[np.ndarray, ...]:
-    """Per direction (column) of ``decoder``: its partner among ``others``' columns and
-    ``|cosine|``, by the Hungarian matching (``one_to_one``, as stability matches two SAE
-    seeds) or the closest column.
-
-    Example:
-        >>> a = np.eye(3)
-        >>> partner, cos = closest(a, a[:, ::-1], one_to_one=True)
-        >>> partner.tolist(), cos.round(2).tolist()
-        ([2, 1, 0], [1.0, 1.0, 1.0])
-    """
-    from scipy.optimize import linear_sum_assignment
-
-    similarity = np.abs(_unit(decoder).T @ _unit(others))
-    if not one_to_one:
-        partner = similarity.argmax(axis=1)
-        return partner, similarity[np.arange(len(partner)), partner]
-    rows, cols = linear_sum_assignment(similarity, maximize=True)
-    partner = np.full(similarity.shape[0], -1)
-    partner[rows] = cols
-    cos = np.where(partner >= 0, similarity[np.arange(len(partner)), partner.clip(0)], np.nan)
-    return partner, cos
 
 
 def explorer_data(

@@ -38,6 +38,7 @@ from cebra_sae.claims.judge import ClaimSettings, caveat, left_out_notes, measur
 from cebra_sae.claims.paper import STATEMENTS, WITHOUT_NULLS, part_label
 from cebra_sae.posthoc.representations import CASE_KEYS
 from cebra_sae.report.figures import FIGURES
+from cebra_sae.report.text import markdown_row, rst_literal
 
 
 @dataclass(frozen=True)
@@ -567,23 +568,11 @@ def as_rst(findings: list[Finding], header: str, figure_titles: dict | None = No
     figure name, how to point at it (a figure without one is not named)."""
     lines = [header, "", ""]
     for n, f in enumerate(findings, 1):
-        text = _rst_literal(f.text)
+        text = rst_literal(f.text)
         shown = (figure_titles or {}).get(f.figure, "")
         where = f" (see {shown})" if shown else ""
-        lines += [f"{n}. **{_rst_literal(f.title)}.** {text}{where}", ""]
+        lines += [f"{n}. **{rst_literal(f.title)}.** {text}{where}", ""]
     return "\n".join(lines)
-
-
-def _rst_literal(text: str) -> str:
-    r"""``text`` with the characters reStructuredText would read as markup escaped.
-
-    Example:
-        >>> _rst_literal("|cosine| of *two* seeds")
-        '\\|cosine\\| of \\*two\\* seeds'
-    """
-    for char in ("\\", "|", "*", "`", "_"):
-        text = text.replace(char, "\\" + char)
-    return text
 
 
 def as_markdown(findings: list[Finding], header: str, numbers: bool = True) -> str:
@@ -624,7 +613,7 @@ def landing_rst(claims: pd.DataFrame, posthoc: pd.DataFrame, stability: pd.DataF
 
     found = study_findings(claims, posthoc, stability)
     header = ["What this run found", "===================", "",
-              f"*{_rst_literal(scope(claims, posthoc))}. Run: {_rst_literal(run)}.*"]  # fmt: skip
+              f"*{rst_literal(scope(claims, posthoc))}. Run: {rst_literal(run)}.*"]  # fmt: skip
     if not found:
         header += ["", "No claim could be measured in this run (see the table claims)."]
     if answers is not None and len(answers):
@@ -680,7 +669,7 @@ def claims_markdown(claims: pd.DataFrame, protocol: str | None = None) -> str:
             reasons = mine.detail.dropna() if "detail" in mine else pd.Series(dtype=str)
             effects = reasons.iloc[0] if len(reasons) and reasons.iloc[0] else "—"
         cells = [claim, mine.statement.iloc[0], verdict, effects]
-        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+        lines.append(markdown_row(cells))
     return "\n".join(lines) + "\n"
 
 
